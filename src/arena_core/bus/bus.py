@@ -1,0 +1,209 @@
+"""The typed bus: publish envelopes, await replies, hand out pull consumers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
+from nats.js import JetStreamContext
+from nats.js.errors import APIError
+
+from arena_core.bus.connection import connect
+from arena_core.bus.stream import StreamSpec, ensure_stream
+from arena_core.events import (
+    DecodeError,
+    Envelope,
+    EventRegistry,
+    Payload,
+    decode,
+    encode,
+    registry,
+    subject_for,
+)
+from arena_core.events.errors import DeadLetter, InvalidMessage
+from arena_core.events.wire import HEADER_CAUSATION
+
+log = logging.getLogger("arena.bus")
+
+
+class PublishError(RuntimeError):
+    """JetStream did not confirm a publish."""
+
+
+class RequestTimeout(TimeoutError):
+    """No reply to a request arrived in time."""
+
+
+class RequestFailed(RuntimeError):
+    """A request was answered with an error event (invalid input or dead letter)."""
+
+    def __init__(self, reply: Envelope[Any]) -> None:
+        super().__init__(f"{reply.type}: {reply.payload}")
+        self.reply = reply
+
+
+_FAILURE_TYPES = (InvalidMessage.EVENT_TYPE, DeadLetter.EVENT_TYPE)
+
+
+class Bus:
+    """One connection to NATS JetStream shared by a process."""
+
+    def __init__(
+        self,
+        servers: str,
+        *,
+        name: str = "arena",
+        stream: StreamSpec | None = None,
+        events: EventRegistry = registry,
+    ) -> None:
+        self.servers = servers
+        self.name = name
+        self.stream = stream or StreamSpec()
+        self.events = events
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._reply_subs: dict[str, Subscription] = {}
+        self._waiters: dict[str, tuple[asyncio.Future[Envelope[Any]], frozenset[str]]] = {}
+
+    @property
+    def nc(self) -> Client:
+        if self._nc is None:
+            raise RuntimeError("bus is not connected: call 'await bus.connect()' first")
+        return self._nc
+
+    @property
+    def js(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("bus is not connected: call 'await bus.connect()' first")
+        return self._js
+
+    @property
+    def connected(self) -> bool:
+        return self._nc is not None and self._nc.is_connected
+
+    async def connect(self, *, deadline_s: float = 30.0) -> Bus:
+        if self._nc is None:
+            self._nc = await connect(self.servers, name=self.name, deadline_s=deadline_s)
+            self._js = self._nc.jetstream(publish_async_max_pending=4096)
+            await ensure_stream(self._js, self.stream)
+        return self
+
+    async def close(self) -> None:
+        if self._nc is not None:
+            nc, self._nc, self._js = self._nc, None, None
+            for fut, _ in self._waiters.values():
+                if not fut.done():
+                    fut.cancel()
+            self._reply_subs.clear()
+            if not nc.is_closed:
+                await nc.drain()
+
+    async def __aenter__(self) -> Bus:
+        return await self.connect()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- publishing ---------------------------------------------------------------
+
+    async def publish(self, envelope: Envelope[Any], *, timeout: float = 10.0) -> int:
+        """Publish and wait for JetStream's ack; return the stream sequence.
+
+        A duplicate (same envelope id inside the duplicate window) returns the
+        sequence of the first copy: publishing is idempotent.
+        """
+        subject, body, headers = encode(envelope)
+        try:
+            ack = await self.js.publish(
+                subject, body, timeout=timeout, stream=self.stream.name, headers=headers
+            )
+        except (APIError, TimeoutError) as exc:
+            raise PublishError(f"{envelope.type} {envelope.id}: {exc!r}") from exc
+        return int(ack.seq)
+
+    async def publish_many(self, envelopes: Iterable[Envelope[Any]]) -> list[int]:
+        """Publish without waiting between messages, then await every ack (in order)."""
+        futures = []
+        for envelope in envelopes:
+            subject, body, headers = encode(envelope)
+            futures.append(
+                await self.js.publish_async(
+                    subject, body, stream=self.stream.name, headers=headers
+                )
+            )
+        seqs = []
+        for future in futures:
+            try:
+                ack = await future
+            except (APIError, TimeoutError) as exc:
+                raise PublishError(repr(exc)) from exc
+            seqs.append(int(ack.seq))
+        return seqs
+
+    async def publish_raw(
+        self, subject: str, body: bytes, headers: dict[str, str] | None = None
+    ) -> int:
+        """Publish bytes as they are (tools and tests that speak for other clients)."""
+        ack = await self.js.publish(subject, body, stream=self.stream.name, headers=headers)
+        return int(ack.seq)
+
+    # -- request / response ---------------------------------------------------------
+
+    async def request(
+        self,
+        envelope: Envelope[Any],
+        replies: Sequence[type[Payload]],
+        *,
+        timeout: float = 120.0,
+    ) -> Envelope[Any]:
+        """Publish ``envelope`` and return the first event of a ``replies`` type it caused.
+
+        The reply is matched by ``causation_id``. An ``error.invalid_message`` or
+        ``error.dead_letter`` caused by the request raises ``RequestFailed``.
+        """
+        if not replies:
+            raise ValueError("request needs at least one reply type")
+        types = frozenset(r.EVENT_TYPE for r in replies)
+        for event_type in types | set(_FAILURE_TYPES):
+            await self._subscribe_replies(subject_for(event_type))
+        await self.nc.flush()
+        future: asyncio.Future[Envelope[Any]] = asyncio.get_running_loop().create_future()
+        self._waiters[envelope.id] = (future, types)
+        try:
+            await self.publish(envelope)
+            return await asyncio.wait_for(future, timeout)
+        except TimeoutError:
+            raise RequestTimeout(
+                f"no {' or '.join(sorted(types))} answered {envelope.type} {envelope.id} "
+                f"within {timeout:g}s"
+            ) from None
+        finally:
+            self._waiters.pop(envelope.id, None)
+
+    async def _subscribe_replies(self, subject: str) -> None:
+        if subject not in self._reply_subs:
+            self._reply_subs[subject] = await self.nc.subscribe(subject, cb=self._on_reply)
+
+    async def _on_reply(self, msg: Msg) -> None:
+        causation = (msg.headers or {}).get(HEADER_CAUSATION)
+        waiter = self._waiters.get(causation) if causation else None
+        if waiter is None:
+            return
+        future, types = waiter
+        if future.done():
+            return
+        try:
+            reply = decode(msg.subject, msg.data, msg.headers, events=self.events)
+        except DecodeError as exc:
+            log.warning("undecodable reply on %s: %s", msg.subject, exc)
+            return
+        if reply.type in types:
+            future.set_result(reply)
+        elif reply.type in _FAILURE_TYPES:
+            future.set_exception(RequestFailed(reply))
+

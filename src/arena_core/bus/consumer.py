@@ -1,0 +1,399 @@
+"""Durable pull consumers shared by every process of a service (work-queue semantics)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.client import JetStreamContext
+
+from arena_core.bus.bus import Bus
+from arena_core.events import (
+    AgentRef,
+    DecodeError,
+    Envelope,
+    Payload,
+    decode,
+    derived_id,
+    quote_raw,
+)
+from arena_core.events.errors import DeadLetter, HandlerFailed, InvalidMessage
+from arena_core.events.wire import HEADER_CORRELATION, HEADER_MSG_ID, HEADER_RUN
+from arena_core.logging import bind_event
+
+log = logging.getLogger("arena.consumer")
+
+P = TypeVar("P", bound=Payload)
+Q = TypeVar("Q", bound=Payload)
+
+_DEAD_LETTER_INDEX = 1_000_000
+"""Emit index reserved for the dead-letter event, so both paths that may raise it agree."""
+
+
+class HandlerRejected(Exception):
+    """Raised by a handler for input that can never succeed: terminated, not retried."""
+
+    def __init__(self, detail: str, reason: str = "rejected") -> None:
+        super().__init__(detail)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """A durable pull consumer on the ``ARENA`` stream."""
+
+    durable: str
+    """Consumer name; every process of one service uses the same one."""
+    subjects: tuple[str, ...]
+    """Subjects it receives (``filter_subjects``)."""
+    ack_wait_s: float = 30.0
+    max_deliver: int = 5
+    max_ack_pending: int = 256
+    backoff_s: tuple[float, ...] = (0.5, 2.0, 8.0, 30.0)
+    """nak delay after the n-th failure; the last value repeats."""
+    deliver_new_only: bool = False
+    """Start at messages published after creation instead of the start of the stream."""
+
+    def config(self) -> ConsumerConfig:
+        return ConsumerConfig(
+            durable_name=self.durable,
+            ack_policy=AckPolicy.EXPLICIT,
+            deliver_policy=DeliverPolicy.NEW if self.deliver_new_only else DeliverPolicy.ALL,
+            ack_wait=self.ack_wait_s,
+            max_deliver=self.max_deliver,
+            max_ack_pending=self.max_ack_pending,
+            filter_subjects=list(self.subjects) if len(self.subjects) > 1 else None,
+            filter_subject=self.subjects[0] if len(self.subjects) == 1 else None,
+            max_waiting=512,
+        )
+
+    def nak_delay(self, attempt: int) -> float:
+        return self.backoff_s[min(attempt - 1, len(self.backoff_s) - 1)]
+
+
+async def ensure_consumer(js: JetStreamContext, stream: str, spec: ConsumerSpec) -> None:
+    """Create the durable consumer or update it to ``spec`` (idempotent)."""
+    await js.add_consumer(stream, spec.config())
+
+
+@dataclass
+class Delivery(Generic[P]):
+    """One message handed to a handler, with helpers that keep causality."""
+
+    envelope: Envelope[P]
+    msg: Msg
+    bus: Bus
+    agent: AgentRef | None = None
+    _emitted: int = field(default=0, init=False)
+
+    @property
+    def payload(self) -> P:
+        return self.envelope.payload
+
+    @property
+    def attempt(self) -> int:
+        return int(self.msg.metadata.num_delivered or 1)
+
+    @property
+    def stream_seq(self) -> int:
+        return int(self.msg.metadata.sequence.stream)
+
+    def follow(self, payload: Q, *, agent: AgentRef | None = None) -> Envelope[Q]:
+        """The next event caused by this message, with a deterministic id.
+
+        A redelivery re-creates the same ids, so JetStream drops the duplicates.
+        """
+        env = self.envelope.follow(
+            payload,
+            agent=agent or self.agent,
+            id=derived_id(self.envelope.id, self._emitted),
+        )
+        self._emitted += 1
+        return env
+
+    async def emit(self, payload: Payload, *, agent: AgentRef | None = None) -> Envelope[Any]:
+        """Publish an event caused by this message and wait for JetStream's ack."""
+        env = self.follow(payload, agent=agent)
+        await self.bus.publish(env)
+        return env
+
+    async def heartbeat(self) -> None:
+        """Tell JetStream the handler is alive (resets the ack timer)."""
+        await self.msg.in_progress()
+
+
+Handler = Callable[[Delivery[Any]], Awaitable[None]]
+
+
+@dataclass
+class WorkerStats:
+    handled: int = 0
+    failed: int = 0
+    rejected: int = 0
+    dead_lettered: int = 0
+    in_flight: int = 0
+    last_fetch_at: float = 0.0
+
+
+class PullWorker:
+    """Fetches batches from one durable consumer and runs handlers concurrently.
+
+    Acks only after the handler returned (and so after its own events were acked by
+    JetStream); naks with backoff when it raised; terminates invalid input with an
+    ``error.invalid_message`` event; dead-letters after ``max_deliver``.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        spec: ConsumerSpec,
+        handlers: Mapping[str, Handler],
+        *,
+        concurrency: int = 8,
+        fetch_batch: int = 64,
+        fetch_timeout_s: float = 1.0,
+        agent: AgentRef | None = None,
+    ) -> None:
+        self.bus = bus
+        self.spec = spec
+        self.handlers = dict(handlers)
+        self.concurrency = concurrency
+        self.fetch_batch = fetch_batch
+        self.fetch_timeout_s = fetch_timeout_s
+        self.agent = agent
+        self.stats = WorkerStats()
+        self._stopping = asyncio.Event()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._in_flight: dict[int, tuple[Msg, float]] = {}
+        self._slots = asyncio.Semaphore(concurrency)
+
+    def stop(self) -> None:
+        """Stop fetching; ``run`` returns once in-flight handlers have finished."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
+
+    async def run(self) -> None:
+        js = self.bus.js
+        await ensure_consumer(js, self.bus.stream.name, self.spec)
+        sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.bus.stream.name)
+        advisories = await self.bus.nc.subscribe(
+            "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
+            f"{self.bus.stream.name}.{self.spec.durable}",
+            queue=self.spec.durable,
+            cb=self._on_max_deliveries,
+        )
+        ticker = asyncio.create_task(self._heartbeats())
+        try:
+            while not self._stopping.is_set():
+                free = await self._acquire_slots()
+                if self._stopping.is_set():
+                    self._release(free)
+                    break
+                try:
+                    msgs = await sub.fetch(batch=free, timeout=self.fetch_timeout_s)
+                except (nats.errors.TimeoutError, TimeoutError):
+                    msgs = []  # an empty fetch is normal: nothing to do yet
+                except nats.errors.ConnectionClosedError:
+                    self._release(free)
+                    break
+                self.stats.last_fetch_at = asyncio.get_running_loop().time()
+                self._release(free - len(msgs))
+                for msg in msgs:
+                    task = asyncio.create_task(self._handle(msg))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            if self._tasks:
+                await asyncio.gather(*self._tasks, return_exceptions=True)
+        finally:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
+            with contextlib.suppress(Exception):
+                await advisories.unsubscribe()
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _acquire_slots(self) -> int:
+        """Wait for at least one free slot, then take as many as are free (up to a batch)."""
+        await self._slots.acquire()
+        taken = 1
+        while taken < self.fetch_batch and not self._slots.locked():
+            await self._slots.acquire()
+            taken += 1
+        return taken
+
+    def _release(self, n: int) -> None:
+        for _ in range(n):
+            self._slots.release()
+
+    async def _handle(self, msg: Msg) -> None:
+        seq = int(msg.metadata.sequence.stream)
+        self._in_flight[seq] = (msg, time.monotonic())
+        self.stats.in_flight += 1
+        try:
+            await self._dispatch(msg)
+        except Exception:  # never let one message kill the worker
+            log.exception("unexpected failure while settling message %s", seq)
+        finally:
+            self._in_flight.pop(seq, None)
+            self.stats.in_flight -= 1
+            self._slots.release()
+
+    async def _dispatch(self, msg: Msg) -> None:
+        try:
+            envelope = decode(msg.subject, msg.data, msg.headers, events=self.bus.events)
+        except DecodeError as exc:
+            await self._reject(msg, str(exc.reason), exc.detail, exc.event_type)
+            return
+        handler = self.handlers.get(envelope.type)
+        if handler is None:
+            await self._reject(
+                msg, "no_handler", f"{self.spec.durable} has no handler for {envelope.type}",
+                envelope.type,
+            )
+            return
+        delivery: Delivery[Any] = Delivery(envelope=envelope, msg=msg, bus=self.bus,
+                                           agent=self.agent)
+        with bind_event(envelope):
+            try:
+                await handler(delivery)
+            except HandlerRejected as exc:
+                await self._reject(msg, exc.reason, exc.detail, envelope.type, envelope)
+                return
+            except Exception as exc:
+                await self._failed(delivery, exc)
+                return
+        await msg.ack()
+        self.stats.handled += 1
+
+    async def _reject(
+        self,
+        msg: Msg,
+        reason: str,
+        detail: str,
+        event_type: str | None,
+        envelope: Envelope[Any] | None = None,
+    ) -> None:
+        """Terminate a message that can never succeed and say why on the bus."""
+        self.stats.rejected += 1
+        headers = msg.headers or {}
+        error = InvalidMessage(
+            reason=reason[:64],
+            detail=detail[:8192],
+            subject=msg.subject,
+            stream_seq=int(msg.metadata.sequence.stream),
+            consumer=self.spec.durable,
+            event_type=event_type,
+            raw=quote_raw(msg.data),
+            raw_size=len(msg.data),
+        )
+        if envelope is not None:
+            out = envelope.follow(error, id=derived_id(envelope.id, _DEAD_LETTER_INDEX - 1))
+        else:
+            out = Envelope.new(
+                error,
+                run_id=headers.get(HEADER_RUN),
+                correlation_id=headers.get(HEADER_CORRELATION),
+                causation_id=headers.get(HEADER_MSG_ID),
+            )
+        log.warning("rejected message %s on %s: %s", out.payload.stream_seq, msg.subject, detail)
+        await self.bus.publish(out)
+        await msg.term()
+
+    async def _failed(self, delivery: Delivery[Any], exc: Exception) -> None:
+        self.stats.failed += 1
+        attempt = delivery.attempt
+        final = attempt >= self.spec.max_deliver
+        delay = None if final else self.spec.nak_delay(attempt)
+        envelope = delivery.envelope
+        log.warning(
+            "handler for %s %s failed (attempt %d/%d): %r",
+            envelope.type, envelope.id, attempt, self.spec.max_deliver, exc,
+        )
+        failure = HandlerFailed(
+            consumer=self.spec.durable,
+            event_type=envelope.type,
+            event_id=envelope.id,
+            stream_seq=delivery.stream_seq,
+            attempt=attempt,
+            error_type=type(exc).__name__,
+            error=str(exc)[:8192] or repr(exc)[:8192],
+            retry_in_s=delay,
+        )
+        with contextlib.suppress(Exception):
+            await self.bus.publish(envelope.follow(failure))
+        if final:
+            dead = DeadLetter(
+                consumer=self.spec.durable,
+                subject=delivery.msg.subject,
+                stream_seq=delivery.stream_seq,
+                deliveries=attempt,
+                event_type=envelope.type,
+                event_id=envelope.id,
+                last_error=failure.error,
+            )
+            await self.bus.publish(
+                envelope.follow(dead, id=derived_id(envelope.id, _DEAD_LETTER_INDEX))
+            )
+            self.stats.dead_lettered += 1
+            await delivery.msg.term()
+        else:
+            await delivery.msg.nak(delay=delay)
+
+    async def _on_max_deliveries(self, advisory: Msg) -> None:
+        """The server gave up on a message whose handler never settled it (crash, hang)."""
+        import orjson
+
+        try:
+            info = orjson.loads(advisory.data)
+            seq = int(info["stream_seq"])
+            deliveries = int(info.get("deliveries", self.spec.max_deliver))
+            stored = await self.bus.js.get_msg(self.bus.stream.name, seq)
+        except Exception as exc:
+            log.warning("cannot read max-deliveries advisory: %r", exc)
+            return
+        headers = stored.headers or {}
+        dead = DeadLetter(
+            consumer=self.spec.durable,
+            subject=stored.subject or "",
+            stream_seq=seq,
+            deliveries=deliveries,
+            event_type=None,
+            event_id=headers.get(HEADER_MSG_ID),
+            last_error=None,
+        )
+        original_id = headers.get(HEADER_MSG_ID)
+        try:
+            original = decode(stored.subject or "", stored.data or b"", headers,
+                              events=self.bus.events)
+            out = original.follow(
+                dead.model_copy(update={"event_type": original.type}),
+                id=derived_id(original.id, _DEAD_LETTER_INDEX),
+            )
+        except DecodeError:
+            out = Envelope.new(dead, run_id=headers.get(HEADER_RUN), causation_id=original_id)
+        self.stats.dead_lettered += 1
+        await self.bus.publish(out)
+
+    async def _heartbeats(self) -> None:
+        """Keep long handlers' messages from being redelivered while they still run."""
+        interval = max(self.spec.ack_wait_s / 3, 0.1)
+        while True:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            for msg, started in list(self._in_flight.values()):
+                if now - started >= interval:
+                    with contextlib.suppress(Exception):
+                        await msg.in_progress()

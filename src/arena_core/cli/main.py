@@ -1,0 +1,64 @@
+"""Entry point of the ``arena`` command.
+
+Core commands live in ``arena_core.cli.<module>`` (each exposes ``register(app)``);
+service packages add theirs through the ``arena.commands`` entry-point group, so the
+core never imports a service.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from importlib.metadata import entry_points
+
+import typer
+
+from arena_core import __version__
+
+CORE_COMMAND_MODULES = (
+    "arena_core.cli.nats",
+    "arena_core.cli.schemas",
+    "arena_core.cli.workers",
+)
+
+app = typer.Typer(
+    name="arena",
+    help="Generate, solve and learn from physics/CAD benchmarks with LLM agents.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"arena {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
+    log_json: bool = typer.Option(False, "--log-json", help="Structured JSON logs on stderr."),
+    log_level: str = typer.Option("INFO", "--log-level", envvar="ARENA_LOG_LEVEL"),
+) -> None:
+    from arena_core.logging import configure
+    from arena_core.settings import Settings
+
+    configure(json=log_json or Settings().log_json, level=log_level)
+
+
+def build_app() -> typer.Typer:
+    for module in CORE_COMMAND_MODULES:
+        importlib.import_module(module).register(app)
+    for ep in entry_points(group="arena.commands"):
+        ep.load()(app)
+    return app
+
+
+def main() -> None:
+    build_app()
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,29 @@
+"""``arena schemas``: write or check JSON Schema + AsyncAPI for every event."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def schemas(
+        out: Path = typer.Option(Path("schemas"), "--out", help="Directory to write."),
+        check: bool = typer.Option(False, "--check", help="Exit 1 when OUT is not current."),
+    ) -> None:
+        """Generate schemas/<type>.json and schemas/asyncapi.yaml from the event models."""
+        from arena_core import schemas as gen
+
+        if check:
+            problems = gen.check(out)
+            if problems:
+                for problem in problems:
+                    typer.echo(problem, err=True)
+                typer.echo(f"{out} is stale: run 'arena schemas --out {out}'", err=True)
+                raise typer.Exit(1)
+            typer.echo(f"{out} is current")
+            return
+        written = gen.write(out)
+        typer.echo(f"wrote {len(written)} files to {out}")

@@ -1,0 +1,119 @@
+"""``arena worker``, ``arena up`` and ``arena health``: running services."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import threading
+import time
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+
+def _parse_counts(specs: list[str], names: list[str]) -> dict[str, int]:
+    counts = dict.fromkeys(names, 1)
+    for spec in specs:
+        name, _, n = spec.partition("=")
+        if name not in counts:
+            raise typer.BadParameter(f"unknown service {name!r}; known: {', '.join(names)}")
+        if not n.isdigit() or int(n) < 0:
+            raise typer.BadParameter(f"{spec!r}: expected SERVICE=COUNT")
+        counts[name] = int(n)
+    return {k: v for k, v in counts.items() if v > 0}
+
+
+def health_table(health: list[object]) -> Table:
+    table = Table(title="services")
+    for col in ("service", "instance", "status", "in flight", "handled", "failed", "rejected"):
+        table.add_column(col)
+    for h in health:
+        table.add_row(
+            h.service, h.instance, h.status, str(h.in_flight), str(h.handled),  # type: ignore[attr-defined]
+            str(h.failed), str(h.rejected),  # type: ignore[attr-defined]
+        )
+    return table
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def worker(
+        service: str = typer.Argument(..., help="Service name, e.g. simrunner."),
+        concurrency: int = typer.Option(None, "--concurrency", "-c", min=1),
+        nats: str = typer.Option(None, "--nats", help="NATS URL(s); default ARENA_NATS_URL."),
+    ) -> None:
+        """Run one service process; every process of a service shares its work."""
+        from arena_core.container import container_for
+        from arena_core.settings import Settings
+        from arena_core.stack import UnknownService, load_service
+
+        settings = Settings()
+        if nats:
+            settings = settings.model_copy(update={"nats_url": nats})
+        if not settings.nats_url:
+            typer.echo("arena worker needs a NATS server: --nats URL or ARENA_NATS_URL", err=True)
+            raise typer.Exit(2)
+        try:
+            cls = load_service(service)
+        except UnknownService as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        container = container_for(settings)
+        instance = cls.from_container(container, concurrency=concurrency)
+        asyncio.run(instance.run())
+
+    @app.command()
+    def up(
+        workers: list[str] = typer.Option(
+            [], "--workers", "-w", help="SERVICE=COUNT processes (default 1 of each)."
+        ),
+    ) -> None:
+        """Run the whole stack (NATS + one process per service) until Ctrl-C."""
+        from arena_core.settings import Settings
+        from arena_core.stack import ServiceProcesses, nats_for, service_names, wait_until_running
+
+        console = Console(stderr=True)
+        counts = _parse_counts(workers, service_names())
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        with nats_for(Settings()) as settings:
+            procs = ServiceProcesses(settings, settings.home / "logs")
+            try:
+                for name, n in counts.items():
+                    procs.start(name, n)
+                health = asyncio.run(wait_until_running(str(settings.nats_url), counts))
+                console.print(health_table(health))
+                console.print(f"NATS: {settings.nats_url}   logs: {procs.log_dir}   Ctrl-C stops")
+                while not stop.is_set():
+                    if crashed := procs.crashed():
+                        for w in crashed:
+                            console.print(f"[red]{w.service}-{w.index} exited; see {w.log_path}")
+                        raise typer.Exit(1)
+                    time.sleep(0.5)
+            except KeyboardInterrupt:
+                pass
+            finally:
+                console.print("draining workers...")
+                procs.stop()
+
+    @app.command()
+    def health(
+        nats: str = typer.Option(None, "--nats", help="NATS URL(s); default ARENA_NATS_URL."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Show every running service process and its counters."""
+        from arena_core.settings import Settings
+        from arena_core.stack import probe_health
+
+        url = nats or Settings().nats_url
+        if not url:
+            typer.echo("arena health needs --nats URL or ARENA_NATS_URL", err=True)
+            raise typer.Exit(2)
+        answers = asyncio.run(probe_health(url))
+        if as_json:
+            typer.echo("[" + ",".join(h.model_dump_json() for h in answers) + "]")
+        else:
+            Console().print(health_table(answers))
+        if not answers:
+            raise typer.Exit(1)

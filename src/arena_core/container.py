@@ -1,0 +1,41 @@
+"""The dependency-injection container: one place that wires settings to components.
+
+Tests override providers (``container.settings.override(...)``) instead of patching.
+"""
+
+from __future__ import annotations
+
+from dependency_injector import containers, providers
+
+from arena_core.bus import Bus, StreamSpec
+from arena_core.settings import Settings
+
+
+def make_bus(settings: Settings, name: str = "arena") -> Bus:
+    if not settings.nats_url:
+        raise RuntimeError(
+            "no NATS server: set ARENA_NATS_URL or start the embedded one first"
+        )
+    return Bus(
+        settings.nats_url,
+        name=name,
+        stream=StreamSpec(
+            name=settings.stream_name,
+            max_age_s=settings.stream_max_age_s,
+            replicas=settings.stream_replicas,
+            duplicate_window_s=settings.duplicate_window_s,
+        ),
+    )
+
+
+class Container(containers.DeclarativeContainer):
+    """Providers for everything a service may need."""
+
+    settings = providers.Singleton(Settings)
+    bus = providers.Singleton(make_bus, settings=settings)
+
+
+def container_for(settings: Settings) -> Container:
+    container = Container()
+    container.settings.override(providers.Object(settings))
+    return container

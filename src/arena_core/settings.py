@@ -1,0 +1,101 @@
+"""One settings object: environment variables ``ARENA_*`` over an optional TOML file.
+
+The TOML file is ``$ARENA_CONFIG`` when set, else ``arena.toml`` in the working
+directory when it exists. Environment variables win over the file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+LlmPolicyName = Literal["offline", "anthropic", "replay"]
+SandboxMode = Literal["isolated", "unsafe-local", "podman"]
+
+
+class Settings(BaseSettings):
+    """Every setting of Arena; each field is the env var ``ARENA_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="ARENA_", extra="forbid", frozen=True)
+
+    nats_url: str | None = None
+    """NATS server or cluster to join (comma-separated URLs). Unset: start an embedded one."""
+    home: Path = Path(".arena")
+    """Where local state lives: embedded NATS store, SQLite database, logs."""
+    nats_store: Path | None = None
+    """JetStream store of the embedded server (default ``<home>/nats``)."""
+    db_path: Path | None = None
+    """SQLite database file (default ``<home>/arena.db``)."""
+    workspace: Path = Path("workspace")
+    """Per-run working files, mirrored artifacts and learned skills."""
+
+    stream_name: str = "ARENA"
+    """JetStream stream holding every ``arena.>`` message."""
+    stream_max_age_s: float = Field(default=30 * 24 * 3600, gt=0)
+    """How long the stream keeps messages (the SQLite recording keeps them forever)."""
+    stream_replicas: int = Field(default=1, ge=1, le=5)
+    """Stream replicas: 1 for one server, 3 in a cluster."""
+    duplicate_window_s: float = Field(default=120, gt=0)
+    """JetStream de-duplication window on ``Nats-Msg-Id``."""
+
+    ack_wait_s: float = Field(default=30, gt=0)
+    """Time a handler has before redelivery; long handlers send heartbeats."""
+    max_deliver: int = Field(default=5, ge=1)
+    """Deliveries of one message before it is dead-lettered."""
+    max_ack_pending: int = Field(default=256, ge=1)
+    """Unacked messages a service's consumer may have outstanding across all its processes."""
+    fetch_batch: int = Field(default=64, ge=1)
+    """Most messages one fetch asks for."""
+    nak_backoff_s: tuple[float, ...] = (0.5, 2.0, 8.0, 30.0)
+    """Delay before redelivery after the 1st, 2nd, ... failure (last value repeats)."""
+    request_timeout_s: float = Field(default=120, gt=0)
+    """Default wait of the request/response helper."""
+
+    llm: LlmPolicyName = "offline"
+    """Agent policy: ``offline`` (deterministic algorithms), ``anthropic``, ``replay``."""
+    anthropic_api_key: SecretStr | None = Field(
+        default=None, validation_alias="ANTHROPIC_API_KEY"
+    )
+    """Claude API key (read from ``ANTHROPIC_API_KEY``; never logged or recorded)."""
+    sandbox: SandboxMode = "isolated"
+    """How untrusted code runs: ``isolated`` (namespaces + rlimits), ``podman``, or
+    ``unsafe-local`` (no isolation; development only)."""
+
+    log_json: bool = False
+    """Structured JSON logs instead of human-readable lines."""
+    log_level: str = "INFO"
+
+    @property
+    def nats_store_dir(self) -> Path:
+        return self.nats_store or self.home / "nats"
+
+    @property
+    def database_path(self) -> Path:
+        return self.db_path or self.home / "arena.db"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config = os.environ.get("ARENA_CONFIG")
+        path = Path(config) if config else Path("arena.toml")
+        if config and not path.is_file():
+            raise FileNotFoundError(f"ARENA_CONFIG={config} does not exist")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if path.is_file():
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
+        return tuple(sources)

@@ -1,0 +1,136 @@
+"""Running the stack: NATS (embedded or joined) plus service processes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import orjson
+
+from arena_core.bus import EmbeddedNats
+from arena_core.processes import spawn, terminate
+from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
+from arena_core.settings import Settings
+
+
+class UnknownService(LookupError):
+    """No service of that name is installed (entry-point group ``arena.services``)."""
+
+
+def service_names() -> list[str]:
+    return sorted(ep.name for ep in entry_points(group="arena.services"))
+
+
+def load_service(name: str) -> type[Service]:
+    for ep in entry_points(group="arena.services"):
+        if ep.name == name:
+            cls = ep.load()
+            if not (isinstance(cls, type) and issubclass(cls, Service)):
+                raise TypeError(f"entry point {name} is not a Service subclass: {cls!r}")
+            return cls
+    raise UnknownService(f"no service {name!r}; installed: {', '.join(service_names()) or 'none'}")
+
+
+@contextlib.contextmanager
+def nats_for(settings: Settings) -> Iterator[Settings]:
+    """Yield settings with a reachable ``nats_url``: the configured one, or an embedded server."""
+    if settings.nats_url:
+        yield settings
+        return
+    settings.home.mkdir(parents=True, exist_ok=True)
+    with EmbeddedNats(settings.nats_store_dir, log_file=settings.home / "nats.log") as server:
+        yield settings.model_copy(update={"nats_url": server.url})
+
+
+@dataclass
+class WorkerProcess:
+    service: str
+    index: int
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+
+
+@dataclass
+class ServiceProcesses:
+    """Service worker processes started from this process (each dies with it)."""
+
+    settings: Settings
+    log_dir: Path
+    workers: list[WorkerProcess] = field(default_factory=list)
+    extra_env: Mapping[str, str] = field(default_factory=dict)
+
+    def start(self, service: str, count: int = 1, concurrency: int | None = None) -> None:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        env = {**os.environ, **self.extra_env, "ARENA_NATS_URL": str(self.settings.nats_url)}
+        for _ in range(count):
+            index = sum(1 for w in self.workers if w.service == service)
+            log_path = self.log_dir / f"{service}-{index}.log"
+            argv = [sys.executable, "-m", "arena_core.cli", "--log-json", "worker", service]
+            if concurrency:
+                argv += ["--concurrency", str(concurrency)]
+            with open(log_path, "ab") as log:
+                proc = spawn(argv, env=env, stdout=log, stderr=log)
+            self.workers.append(WorkerProcess(service, index, proc, log_path))
+
+    def crashed(self) -> list[WorkerProcess]:
+        return [w for w in self.workers if w.proc.poll() not in (None, 0)]
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """SIGTERM every worker (they drain in-flight work), then wait for all."""
+        for w in self.workers:
+            if w.proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(w.proc.pid, 15)
+        deadline = time.monotonic() + timeout
+        for w in self.workers:
+            terminate(w.proc, max(deadline - time.monotonic(), 0.1))
+
+
+async def probe_health(nats_url: str, wait_s: float = 1.0) -> list[ServiceHealth]:
+    """Ask every running service process for its health (core NATS, not recorded)."""
+    import nats
+
+    nc = await nats.connect(nats_url, name="arena-health")
+    try:
+        inbox = nc.new_inbox()
+        sub = await nc.subscribe(inbox)
+        await nc.publish(HEALTH_SUBJECT, b"", reply=inbox)
+        answers: list[ServiceHealth] = []
+        loop = asyncio.get_running_loop()
+        end = loop.time() + wait_s
+        while (left := end - loop.time()) > 0:
+            try:
+                msg = await sub.next_msg(timeout=left)
+            except (TimeoutError, asyncio.TimeoutError, Exception):
+                break
+            answers.append(ServiceHealth.model_validate(orjson.loads(msg.data)))
+        return sorted(answers, key=lambda h: (h.service, h.instance))
+    finally:
+        await nc.close()
+
+
+async def wait_until_running(
+    nats_url: str, expected: Mapping[str, int], timeout: float = 60.0
+) -> list[ServiceHealth]:
+    """Poll health until at least ``expected[service]`` processes of each are running."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while True:
+        health = await probe_health(nats_url, wait_s=0.5)
+        counts: dict[str, int] = {}
+        for h in health:
+            if h.status == "running":
+                counts[h.service] = counts.get(h.service, 0) + 1
+        if all(counts.get(s, 0) >= n for s, n in expected.items()):
+            return health
+        if loop.time() > end:
+            missing = {s: n - counts.get(s, 0) for s, n in expected.items() if counts.get(s, 0) < n}
+            raise TimeoutError(f"services not running after {timeout:g}s: {missing}")

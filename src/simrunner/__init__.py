@@ -1,0 +1,1 @@
+"""simrunner service."""

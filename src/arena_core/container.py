@@ -8,6 +8,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from arena_core.bus import Bus, StreamSpec
+from arena_core.llm import make_llm
 from arena_core.settings import Settings
 
 
@@ -33,6 +34,8 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Singleton(Settings)
     bus = providers.Singleton(make_bus, settings=settings)
+    llm = providers.Factory(make_llm, settings=settings)
+    """An ``Llm`` on the policy the settings select; pass ``deciders=``, ``emit=``, ..."""
 
 
 def container_for(settings: Settings) -> Container:

@@ -66,6 +66,32 @@ class Settings(BaseSettings):
         default=None, validation_alias="ANTHROPIC_API_KEY"
     )
     """Claude API key (read from ``ANTHROPIC_API_KEY``; never logged or recorded)."""
+    llm_model: str = "claude-sonnet-4-6"
+    """Model the agents ask (must be in the price table)."""
+    llm_max_tokens: int = Field(default=4096, ge=1)
+    """Default output token limit of one call."""
+    llm_temperature: float | None = Field(default=None, ge=0, le=1)
+    """Default sampling temperature; unset uses the model's default."""
+    anthropic_base_url: str | None = None
+    """Messages API base URL; unset uses Anthropic's (tests point it at a local server)."""
+    llm_timeout_s: float = Field(default=120, gt=0)
+    """Time one HTTP attempt may take."""
+    llm_max_retries: int = Field(default=4, ge=0)
+    """Retries after 429, 5xx, 529 (overloaded), timeouts and connection errors."""
+    llm_retry_base_s: float = Field(default=1.0, ge=0)
+    """First retry delay; it doubles on each retry (with jitter) up to ``llm_retry_max_s``."""
+    llm_retry_max_s: float = Field(default=30.0, ge=0)
+    """Longest wait between attempts, also caps a server's ``retry-after``."""
+    llm_prompt_cache: bool = True
+    """Mark the system prompt and tool definitions as a cacheable prefix."""
+    llm_seed: int = 0
+    """Seed of the offline policy's deciders: the same seed gives the same answers."""
+    llm_replay_path: Path | None = None
+    """JSONL of recorded calls the ``replay`` policy answers from."""
+    run_max_tokens: int | None = Field(default=None, ge=1)
+    """Token budget of one run (all LLM calls); unset means unlimited."""
+    run_max_cost_usd: float | None = Field(default=None, gt=0)
+    """Dollar budget of one run (all LLM calls); unset means unlimited."""
     sandbox: SandboxMode = "isolated"
     """How untrusted code runs: ``isolated`` (namespaces + rlimits), ``podman``, or
     ``unsafe-local`` (no isolation; development only)."""

@@ -202,6 +202,16 @@ class LlmCallCompleted(_CallIdentity):
     attempts: int = Field(default=1, ge=1)
     """HTTP attempts it took (retries after 429/5xx/529 add to it)."""
 
+    @property
+    def text(self) -> str:
+        """The text blocks of the answer, joined by blank lines."""
+        return "\n\n".join(b.text for b in self.content if isinstance(b, TextBlock))
+
+    @property
+    def tool_uses(self) -> tuple[ToolUseBlock, ...]:
+        """The tool uses of the answer, in order."""
+        return tuple(b for b in self.content if isinstance(b, ToolUseBlock))
+
 
 @event("llm.call.failed")
 class LlmCallFailed(_CallIdentity):

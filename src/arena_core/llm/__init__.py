@@ -31,7 +31,7 @@ from arena_core.llm.factory import make_llm, make_policy, policy_name
 from arena_core.llm.offline import Decider, Decision, OfflinePolicy, tool_use_id
 from arena_core.llm.policy import Policy
 from arena_core.llm.pricing import DEFAULT_PRICES, ModelPrice, PriceTable
-from arena_core.llm.redact import Redactor
+from arena_core.llm.redact import REDACTED, Redactor
 from arena_core.llm.replay import (
     InMemoryRecordedCalls,
     RecordedCall,
@@ -50,6 +50,7 @@ from arena_core.llm.tools import Tool, ToolError, ToolOutcome, ToolRegistry
 
 __all__ = [
     "DEFAULT_PRICES",
+    "REDACTED",
     "AnthropicPolicy",
     "AssistantBlock",
     "BudgetExceeded",

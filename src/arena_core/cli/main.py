@@ -8,6 +8,7 @@ core never imports a service.
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from importlib.metadata import entry_points
 
@@ -41,10 +42,25 @@ def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
     log_json: bool = typer.Option(False, "--log-json", help="Structured JSON logs on stderr."),
     log_level: str = typer.Option("INFO", "--log-level", envvar="ARENA_LOG_LEVEL"),
+    llm: str | None = typer.Option(
+        None,
+        "--llm",
+        help="Agent policy: offline, anthropic or replay "
+        "(default: anthropic when ANTHROPIC_API_KEY is set, else offline).",
+    ),
 ) -> None:
-    from arena_core.logging import configure
-    from arena_core.settings import Settings
+    from typing import get_args
 
+    from arena_core.logging import configure
+    from arena_core.settings import LlmPolicyName, Settings
+
+    if llm is not None:
+        if llm not in get_args(LlmPolicyName):
+            raise typer.BadParameter(
+                f"{llm!r} is not one of {get_args(LlmPolicyName)}", param_hint="--llm"
+            )
+        # Through the environment, so worker processes started from here choose it too.
+        os.environ["ARENA_LLM"] = llm
     configure(json=log_json or Settings().log_json, level=log_level)
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,6 +20,8 @@ class Reply:
     status: int
     body: Any
     headers: dict[str, str] = field(default_factory=dict)
+    delay_s: float = 0.0
+    """How long the server waits before answering (to provoke client timeouts)."""
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,8 @@ class FakeMessagesApi:
                         Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                     )
                 reply = api.next_reply(body)
+                if reply.delay_s:
+                    time.sleep(reply.delay_s)
                 data = reply.body
                 if not isinstance(data, bytes):
                     data = json.dumps(data).encode()
@@ -88,8 +94,10 @@ class FakeMessagesApi:
                 self.send_header("content-length", str(len(data)))
                 for key, value in reply.headers.items():
                     self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                # A client that timed out has hung up; that is what the test wanted.
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.end_headers()
+                    self.wfile.write(data)
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -99,6 +107,8 @@ class FakeMessagesApi:
     @contextmanager
     def serving(self) -> Iterator[FakeMessagesApi]:
         server = ThreadingHTTPServer(("127.0.0.1", 0), self.handler())
+        server.daemon_threads = True
+        server.block_on_close = False
         thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
         thread.start()
         self.url = f"http://127.0.0.1:{server.server_address[1]}"

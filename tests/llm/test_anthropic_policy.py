@@ -210,3 +210,31 @@ async def test_the_server_retry_after_sets_the_wait(messages_api: FakeMessagesAp
 
     assert waits == [7.0]
     assert answer.attempts == 2
+
+
+async def test_a_server_too_slow_to_answer_is_a_timeout(
+    anthropic_settings: Settings, messages_api: FakeMessagesApi, emitted: Emitted
+) -> None:
+    slow = message([{"type": "text", "text": "late"}])
+    messages_api.default = lambda body: Reply(slow.status, slow.body, delay_s=1.0)
+    settings = anthropic_settings.model_copy(update={"llm_timeout_s": 0.1, "llm_max_retries": 1})
+
+    with pytest.raises(LlmError) as caught:
+        await call(settings, emitted)
+
+    assert caught.value.reason is LlmFailureReason.timeout
+    assert caught.value.attempts == 2
+
+
+async def test_an_unreachable_server_is_a_connection_failure(
+    anthropic_settings: Settings, emitted: Emitted
+) -> None:
+    # Port 9 (discard) is closed on loopback: the connection is refused at once.
+    settings = anthropic_settings.model_copy(
+        update={"anthropic_base_url": "http://127.0.0.1:9", "llm_max_retries": 0}
+    )
+
+    with pytest.raises(LlmError) as caught:
+        await call(settings, emitted)
+
+    assert caught.value.reason is LlmFailureReason.connection

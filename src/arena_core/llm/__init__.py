@@ -9,6 +9,8 @@ Every call emits ``llm.call.requested`` / ``llm.call.completed`` (or ``llm.call.
 with secrets redacted, and spends from a ``RunBudget``.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from arena_core.events.llm import (
     AssistantBlock,
     CallParameters,
@@ -22,7 +24,6 @@ from arena_core.events.llm import (
     ToolUseBlock,
     Usage,
 )
-from arena_core.llm.anthropic import AnthropicPolicy
 from arena_core.llm.budget import RunBudget, RunTotals
 from arena_core.llm.client import Emit, Llm, bus_emitter
 from arena_core.llm.conversation import Conversation, TurnLimitReached
@@ -47,6 +48,19 @@ from arena_core.llm.templates import (
     render_prompt,
 )
 from arena_core.llm.tools import Tool, ToolError, ToolOutcome, ToolRegistry
+
+if TYPE_CHECKING:
+    from arena_core.llm.anthropic import AnthropicPolicy
+
+
+def __getattr__(name: str) -> Any:
+    # The anthropic SDK takes seconds to import; only processes that call Claude pay it.
+    if name == "AnthropicPolicy":
+        from arena_core.llm.anthropic import AnthropicPolicy
+
+        return AnthropicPolicy
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_PRICES",

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from arena_core.events.llm import CallParameters
-from arena_core.llm.anthropic import AnthropicPolicy
 from arena_core.llm.budget import RunBudget
 from arena_core.llm.client import Emit, Llm
 from arena_core.llm.errors import LlmConfigError
@@ -33,6 +32,8 @@ def make_policy(
     if name == "anthropic":
         if settings.anthropic_api_key is None:
             raise LlmConfigError("the anthropic policy needs ANTHROPIC_API_KEY")
+        from arena_core.llm.anthropic import AnthropicPolicy
+
         return AnthropicPolicy(
             settings.anthropic_api_key.get_secret_value(),
             base_url=settings.anthropic_base_url,

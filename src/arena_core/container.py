@@ -8,6 +8,7 @@ from __future__ import annotations
 from dependency_injector import containers, providers
 
 from arena_core.bus import Bus, StreamSpec
+from arena_core.sandbox import Sandbox
 from arena_core.llm import make_llm
 from arena_core.settings import Settings
 
@@ -34,6 +35,8 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Singleton(Settings)
     bus = providers.Singleton(make_bus, settings=settings)
+    sandbox = providers.Singleton(Sandbox.from_settings, settings=settings)
+    """The untrusted-code sandbox; its warm pool starts on the first job."""
     llm = providers.Factory(make_llm, settings=settings)
     """An ``Llm`` on the policy the settings select; pass ``deciders=``, ``emit=``, ..."""
 

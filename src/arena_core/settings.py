@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     sandbox: SandboxMode = "isolated"
     """How untrusted code runs: ``isolated`` (namespaces + rlimits), ``podman``, or
     ``unsafe-local`` (no isolation; development only)."""
+    sandbox_pool_size: int = Field(default=2, ge=1)
+    """Warm fork servers, i.e. sandbox jobs that run at once per process."""
+    sandbox_preload: tuple[str, ...] = ("build123d",)
+    """Modules the warm servers import once, so jobs start without paying for them."""
+    sandbox_root: Path | None = None
+    """Job workspaces and server state (default ``<workspace>/sandbox``)."""
+    sandbox_uid: int = Field(default=65534, ge=1)
+    """Uid jobs run as when Arena itself runs as root (root ignores process limits)."""
+    sandbox_podman_image: str = "arena-sandbox:latest"
+    """Image of the podman backend, built from ``deploy/Containerfile.sandbox``."""
 
     log_json: bool = False
     """Structured JSON logs instead of human-readable lines."""

@@ -1,0 +1,187 @@
+"""Results, workspaces, concurrency and recovery of the sandbox pool."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from arena_core.sandbox import (
+    ExitReason,
+    Sandbox,
+    SandboxJob,
+    SandboxLimits,
+    SandboxUnavailable,
+    UnavailableReason,
+)
+from arena_core.sandbox.podman import podman_argv
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+async def test_an_exception_comes_back_with_its_traceback(sandbox: Sandbox) -> None:
+    code = "def inner():\n    raise ValueError('bad input 7')\ninner()\n"
+    result = await sandbox.run(SandboxJob(code=code))
+
+    assert result.reason is ExitReason.error
+    assert result.error is not None
+    assert result.error.type == "ValueError"
+    assert "in inner" in result.error.traceback
+    assert "bad input 7" in result.detail
+
+
+async def test_a_nonzero_exit_is_an_error(sandbox: Sandbox) -> None:
+    result = await sandbox.run(SandboxJob(code="import sys\nsys.exit(3)"))
+
+    assert result.reason is ExitReason.error
+    assert result.exit_code == 3
+
+
+async def test_inputs_are_in_the_workspace_and_outputs_are_listed_with_hashes(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    code = "data = open('in/a.txt').read()\nopen('out.txt', 'w').write(data.upper())\n"
+    job = SandboxJob(code=code, inputs={"in/a.txt": b"hello"}, workspace=tmp_path / "ws")
+    result = await sandbox.run(job)
+
+    files = {f.path: f for f in result.files}
+    assert result.workspace == (tmp_path / "ws").resolve()
+    assert files["out.txt"].sha256 == hashlib.sha256(b"HELLO").hexdigest()
+    assert files["out.txt"].size == 5
+    assert "in/a.txt" in files
+
+
+async def test_symlinks_left_in_the_workspace_are_not_followed(sandbox: Sandbox) -> None:
+    code = "import os\nos.symlink('/etc/passwd', 'stolen')\nopen('real.txt', 'w').write('x')\n"
+    result = await sandbox.run(SandboxJob(code=code))
+
+    assert [f.path for f in result.files] == ["real.txt"]
+
+
+async def test_job_inputs_may_not_leave_the_workspace() -> None:
+    with pytest.raises(ValidationError):
+        SandboxJob(code="pass", inputs={"../outside.txt": b""})
+
+
+async def test_four_concurrent_jobs_each_get_their_own_result(sandbox: Sandbox) -> None:
+    code = "import time, os\ntime.sleep(0.3)\nprint(open('n.txt').read(), os.getcwd())\n"
+    jobs = [SandboxJob(code=code, inputs={"n.txt": str(i).encode()}) for i in range(4)]
+    results = await asyncio.gather(*(sandbox.run(job) for job in jobs))
+
+    assert [r.stdout.split()[0] for r in results] == ["0", "1", "2", "3"]
+    assert len({r.workspace for r in results}) == 4
+    assert all(r.stdout.split()[1] == str(r.workspace) for r in results)
+
+
+async def test_build123d_is_already_imported_in_a_warm_job(sandbox: Sandbox) -> None:
+    code = "import sys\nprint('build123d' in sys.modules)"
+    result = await sandbox.run(SandboxJob(code=code))
+
+    assert result.stdout == "True\n"
+
+
+async def test_pool_replaces_a_server_that_was_killed(sandbox: Sandbox) -> None:
+    for pid in sandbox.server_pids:
+        os.kill(pid, signal.SIGKILL)
+    await asyncio.sleep(0.2)
+
+    result = await sandbox.run(SandboxJob(code="print('back')"))
+
+    assert result.stdout == "back\n"
+
+
+async def test_a_job_whose_server_dies_ends_as_killed(tmp_path: Path) -> None:
+    async with Sandbox(root=tmp_path, pool_size=1, preload=()) as box:
+        await box.start()
+        (pid,) = box.server_pids
+        job = asyncio.create_task(box.run(SandboxJob(code="import time\ntime.sleep(30)")))
+        await asyncio.sleep(0.5)
+        os.kill(pid, signal.SIGKILL)
+        result = await job
+        after = await box.run(SandboxJob(code="print('again')"))
+
+    assert result.reason is ExitReason.killed
+    assert "server died" in result.detail
+    assert after.stdout == "again\n"
+
+
+async def test_unsafe_local_mode_runs_jobs_without_namespaces(tmp_path: Path) -> None:
+    async with Sandbox(root=tmp_path, mode="unsafe-local", pool_size=1, preload=()) as box:
+        result = await box.run(SandboxJob(code="import os\nprint(os.getpid() != 1)"))
+
+    assert result.reason is ExitReason.ok
+    assert result.stdout == "True\n"
+
+
+def _run_without_user_namespaces(mode: str, root: Path) -> str:
+    """Run a job in a process where no user namespace can be created."""
+    script = textwrap.dedent(
+        f"""
+        import asyncio
+        from pathlib import Path
+        from arena_core.sandbox import Sandbox, SandboxJob, SandboxUnavailable
+
+        async def main():
+            async with Sandbox(root=Path({str(root)!r}), mode={mode!r}, preload=()) as box:
+                try:
+                    result = await box.run(SandboxJob(code="print('ran')"))
+                    print("result", result.reason.value)
+                except SandboxUnavailable as error:
+                    print("unavailable", error.reason.value)
+
+        asyncio.run(main())
+        """
+    )
+    # user.max_user_namespaces is per user namespace: 0 forbids nested ones inside.
+    shell = f'echo 0 > /proc/sys/user/max_user_namespaces && exec {sys.executable} -c "$0"'
+    done = subprocess.run(
+        ["unshare", "--user", "--map-root-user", "sh", "-c", shell, script],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return done.stdout.strip() or done.stderr[-2000:]
+
+
+async def test_missing_isolation_is_a_typed_error(tmp_path: Path) -> None:
+    out = await asyncio.to_thread(_run_without_user_namespaces, "isolated", tmp_path)
+
+    assert out == f"unavailable {UnavailableReason.isolation_unavailable.value}"
+
+
+async def test_unsafe_local_runs_where_isolation_is_missing(tmp_path: Path) -> None:
+    out = await asyncio.to_thread(_run_without_user_namespaces, "unsafe-local", tmp_path)
+
+    assert out == "result ok"
+
+
+async def test_podman_backend_without_podman_is_a_typed_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    box = Sandbox(root=tmp_path, mode="podman")
+
+    with pytest.raises(SandboxUnavailable) as raised:
+        await box.run(SandboxJob(code="pass"))
+
+    assert raised.value.reason is UnavailableReason.podman_not_found
+
+
+async def test_podman_command_isolates_the_container(tmp_path: Path) -> None:
+    limits = SandboxLimits(processes=32, memory_bytes=1 << 30)
+    argv = podman_argv(binary="podman", image="arena-sandbox", workspace=tmp_path, limits=limits)
+
+    assert "--network=none" in argv
+    assert "--read-only" in argv
+    assert "--pids-limit=32" in argv
+    assert f"--memory={1 << 30}" in argv
+    assert f"--volume={tmp_path}:{tmp_path}:rw" in argv
+    assert not any(a.startswith(("--env", "-e")) for a in argv)

@@ -6,6 +6,7 @@ Tests override providers (``container.settings.override(...)``) instead of patch
 from __future__ import annotations
 
 from dependency_injector import containers, providers
+from sqlalchemy import Engine
 
 from arena_core.bus import Bus, StreamSpec
 from arena_core.sandbox import Sandbox
@@ -30,11 +31,19 @@ def make_bus(settings: Settings, name: str = "arena") -> Bus:
     )
 
 
+def make_db_engine(settings: Settings) -> Engine:
+    """The SQLite database at ``settings.database_path``, migrated to the latest schema."""
+    from arena_core.db import open_database
+
+    return open_database(settings.database_path)
+
+
 class Container(containers.DeclarativeContainer):
     """Providers for everything a service may need."""
 
     settings = providers.Singleton(Settings)
     bus = providers.Singleton(make_bus, settings=settings)
+    db_engine = providers.Singleton(make_db_engine, settings=settings)
     sandbox = providers.Singleton(Sandbox.from_settings, settings=settings)
     """The untrusted-code sandbox; its warm pool starts on the first job."""
     llm = providers.Factory(make_llm, settings=settings)

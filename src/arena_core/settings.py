@@ -60,6 +60,11 @@ class Settings(BaseSettings):
     request_timeout_s: float = Field(default=120, gt=0)
     """Default wait of the request/response helper."""
 
+    recorder_batch: int = Field(default=1000, ge=1)
+    """Most messages the recorder writes in one transaction."""
+    artifact_inline_max_bytes: int = Field(default=64 * 1024, ge=0)
+    """Files larger than this travel as artifacts (events carry an ``ArtifactRef``)."""
+
     llm: LlmPolicyName = "offline"
     """Agent policy: ``offline`` (deterministic algorithms), ``anthropic``, ``replay``."""
     anthropic_api_key: SecretStr | None = Field(

@@ -20,6 +20,10 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.nats",
     "arena_core.cli.schemas",
     "arena_core.cli.workers",
+    "arena_core.cli.db",
+    "arena_core.cli.runs",
+    "arena_core.cli.replay",
+    "arena_core.cli.export",
 )
 
 app = typer.Typer(

@@ -1,0 +1,91 @@
+"""The SQLite engine (WAL) and schema upgrades through the packaged Alembic migrations."""
+
+from __future__ import annotations
+
+import fcntl
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SchemaOutdated(RuntimeError):
+    """The database file is older than this code: run ``arena db upgrade``."""
+
+
+def make_engine(path: Path | str, *, create_dirs: bool = True) -> Engine:
+    """An engine on a SQLite file in WAL mode (readers never block the recorder)."""
+    path = Path(path)
+    if create_dirs:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        # NORMAL is durable across process crashes in WAL mode (only power loss can
+        # lose the last commits), which is the failure the recorder has to survive.
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    return engine
+
+
+def alembic_config(engine: Engine) -> Config:
+    """An Alembic configuration bound to ``engine`` (no ini file needed)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
+    cfg.attributes["engine"] = engine
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Bring the schema to ``revision`` (idempotent)."""
+    command.upgrade(alembic_config(engine), revision)
+
+
+def current_revision(engine: Engine) -> str | None:
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory(str(MIGRATIONS)).get_current_head()
+    assert head is not None
+    return head
+
+
+def require_current(engine: Engine) -> None:
+    """Raise ``SchemaOutdated`` unless the database is at the latest migration."""
+    have = current_revision(engine)
+    if have != head_revision():
+        raise SchemaOutdated(
+            f"database {engine.url.database} is at revision {have or 'none'}, "
+            f"code expects {head_revision()}: run 'arena db upgrade'"
+        )
+
+
+def open_database(path: Path | str) -> Engine:
+    """An engine on ``path`` with the schema upgraded to the latest migration.
+
+    Processes opening the same new file at once (a recorder and a CLI) take turns on a
+    lock file, so only one of them runs the migrations.
+    """
+    engine = make_engine(path)
+    if current_revision(engine) != head_revision():
+        with open(f"{path}.migrate.lock", "ab") as lock:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
+            if current_revision(engine) != head_revision():
+                upgrade(engine)
+    return engine

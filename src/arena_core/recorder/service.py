@@ -1,0 +1,217 @@
+"""The recorder: every bus message, in stream order, into SQLite; nothing lost or twice.
+
+It reads raw messages (undecodable ones too) from one durable consumer on ``arena.>``
+and writes them in batched transactions. The database is the checkpoint: on start the
+consumer is recreated to deliver from the sequence after the last recorded one, so a
+recorder killed at any moment resumes exactly where its last commit ended and keeps
+stream order. Acks (ack-all on the last message of a batch) go out only after commit;
+a message delivered twice hits the sequence primary key and is ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import fcntl
+import logging
+import os
+import socket
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Self
+
+import nats.errors
+from nats.aio.msg import Msg
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
+from sqlalchemy import Engine
+
+from arena_core import __version__
+from arena_core.bus import Bus
+from arena_core.db import open_database
+from arena_core.events import SUBJECT_PREFIX
+from arena_core.events.system import ServiceStarted, ServiceStopped
+from arena_core.logging import bind_service
+from arena_core.recorder.rows import message_row
+from arena_core.recorder.writer import LogWriter
+from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
+from arena_core.settings import Settings
+
+if TYPE_CHECKING:
+    from arena_core.container import Container
+
+log = logging.getLogger("arena.recorder")
+
+DURABLE = "recorder"
+
+
+class RecorderAlreadyRunning(RuntimeError):
+    """Another recorder process holds this database."""
+
+
+def consumer_config(after_seq: int, ack_wait_s: float, max_ack_pending: int) -> ConsumerConfig:
+    """The recorder's consumer: every ``arena.>`` message after ``after_seq``, ack-all."""
+    return ConsumerConfig(
+        durable_name=DURABLE,
+        deliver_policy=DeliverPolicy.BY_START_SEQUENCE if after_seq else DeliverPolicy.ALL,
+        opt_start_seq=after_seq + 1 if after_seq else None,
+        ack_policy=AckPolicy.ALL,
+        ack_wait=ack_wait_s,
+        max_deliver=-1,  # never give up on a message: the recording must be complete
+        max_ack_pending=max_ack_pending,
+        filter_subject=f"{SUBJECT_PREFIX}.>",
+    )
+
+
+class RecorderService(Service):
+    """Records every bus message into the SQLite log and its projections."""
+
+    name = "recorder"
+    default_concurrency = 1
+
+    def __init__(
+        self,
+        bus: Bus,
+        settings: Settings,
+        *,
+        concurrency: int | None = None,
+        engine: Engine | None = None,
+    ) -> None:
+        super().__init__(bus, settings, concurrency=1)
+        self.engine = engine
+        self.batch = settings.recorder_batch
+        self.recorded = 0
+        self.last_seq = 0
+        self._stopping = asyncio.Event()
+        self._lock: IO[bytes] | None = None
+        self._last_fetch: float | None = None
+
+    @classmethod
+    def from_container(cls, container: Container, *, concurrency: int | None = None) -> Self:
+        return cls(container.bus(), container.settings(), engine=container.db_engine())
+
+    # -- lifecycle --------------------------------------------------------------------
+
+    async def start(self) -> None:
+        bind_service(self.name)
+        self.status = "starting"
+        self._stopping.clear()
+        self._take_lock()
+        if self.engine is None:
+            self.engine = open_database(self.settings.database_path)
+        self.writer = LogWriter(self.engine, self.settings.workspace)
+        await self.bus.connect()
+        self.last_seq = await asyncio.to_thread(self.writer.last_seq)
+        await self._reset_consumer(self.last_seq)
+        self._health_sub = await self.bus.nc.subscribe(HEALTH_SUBJECT, cb=self._answer_health)
+        await self._publish_lifecycle(
+            ServiceStarted(
+                service=self.name, instance=self.instance, host=socket.gethostname(),
+                pid=os.getpid(), version=__version__, concurrency=1,
+            )
+        )  # fmt: skip
+        self._task = asyncio.create_task(self._consume(), name="recorder")
+        self.status = "running"
+        log.info("recording arena.> from sequence %d", self.last_seq + 1)
+
+    async def drain(self) -> None:
+        """Stop fetching; commit and ack what was fetched."""
+        if self._task is None:
+            return
+        self.status = "draining"
+        self._stopping.set()
+        await self._task
+
+    async def stop(self, reason: str = "requested") -> None:
+        await self.drain()
+        if self.bus.connected and self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._publish_lifecycle(
+                    ServiceStopped(
+                        service=self.name, instance=self.instance, handled=self.recorded,
+                        failed=0, reason=reason,
+                    )
+                )  # fmt: skip
+        await self.bus.close()
+        self._release_lock()
+        self.status = "stopped"
+        self._task = None
+
+    def health(self) -> ServiceHealth:
+        since = None
+        if self._last_fetch is not None:
+            since = round(asyncio.get_running_loop().time() - self._last_fetch, 3)
+        return ServiceHealth(
+            service=self.name, instance=self.instance, status=self.status,
+            connected=self.bus.connected, in_flight=0, handled=self.recorded, failed=0,
+            rejected=0, dead_lettered=0, seconds_since_fetch=since,
+        )  # fmt: skip
+
+    # -- consuming --------------------------------------------------------------------
+
+    async def _reset_consumer(self, after_seq: int) -> None:
+        js = self.bus.js
+        stream = self.bus.stream.name
+        with contextlib.suppress(NotFoundError):
+            await js.delete_consumer(stream, DURABLE)
+        await js.add_consumer(
+            stream,
+            consumer_config(after_seq, self.settings.ack_wait_s * 2, max(self.batch * 4, 1024)),
+        )
+
+    async def _consume(self) -> None:
+        sub = await self.bus.js.pull_subscribe_bind(durable=DURABLE, stream=self.bus.stream.name)
+        # Fetching the next batch overlaps with committing the previous one.
+        batches: asyncio.Queue[list[Msg] | None] = asyncio.Queue(maxsize=2)
+        writer = asyncio.create_task(self._write_batches(batches))
+        loop = asyncio.get_running_loop()
+        try:
+            while not self._stopping.is_set() and not writer.done():
+                try:
+                    msgs = await sub.fetch(batch=self.batch, timeout=0.5)
+                except (nats.errors.TimeoutError, TimeoutError):
+                    msgs = []
+                except nats.errors.ConnectionClosedError:
+                    break
+                self._last_fetch = loop.time()
+                if msgs:
+                    await batches.put(msgs)
+        finally:
+            if not writer.done():
+                await batches.put(None)
+            await writer
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
+
+    async def _write_batches(self, batches: asyncio.Queue[list[Msg] | None]) -> None:
+        assert self.writer is not None
+        while (msgs := await batches.get()) is not None:
+            rows = [message_row(m, self.bus.events) for m in msgs]
+            await asyncio.to_thread(self.writer.write, rows)
+            last = max(msgs, key=lambda m: m.metadata.sequence.stream)
+            await last.ack()  # ack-all: covers every message of the committed batch
+            self.recorded += len(msgs)
+            self.last_seq = max(self.last_seq, int(last.metadata.sequence.stream))
+
+    # -- one recorder per database ----------------------------------------------------
+
+    def _take_lock(self) -> None:
+        path = Path(f"{self.settings.database_path}.recorder.lock")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "ab")  # noqa: SIM115 - held for the recorder's lifetime
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise RecorderAlreadyRunning(
+                f"another recorder is writing {self.settings.database_path}"
+            ) from None
+        self._lock = handle
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    async def _answer_health(self, msg: Any) -> None:
+        if msg.reply:
+            await msg.respond(self.health().model_dump_json().encode())

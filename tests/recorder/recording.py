@@ -1,0 +1,109 @@
+"""Fixtures and demo events for tests that record real bus traffic into SQLite."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import TypeVar
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from arena_core.bus import Bus
+from arena_core.container import make_bus
+from arena_core.db import Message, open_database
+from arena_core.events import Payload, event, registry
+from arena_core.recorder import RecorderService
+from arena_core.settings import Settings
+
+T = TypeVar("T", bound=type[Payload])
+
+
+def _register(event_type: str, model: T) -> T:
+    # The module may be imported under two names; register the first class only once.
+    if event_type in registry:
+        return registry.model(event_type)  # type: ignore[return-value]
+    return event(event_type)(model)
+
+
+class DemoJobRequested(Payload):
+    """A unit of demo work."""
+
+    task: str
+    """What to do."""
+    parent_job_id: str | None = None
+    """The batch job this one belongs to."""
+
+
+class DemoJobCompleted(Payload):
+    """Demo work done."""
+
+    result: str
+    """What came out."""
+    sim_time_s: float = 0.0
+    """Simulated seconds spent."""
+
+
+class DemoJobFailed(Payload):
+    """Demo work failed."""
+
+    reason: str
+    """Why."""
+
+
+class DemoNote(Payload):
+    """A free-form note."""
+
+    text: str
+    """The note."""
+
+
+DemoJobRequested = _register("demo.job.requested", DemoJobRequested)
+DemoJobCompleted = _register("demo.job.completed", DemoJobCompleted)
+DemoJobFailed = _register("demo.job.failed", DemoJobFailed)
+DemoNote = _register("demo.note.posted", DemoNote)
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Engine:
+    """The test's SQLite database, migrated."""
+    return open_database(settings.database_path)
+
+
+@pytest.fixture
+async def recorder(settings: Settings, engine: Engine) -> AsyncIterator[RecorderService]:
+    """A running recorder (its own connection) writing the test's database."""
+    service = RecorderService(make_bus(settings, name="recorder"), settings, engine=engine)
+    await service.start()
+    try:
+        yield service
+    finally:
+        await service.stop()
+
+
+def recorded_count(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(Message)).scalar_one())
+
+
+def max_recorded(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.max(Message.seq))).scalar() or 0)
+
+
+async def settle(bus: Bus, engine: Engine, timeout: float = 20.0) -> int:
+    """Wait until everything now in the stream is recorded; return the last sequence."""
+    info = await bus.js.stream_info(bus.stream.name)
+    last = int(info.state.last_seq)
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while max_recorded(engine) < last:
+        if loop.time() > end:
+            raise TimeoutError(f"recorded up to {max_recorded(engine)}, stream at {last}")
+        await asyncio.sleep(0.05)
+    return last
+
+
+def database_path(settings: Settings) -> Path:
+    return settings.database_path

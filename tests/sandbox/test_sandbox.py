@@ -24,6 +24,8 @@ from arena_core.sandbox import (
 )
 from arena_core.sandbox.podman import podman_argv
 
+from .conftest import processes_in
+
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 
@@ -102,7 +104,8 @@ async def test_a_job_whose_server_dies_ends_as_killed(tmp_path: Path) -> None:
     async with Sandbox(root=tmp_path, pool_size=1, preload=()) as box:
         await box.start()
         (pid,) = box.server_pids
-        job = asyncio.create_task(box.run(SandboxJob(code="import time\ntime.sleep(30)")))
+        sleeper = SandboxJob(code="import time\ntime.sleep(30)", workspace=tmp_path / "ws")
+        job = asyncio.create_task(box.run(sleeper))
         await asyncio.sleep(0.5)
         os.kill(pid, signal.SIGKILL)
         result = await job
@@ -111,6 +114,27 @@ async def test_a_job_whose_server_dies_ends_as_killed(tmp_path: Path) -> None:
     assert result.reason is ExitReason.killed
     assert "server died" in result.detail
     assert after.stdout == "again\n"
+
+
+async def test_a_job_dies_with_its_server(tmp_path: Path) -> None:
+    workspace = (tmp_path / "ws").resolve()
+    async with Sandbox(root=tmp_path, pool_size=1, preload=()) as box:
+        await box.start()
+        (pid,) = box.server_pids
+        sleeper = SandboxJob(code="import time\ntime.sleep(30)", workspace=workspace)
+        job = asyncio.create_task(box.run(sleeper))
+        for _ in range(100):
+            if processes_in(workspace):
+                break
+            await asyncio.sleep(0.05)
+        os.kill(pid, signal.SIGKILL)
+        await job
+        for _ in range(40):
+            if not processes_in(workspace):
+                break
+            await asyncio.sleep(0.05)
+
+    assert processes_in(workspace) == []
 
 
 async def test_unsafe_local_mode_runs_jobs_without_namespaces(tmp_path: Path) -> None:

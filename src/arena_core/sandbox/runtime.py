@@ -324,6 +324,8 @@ def _init_process(job: dict[str, Any], report_fd: int, isolate: bool) -> int:
         _mount("proc", "/proc", "proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None)
         if _real_root():
             _drop_root(job)
+            # A credential change clears the parent-death signal: arm it again.
+            _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     runner = os.fork()
     if runner == 0:
         status = 1

@@ -111,6 +111,15 @@ class Settings(BaseSettings):
     sandbox_podman_image: str = "arena-sandbox:latest"
     """Image of the podman backend, built from ``deploy/Containerfile.sandbox``."""
 
+    sim_penetration_tolerance_m: float = Field(default=0.002, ge=0)
+    """Overlap depth at t=0 below which colliding geoms count as resting contact (metres)."""
+    sim_validate_frames: int = Field(default=300, ge=1, le=100_000)
+    """Frames the simrunner simulates from rest to check a scene's stability."""
+    sim_max_file_bytes: int = Field(default=8_000_000, ge=1)
+    """Largest MJCF file (and each included file) the validator reads."""
+    sim_wall_limit_s: float = Field(default=120, gt=0)
+    """Wall-clock budget of one validation or sim job."""
+
     log_json: bool = False
     """Structured JSON logs instead of human-readable lines."""
     log_level: str = "INFO"

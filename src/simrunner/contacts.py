@@ -1,0 +1,227 @@
+"""Interpenetration at t=0: contact depths from MuJoCo, intersection volumes of meshes.
+
+MuJoCo collides meshes by their convex hulls, so for CAD meshes the overlap of the actual
+solids is estimated too: a sweep over world-aligned bounding boxes finds candidate pairs,
+then points sampled in each pair's box overlap are tested against both solids.
+Pairs MuJoCo never collides (contype/conaffinity, same or parent-child bodies, explicit
+excludes) are skipped, exactly as MuJoCo skips them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mujoco
+import numpy as np
+from numpy.typing import NDArray
+
+from arena_core.events.sim import ValidationFailure, ValidationFailureKind
+from simrunner.engine import object_name
+from simrunner.limits import Limits
+
+GEOM = mujoco.mjtGeom
+_MESH = int(GEOM.mjGEOM_MESH)
+_VOLUMETRIC = {
+    int(g)
+    for g in (
+        GEOM.mjGEOM_SPHERE,
+        GEOM.mjGEOM_CAPSULE,
+        GEOM.mjGEOM_ELLIPSOID,
+        GEOM.mjGEOM_CYLINDER,
+        GEOM.mjGEOM_BOX,
+        GEOM.mjGEOM_MESH,
+    )
+}
+
+
+def _geom_label(model: mujoco.MjModel, geom: int) -> str:
+    name = object_name(model, mujoco.mjtObj.mjOBJ_GEOM, geom)
+    body = object_name(model, mujoco.mjtObj.mjOBJ_BODY, int(model.geom_bodyid[geom]))
+    return name if mujoco.mj_id2name(model, mujoco.mjtObj.mjOBJ_GEOM, geom) else f"{name}@{body}"
+
+
+def deepest_contact(data: mujoco.MjData) -> float:
+    """Largest penetration depth among the current contacts (0 when none overlap)."""
+    if data.ncon == 0:
+        return 0.0
+    return max(0.0, float(-data.contact.dist[: data.ncon].min()))
+
+
+def contact_penetrations(
+    model: mujoco.MjModel, data: mujoco.MjData, tolerance: float
+) -> list[ValidationFailure]:
+    """Contacts deeper than ``tolerance`` after ``mj_forward``, deepest per geom pair."""
+    deepest: dict[tuple[int, int], float] = {}
+    for i in range(data.ncon):
+        contact = data.contact[i]
+        depth = -float(contact.dist)
+        if depth > tolerance:
+            pair = (min(contact.geom1, contact.geom2), max(contact.geom1, contact.geom2))
+            deepest[pair] = max(depth, deepest.get(pair, 0.0))
+    failures = []
+    for (g1, g2), depth in sorted(deepest.items()):
+        a, b = _geom_label(model, g1), _geom_label(model, g2)
+        failures.append(
+            ValidationFailure(
+                kind=ValidationFailureKind.interpenetration,
+                message=f"{a} and {b} overlap by {depth * 1000:.2f} mm at t=0 "
+                f"(tolerance {tolerance * 1000:.2f} mm)",
+                subjects=(a, b),
+                depth_m=depth,
+            )
+        )
+    return failures
+
+
+def collides(model: mujoco.MjModel, g1: int, g2: int) -> bool:
+    """Whether MuJoCo's broad-phase filter lets geoms ``g1`` and ``g2`` touch."""
+    if not (
+        model.geom_contype[g1] & model.geom_conaffinity[g2]
+        or model.geom_contype[g2] & model.geom_conaffinity[g1]
+    ):
+        return False
+    b1, b2 = int(model.geom_bodyid[g1]), int(model.geom_bodyid[g2])
+    w1, w2 = int(model.body_weldid[b1]), int(model.body_weldid[b2])
+    if w1 == w2:
+        return False
+    filter_parent = not model.opt.disableflags & int(mujoco.mjtDisableBit.mjDSBL_FILTERPARENT)
+    p1 = int(model.body_weldid[model.body_parentid[w1]])
+    p2 = int(model.body_weldid[model.body_parentid[w2]])
+    if filter_parent and w1 != 0 and w2 != 0 and (w1 == p2 or w2 == p1):
+        return False
+    if model.nexclude:
+        signature = (min(b1, b2) << 16) + max(b1, b2)
+        if signature in set(model.exclude_signature.tolist()):
+            return False
+    return True
+
+
+def _mesh_triangles(model: mujoco.MjModel, geom: int) -> NDArray[np.float64]:
+    mesh = int(model.geom_dataid[geom])
+    v0, nv = int(model.mesh_vertadr[mesh]), int(model.mesh_vertnum[mesh])
+    f0, nf = int(model.mesh_faceadr[mesh]), int(model.mesh_facenum[mesh])
+    vertices = np.asarray(model.mesh_vert[v0 : v0 + nv], dtype=np.float64)
+    faces = np.asarray(model.mesh_face[f0 : f0 + nf])
+    triangles: NDArray[np.float64] = vertices[faces]
+    return triangles
+
+
+def _world_box(
+    model: mujoco.MjModel, data: mujoco.MjData, geom: int
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    rot = data.geom_xmat[geom].reshape(3, 3)
+    if int(model.geom_type[geom]) == _MESH:
+        points = _mesh_triangles(model, geom).reshape(-1, 3) @ rot.T + data.geom_xpos[geom]
+        return points.min(axis=0), points.max(axis=0)
+    center = rot @ model.geom_aabb[geom, :3] + data.geom_xpos[geom]
+    half = np.abs(rot) @ model.geom_aabb[geom, 3:]
+    return center - half, center + half
+
+
+def _inside(
+    model: mujoco.MjModel, data: mujoco.MjData, geom: int, points: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Which world ``points`` lie inside the solid of ``geom``."""
+    rot = data.geom_xmat[geom].reshape(3, 3)
+    local = (points - data.geom_xpos[geom]) @ rot
+    size = model.geom_size[geom]
+    kind = int(model.geom_type[geom])
+    x, y, z = local[:, 0], local[:, 1], local[:, 2]
+    if kind == int(GEOM.mjGEOM_SPHERE):
+        return np.asarray(np.einsum("ij,ij->i", local, local) < size[0] ** 2)
+    if kind == int(GEOM.mjGEOM_BOX):
+        return np.asarray((np.abs(local) < size).all(axis=1))
+    if kind == int(GEOM.mjGEOM_CYLINDER):
+        return np.asarray((x * x + y * y < size[0] ** 2) & (np.abs(z) < size[1]))
+    if kind == int(GEOM.mjGEOM_CAPSULE):
+        zc = np.clip(z, -size[1], size[1])
+        return np.asarray(x * x + y * y + (z - zc) ** 2 < size[0] ** 2)
+    if kind == int(GEOM.mjGEOM_ELLIPSOID):
+        return np.asarray(((local / size) ** 2).sum(axis=1) < 1.0)
+    if kind == _MESH:
+        return _winding_inside(_mesh_triangles(model, geom), local)
+    return np.zeros(len(points), dtype=bool)
+
+
+def _winding_inside(
+    triangles: NDArray[np.float64], points: NDArray[np.float64], chunk: int = 512
+) -> NDArray[np.bool_]:
+    """Generalized winding number test: robust for closed meshes, tolerant of small holes."""
+    total = np.zeros(len(points))
+    for start in range(0, len(triangles), chunk):
+        tri = triangles[start : start + chunk]
+        a = tri[None, :, 0, :] - points[:, None, :]
+        b = tri[None, :, 1, :] - points[:, None, :]
+        c = tri[None, :, 2, :] - points[:, None, :]
+        la, lb, lc = (np.linalg.norm(v, axis=2) for v in (a, b, c))
+        det = np.einsum("ptk,ptk->pt", a, np.cross(b, c))
+        denom = (
+            la * lb * lc
+            + np.einsum("ptk,ptk->pt", a, b) * lc
+            + np.einsum("ptk,ptk->pt", b, c) * la
+            + np.einsum("ptk,ptk->pt", c, a) * lb
+        )
+        total += 2.0 * np.arctan2(det, denom).sum(axis=1)
+    return np.asarray(np.abs(total / (4.0 * math.pi)) > 0.5)
+
+
+def candidate_pairs(
+    boxes: list[tuple[int, NDArray[np.float64], NDArray[np.float64]]],
+) -> list[tuple[int, int]]:
+    """Pairs whose world boxes overlap (sweep and prune along x)."""
+    order = sorted(boxes, key=lambda b: float(b[1][0]))
+    active: list[tuple[int, NDArray[np.float64], NDArray[np.float64]]] = []
+    pairs = []
+    for geom, low, high in order:
+        active = [a for a in active if a[2][0] > low[0]]
+        for other, olow, ohigh in active:
+            if (olow < high).all() and (low < ohigh).all():
+                pairs.append((min(geom, other), max(geom, other)))
+        active.append((geom, low, high))
+    return sorted(pairs)
+
+
+def mesh_overlaps(
+    model: mujoco.MjModel, data: mujoco.MjData, limits: Limits
+) -> list[ValidationFailure]:
+    """Pairs involving a mesh whose solids intersect by more than the volume tolerance."""
+    geoms = [
+        g
+        for g in range(model.ngeom)
+        if int(model.geom_type[g]) in _VOLUMETRIC
+        and (model.geom_contype[g] or model.geom_conaffinity[g])
+    ]
+    if not any(int(model.geom_type[g]) == _MESH for g in geoms):
+        return []
+    boxes = [(g, *_world_box(model, data, g)) for g in geoms]
+    bounds = {g: (low, high) for g, low, high in boxes}
+    per_axis = max(2, round(limits.volume_samples ** (1 / 3)))
+    failures = []
+    for g1, g2 in candidate_pairs(boxes):
+        if _MESH not in (int(model.geom_type[g1]), int(model.geom_type[g2])):
+            continue  # two primitives: MuJoCo's contact depth is exact
+        if not collides(model, g1, g2):
+            continue
+        low = np.maximum(bounds[g1][0], bounds[g2][0])
+        high = np.minimum(bounds[g1][1], bounds[g2][1])
+        axes = [
+            lo + (np.arange(per_axis) + 0.5) * (hi - lo) / per_axis
+            for lo, hi in zip(low, high, strict=True)
+        ]
+        points = np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, 3)
+        both = _inside(model, data, g1, points)
+        if both.any():
+            both &= _inside(model, data, g2, points)
+        volume = float(both.mean() * np.prod(high - low))
+        if volume > limits.volume_tolerance_m3:
+            a, b = _geom_label(model, g1), _geom_label(model, g2)
+            failures.append(
+                ValidationFailure(
+                    kind=ValidationFailureKind.interpenetration,
+                    message=f"solids {a} and {b} intersect: about {volume * 1e6:.2f} cm^3 "
+                    f"(tolerance {limits.volume_tolerance_m3 * 1e6:.2f} cm^3)",
+                    subjects=(a, b),
+                    volume_m3=volume,
+                )
+            )
+    return failures

@@ -1,0 +1,354 @@
+"""Sim jobs: every jittered copy of a benchmark with a solution, judged step by step.
+
+All copies run together in MuJoCo's C rollout loop, in chunks; after each chunk the
+recorded states and sensors are checked in bulk (NaN, runaway, bounds, forbid zones,
+motor saturation, the goal). Same inputs give the same results (timings aside).
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import mujoco
+import numpy as np
+from numpy.typing import NDArray
+
+from arena_core.events.sim import (
+    BodyPose,
+    CopyResult,
+    SimFailure,
+    SimFailureKind,
+    SimJobCompleted,
+    SimMetrics,
+)
+from arena_core.spec import BenchmarkSpec, Pose, Solution, SpecIssue
+from simrunner import engine
+from simrunner.contacts import deepest_contact
+from simrunner.limits import Limits
+from simrunner.meshes import MeshLibrary
+from simrunner.mjcf import BuiltScene, build_mjcf, control_values
+from simrunner.scoring import score
+from simrunner.stability import first_unstable
+from simrunner.validate import validate
+
+Fail = SimFailureKind
+CHUNK_S = 1.0
+"""Simulated seconds per rollout call."""
+PENETRATION_SAMPLE_EVERY = 50
+"""Steps between two samples of the deepest contact."""
+
+
+class SpecContradictionError(ValueError):
+    """The spec contradicts itself; nothing can be simulated."""
+
+    def __init__(self, issues: list[SpecIssue]) -> None:
+        super().__init__("; ".join(f"{i.reason}: {i.detail}" for i in issues))
+        self.issues = issues
+
+
+class SimTimeLimitError(TimeoutError):
+    """The job ran past its wall-clock budget."""
+
+
+def _runs(condition: NDArray[np.bool_], carry: int) -> NDArray[np.int64]:
+    """Length of the run of True ending at each index, continuing a run of ``carry``."""
+    index = np.arange(len(condition))
+    last_false = np.maximum.accumulate(np.where(condition, -1, index))
+    runs = index - last_false
+    return np.where(last_false < 0, runs + carry, runs).astype(np.int64)
+
+
+def _first(mask: NDArray[np.bool_]) -> int | None:
+    return int(np.argmax(mask)) if mask.any() else None
+
+
+@dataclass
+class _Copy:
+    index: int
+    start: Pose
+    state: NDArray[np.float64]
+    goal_run: int = 0
+    overload_runs: dict[int, int] = field(default_factory=dict)
+    steps: int = 0
+    done: bool = False
+    time_to_goal: float | None = None
+    failures: list[SimFailure] = field(default_factory=list)
+    max_penetration: float = 0.0
+
+
+class _Judge:
+    """Reads one chunk of one copy's trajectory against the spec."""
+
+    def __init__(
+        self, spec: BenchmarkSpec, scene: BuiltScene, model: mujoco.MjModel, limits: Limits
+    ) -> None:
+        self.spec, self.scene, self.model, self.limits = spec, scene, model, limits
+        self.layout = engine.layout(model)
+        dt = model.opt.timestep
+        self.dt = dt
+        goal = spec.goal
+        self.hold_steps = max(1, math.ceil(goal.hold_s / dt - 1e-9))
+        self.free = [
+            (name, int(model.jnt_qposadr[model.joint(name).id])) for name in scene.dynamic_bodies
+        ]
+        self.payload_adr = dict(self.free)[f"dynamic/{goal.object}"]
+        self.n_forbid = len(scene.forbid_sensors)
+        self.force_limits = np.array(
+            [limits.overload_fraction * m.torque_limit / m.gear for m in spec.motors]
+        )
+        self.overload_steps = max(1, math.ceil(limits.overload_s / dt))
+
+    def chunk(self, copy: _Copy, states: NDArray[np.float64], sensors: NDArray[np.float64]) -> None:
+        spec, lay = self.spec, self.layout
+        t0 = float(copy.state[lay.time])
+        times = states[:, lay.time]
+        events: list[tuple[int, SimFailure]] = []
+
+        def fail(step: int, kind: SimFailureKind, message: str, *subjects: str) -> None:
+            events.append(
+                (
+                    step,
+                    SimFailure(
+                        kind=kind,
+                        message=message,
+                        copy_index=copy.index,
+                        subjects=subjects,
+                        time_s=round(t0 + (step + 1) * self.dt, 9),
+                    ),
+                )
+            )
+
+        unstable = first_unstable(states, lay, self.limits.max_speed, t0)
+        horizon = len(states) if unstable is None else unstable[0]
+        if unstable is not None:
+            fail(unstable[0], Fail.unstable_simulation, unstable[1])
+        qpos = states[:horizon, lay.qpos]
+        low, high = np.array(spec.bounds.low), np.array(spec.bounds.high)
+        for name, adr in self.free:
+            pos = qpos[:, adr : adr + 3]
+            outside = np.asarray(((pos < low) | (pos > high)).any(axis=1))
+            step = _first(outside)
+            if step is not None:
+                fail(step, Fail.out_of_bounds, f"{name} left the world bounds", name)
+        if self.n_forbid:
+            touching = sensors[:horizon, : self.n_forbid] <= self.limits.forbid_touch_m
+            for column, (zone, body) in enumerate(self.scene.forbid_sensors):
+                step = _first(touching[:, column])
+                if step is not None:
+                    fail(step, Fail.forbid_zone, f"{body} touched forbid zone {zone}", body, zone)
+        for i, motor in enumerate(spec.motors):
+            force = np.abs(sensors[:horizon, self.n_forbid + i])
+            runs = _runs(force >= self.force_limits[i], copy.overload_runs.get(i, 0))
+            copy.overload_runs[i] = int(runs[-1]) if len(runs) else 0
+            step = _first(runs >= self.overload_steps)
+            if step is not None:
+                fail(
+                    step,
+                    Fail.motor_overload,
+                    f"motor {motor.label} stayed above "
+                    f"{self.limits.overload_fraction:.0%} of its torque limit for "
+                    f"{self.limits.overload_s:g} s",
+                    motor.label,
+                )
+
+        payload = qpos[:, self.payload_adr : self.payload_adr + 3]
+        goal = spec.goal
+        met: NDArray[np.bool_]
+        if goal.kind == "reach_zone":
+            box = goal.zone
+            inside = (payload >= np.array(box.low)) & (payload <= np.array(box.high))
+            met = np.asarray(inside.all(axis=1))
+        else:
+            met = payload[:, 2] >= goal.height
+        runs = _runs(met, copy.goal_run)
+        copy.goal_run = int(runs[-1]) if len(runs) else 0
+        success = _first(runs >= self.hold_steps)
+
+        first_failure = min((s for s, _ in events), default=None)
+        if first_failure is not None and (success is None or first_failure <= success):
+            copy.failures.extend(
+                f for s, f in sorted(events, key=lambda e: e[0]) if s == first_failure
+            )
+            end = first_failure + 1
+            copy.done = True
+        elif success is not None:
+            copy.time_to_goal = round(float(times[success]), 9)
+            end = success + 1
+            copy.done = True
+        else:
+            end = len(states)
+        copy.steps += end
+        copy.state = states[end - 1]
+
+
+def _start_state(
+    model: mujoco.MjModel, data: mujoco.MjData, adr: int, pose: Pose
+) -> NDArray[np.float64]:
+    mujoco.mj_resetData(model, data)
+    data.qpos[adr : adr + 3] = pose.pos
+    data.qpos[adr + 3 : adr + 7] = pose.quat
+    mujoco.mj_forward(model, data)
+    return engine.get_state(model, data)
+
+
+def _final_poses(
+    model: mujoco.MjModel, data: mujoco.MjData, scene: BuiltScene, state: NDArray[np.float64]
+) -> tuple[BodyPose, ...]:
+    engine.set_state(model, data, state)
+    mujoco.mj_kinematics(model, data)
+    poses = []
+    for name in (*scene.dynamic_bodies, *scene.motor_bodies):
+        body = model.body(name).id
+        pos = tuple(round(float(v), 9) for v in data.xpos[body])
+        quat = tuple(round(float(v), 9) for v in data.xquat[body])
+        poses.append(BodyPose(name=name.split("/", 1)[1], pos=pos, quat=quat))
+    return tuple(poses)
+
+
+def _sample_penetration(
+    model: mujoco.MjModel, data: mujoco.MjData, states: NDArray[np.float64]
+) -> float:
+    deepest = 0.0
+    for row in states[PENETRATION_SAMPLE_EVERY - 1 :: PENETRATION_SAMPLE_EVERY]:
+        engine.set_state(model, data, row)
+        mujoco.mj_fwdPosition(model, data)
+        deepest = max(deepest, deepest_contact(data))
+    return deepest
+
+
+def run_copies(
+    spec: BenchmarkSpec, scene: BuiltScene, model: mujoco.MjModel, limits: Limits, deadline: float
+) -> tuple[list[CopyResult], int, float]:
+    """Simulate every jittered copy; returns per-copy results, total steps and wall time."""
+    data = mujoco.MjData(model)
+    judge = _Judge(spec, scene, model, limits)
+    starts = spec.payload_starts()
+    copies = [
+        _Copy(i, pose, _start_state(model, data, judge.payload_adr, pose))
+        for i, pose in enumerate(starts)
+    ]
+    nstep_total = max(1, round(spec.duration_s / model.opt.timestep))
+    chunk = max(1, round(CHUNK_S / model.opt.timestep))
+    times = np.arange(nstep_total) * model.opt.timestep
+    controls = (
+        np.stack([control_values(m, times) for m in spec.motors], axis=1) if model.nu else None
+    )
+    began = time.perf_counter()
+    done_steps = 0
+    while done_steps < nstep_total:
+        active = [c for c in copies if not c.done]
+        if not active:
+            break
+        if time.monotonic() > deadline:
+            raise SimTimeLimitError(f"sim job exceeded {limits.wall_limit_s:g} s of wall time")
+        n = min(chunk, nstep_total - done_steps)
+        initial = np.stack([c.state for c in active])
+        control = (
+            None
+            if controls is None
+            else np.repeat(controls[None, done_steps : done_steps + n], len(active), 0)
+        )
+        states, sensors = engine.run(model, data, initial, n, control)
+        for k, copy in enumerate(active):
+            copy.max_penetration = max(
+                copy.max_penetration, _sample_penetration(model, data, states[k])
+            )
+            judge.chunk(copy, states[k], sensors[k])
+        done_steps += n
+    wall = time.perf_counter() - began
+    results = []
+    for c in copies:
+        failures = list(c.failures)
+        if c.time_to_goal is None and not failures:
+            failures.append(
+                SimFailure(
+                    kind=Fail.timeout,
+                    copy_index=c.index,
+                    subjects=(spec.goal.object,),
+                    message=f"goal not met within {spec.duration_s:g} s",
+                    time_s=spec.duration_s,
+                )
+            )
+        results.append(
+            CopyResult(
+                copy_index=c.index,
+                success=not failures,
+                start=c.start.pos,
+                time_to_goal_s=c.time_to_goal,
+                failures=tuple(failures),
+                final_poses=_final_poses(model, data, scene, c.state),
+                max_penetration_m=round(c.max_penetration, 9),
+                steps=c.steps,
+            )
+        )
+    return results, sum(c.steps for c in copies), wall
+
+
+def simulate(
+    spec: BenchmarkSpec,
+    solution: Solution | None = None,
+    meshes: MeshLibrary | None = None,
+    limits: Limits | None = None,
+) -> SimJobCompleted:
+    """Validate the scene, simulate every jittered copy, score the solution.
+
+    Raises ``SpecContradictionError`` for a contradictory spec and ``SimTimeLimitError``
+    when the wall-clock budget runs out.
+    """
+    issues = spec.contradictions()
+    if issues:
+        raise SpecContradictionError(issues)
+    limits = limits or Limits()
+    solution = solution or Solution()
+    meshes = meshes or MeshLibrary()
+    deadline = time.monotonic() + limits.wall_limit_s
+    scoring = score(spec, solution, meshes)
+    scene = build_mjcf(spec, solution)
+    with tempfile.TemporaryDirectory(prefix="arena-sim-") as folder:
+        path = scene.write(Path(folder), meshes)
+        report = validate(path, limits, strict_schema=True)
+        failures: list[SimFailure] = []
+        if scoring.violations:
+            failures.append(
+                SimFailure(
+                    kind=Fail.constraint_violation,
+                    message="; ".join(v.message for v in scoring.violations)[:4000],
+                )
+            )
+        if not report.valid:
+            failures.insert(
+                0,
+                SimFailure(
+                    kind=Fail.invalid_scene,
+                    message="; ".join(f"{f.kind}: {f.message}" for f in report.failures)[:4000],
+                ),
+            )
+            return SimJobCompleted(
+                passed=False,
+                failures=tuple(failures),
+                validation=report,
+                metrics=SimMetrics(),
+                scoring=scoring,
+            )
+        model = engine.without_autoreset(engine.compile_model(path))
+    copies, steps, wall = run_copies(spec, scene, model, limits, deadline)
+    failures.extend(f for c in copies for f in c.failures)
+    metrics = SimMetrics(
+        copies=tuple(copies),
+        success_rate=sum(c.success for c in copies) / len(copies),
+        steps=steps,
+        max_penetration_m=max(c.max_penetration_m for c in copies),
+        wall_s=wall,
+        steps_per_s=steps / wall if wall > 0 else 0.0,
+    )
+    return SimJobCompleted(
+        passed=not failures,
+        failures=tuple(failures),
+        validation=report,
+        metrics=metrics,
+        scoring=scoring,
+    )

@@ -28,6 +28,7 @@ from arena_core.spec import (
     Solution,
     Sphere,
 )
+from arena_core.spec.base import quat_multiply
 from simrunner.meshes import MeshLibrary
 
 MESH_DIR = "meshes"
@@ -115,8 +116,6 @@ def _relative_pose(parent: Pose, child: Pose) -> Pose:
     pos = rot.T @ (np.array(child.pos) - np.array(parent.pos))
     w, x, y, z = parent.quat
     inverse = (w, -x, -y, -z)
-    from arena_core.spec.base import quat_multiply
-
     quat = quat_multiply(inverse, child.quat)
     return Pose(pos=(float(pos[0]), float(pos[1]), float(pos[2])), quat=quat)
 

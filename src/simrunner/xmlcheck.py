@@ -325,8 +325,12 @@ def _check_schema(doc: Document, root: etree._Element, strict: bool) -> None:
             parent = element.getparent()
             if parent is not None:
                 if strict:
-                    doc.fail(Kind.schema, f"<{element.tag}> is outside the emitted MJCF subset",
-                             element.tag, line=element.sourceline)
+                    doc.fail(
+                        Kind.schema,
+                        f"<{element.tag}> is outside the emitted MJCF subset",
+                        element.tag,
+                        line=element.sourceline,
+                    )
                 parent.remove(element)
     schema = subset_schema()
     if not schema.validate(pruned):
@@ -364,6 +368,8 @@ def read_document(path: Path, limits: Limits, *, strict_schema: bool) -> Documen
             str(root.tag),
             line=root.sourceline,
         )
+        doc.root = root
+        return doc  # not MJCF at all: the subset checks would only add noise
     base = path.parent
     _expand_includes(doc, root, base, limits, (path.resolve(),))
     doc.root = root

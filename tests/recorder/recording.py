@@ -92,12 +92,12 @@ def max_recorded(engine: Engine) -> int:
         return int(conn.execute(select(func.max(Message.seq))).scalar() or 0)
 
 
-async def settle(bus: Bus, engine: Engine, timeout: float = 20.0) -> int:
+async def settle(bus: Bus, engine: Engine, within_s: float = 20.0) -> int:
     """Wait until everything now in the stream is recorded; return the last sequence."""
     info = await bus.js.stream_info(bus.stream.name)
     last = int(info.state.last_seq)
     loop = asyncio.get_running_loop()
-    end = loop.time() + timeout
+    end = loop.time() + within_s
     while max_recorded(engine) < last:
         if loop.time() > end:
             raise TimeoutError(f"recorded up to {max_recorded(engine)}, stream at {last}")

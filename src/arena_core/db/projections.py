@@ -140,6 +140,8 @@ class Projector:
     last_seq: int = 0
     _runs: dict[str, _RunDelta] = field(default_factory=dict)
     _job_runs: set[str] = field(default_factory=set)
+    _notes: list[dict[str, Any]] = field(default_factory=list)
+    """Conversation events are only ever inserted: written together at ``flush``."""
 
     @classmethod
     def open(cls, conn: Connection, workspace: Path | None = None) -> Projector:
@@ -200,6 +202,9 @@ class Projector:
                 base = existing.sim_time_s if d.sim_time_set is None else d.sim_time_set
                 values["sim_time_s"] = _add(base, d.sim_time_added)
                 self.conn.execute(update(runs).where(runs.c.run_id == run_id).values(**values))
+        if self._notes:
+            self.conn.execute(_INSERT_NOTE, self._notes)
+            self._notes.clear()
         for run_id in self._job_runs:
             self._refresh_run_jobs(run_id)
         self._runs.clear()
@@ -414,18 +419,21 @@ class Projector:
             "run_id": env.run_id, "agent_role": p.agent_role,
         }  # fmt: skip
         if isinstance(p, AgentThoughtRecorded):
-            values = base | {"kind": "thought", "text": p.text}
+            values = base | {
+                "kind": "thought", "tool_name": None, "tool_use_id": None, "text": p.text,
+                "is_error": False,
+            }  # fmt: skip
         elif isinstance(p, AgentToolCalled):
             values = base | {
                 "kind": "tool_call", "tool_name": p.tool_name, "tool_use_id": p.tool_use_id,
-                "text": orjson.dumps(p.arguments).decode(),
+                "text": orjson.dumps(p.arguments).decode(), "is_error": False,
             }  # fmt: skip
         else:
             values = base | {
                 "kind": "tool_result", "tool_name": p.tool_name, "tool_use_id": p.tool_use_id,
                 "text": p.result, "is_error": p.is_error,
             }  # fmt: skip
-        self.conn.execute(insert(conversation_events).prefix_with("OR IGNORE").values(**values))
+        self._notes.append(values)
 
     # artifacts
 
@@ -484,6 +492,8 @@ def mirror(workspace: Path, run_id: str, name: str, data: bytes) -> Path | None:
     tmp.replace(path)
     return path
 
+
+_INSERT_NOTE = insert(conversation_events).prefix_with("OR IGNORE")
 
 PROJECTION_TABLES = (runs, jobs, turns, conversation_events)
 """Tables ``rebuild`` drops and refills (artifacts are content-addressed and kept)."""

@@ -17,10 +17,16 @@ from typing import IO, Any, Literal
 import orjson
 from sqlalchemy import Engine, func, select
 
+from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import jobs, messages, runs, turns
 from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
 from arena_core.export.formats import SFT_FORMATS, ExportFormat, sft_anthropic, sft_openai, sft_trl
-from arena_core.replay.conversations import ContinuityIssue, Conversation, load_conversation
+from arena_core.replay.conversations import (
+    ContinuityIssue,
+    Conversation,
+    Turn,
+    check_continuity,
+)
 
 Outcome = Literal["success", "failure"]
 
@@ -114,62 +120,92 @@ def outcome_of(engine: Engine, run_id: str, correlation_id: str) -> Outcome | No
     return None
 
 
-def _conversation_ids(engine: Engine, flt: ExportFilter) -> Iterator[tuple[str, str, str]]:
-    """``(conversation_id, run_id, correlation_id)`` in order of first call, paged."""
-    first = (
-        select(
-            turns.c.conversation_id,
-            func.min(turns.c.request_seq).label("first_seq"),
-            func.min(turns.c.run_id).label("run_id"),
-            func.min(turns.c.correlation_id).label("correlation_id"),
-        )
-        .where(*_turn_filters(flt))
-        .group_by(turns.c.conversation_id)
-        .subquery()
-    )
-    last = 0
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(first).where(first.c.first_seq > last).order_by(first.c.first_seq).limit(500)
-            ).all()
-        if not rows:
-            return
-        for r in rows:
-            yield r.conversation_id, r.run_id, r.correlation_id
-        last = rows[-1].first_seq
-
-
 def sft_rows(
     engine: Engine, fmt: ExportFormat, flt: ExportFilter, summary: ExportSummary, progress: Progress
 ) -> Iterator[dict[str, Any]]:
+    """One row per whole conversation, from a single streaming scan of the turns."""
     shape = {
         ExportFormat.sft_openai: sft_openai,
         ExportFormat.sft_trl: sft_trl,
         ExportFormat.sft_anthropic: sft_anthropic,
     }[fmt]
-    for cid, run_id, correlation_id in _conversation_ids(engine, flt):
+    query = (
+        select(
+            turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
+            turns.c.response_seq, turns.c.stop_reason, turns.c.run_id, turns.c.agent_role,
+            turns.c.request, turns.c.response, jobs.c.state.label("job_state"),
+            runs.c.status.label("run_status"),
+        )
+        .select_from(
+            turns.outerjoin(jobs, jobs.c.job_id == turns.c.correlation_id)
+            .outerjoin(runs, runs.c.run_id == turns.c.run_id)
+        )
+        .where(*_turn_filters(flt))
+        .order_by(turns.c.conversation_id, turns.c.request_seq)
+    )  # fmt: skip
+    group: list[Any] = []
+    with engine.connect() as conn:
+        for row in conn.execution_options(stream_results=True, yield_per=1000).execute(query):
+            if group and row.conversation_id != group[0].conversation_id:
+                progress(1)
+                yield from _sft_group(group, shape, flt, summary)
+                group = []
+            group.append(row)
+    if group:
         progress(1)
-        outcome = outcome_of(engine, run_id, correlation_id)
-        if flt.outcome and outcome != flt.outcome:
-            summary.skipped += 1
-            continue
-        conv = load_conversation(engine, cid)
-        # A last call still waiting for its answer is not a defect: export up to it.
-        broken = [i for i in conv.issues if i.kind != "unanswered" or i.turn_index != _last(conv)]
-        if broken:
-            summary.skipped += 1
-            summary.issues.extend(broken)
-            continue
-        row = shape(conv, outcome)
-        if row is None:
-            summary.skipped += 1
-            continue
-        yield row
+        yield from _sft_group(group, shape, flt, summary)
 
 
-def _last(conv: Conversation) -> int:
-    return conv.turns[-1].request.turn_index if conv.turns else -1
+def _outcome(state: str | None) -> Outcome | None:
+    if state in _SUCCESS:
+        return "success"
+    if state in _FAILURE:
+        return "failure"
+    return None
+
+
+def _sft_group(
+    rows: list[Any], shape: Any, flt: ExportFilter, summary: ExportSummary
+) -> Iterator[dict[str, Any]]:
+    first = rows[0]
+    outcome = _outcome(first.job_state if first.job_state is not None else first.run_status)
+    if flt.outcome and outcome != flt.outcome:
+        summary.skipped += 1
+        return
+    cid = first.conversation_id
+    issues = check_continuity(cid, [(r.turn_index, r.request_seq, r.response_seq) for r in rows])
+    # A last call still waiting for its answer is not a defect: export up to it.
+    last_index = rows[-1].turn_index
+    issues = [i for i in issues if i.kind != "unanswered" or i.turn_index != last_index]
+    if issues:
+        summary.skipped += 1
+        summary.issues.extend(issues)
+        return
+    answered = [
+        r for r in rows
+        if r.response_seq is not None and not (r.stop_reason or "").startswith(FAILED_STOP_PREFIX)
+    ]  # fmt: skip
+    if not answered:
+        summary.skipped += 1
+        return
+    final = answered[-1]
+    turn = Turn(
+        request_seq=final.request_seq,
+        response_seq=final.response_seq,
+        request=LlmCallRequested.model_validate_json(final.request),
+        response=LlmCallCompleted.model_validate_json(final.response),
+        events=[],
+    )
+    conv = Conversation(
+        conversation_id=cid, run_id=first.run_id, agent_role=first.agent_role, turns=[turn],
+        issues=[],
+    )  # fmt: skip
+    seqs = [s for r in rows for s in (r.request_seq, r.response_seq) if s is not None]
+    row = shape(conv, outcome, seqs)
+    if row is None:
+        summary.skipped += 1
+        return
+    yield row
 
 
 def event_rows(

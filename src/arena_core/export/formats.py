@@ -33,14 +33,17 @@ def final_turn(conv: Conversation) -> tuple[Turn, LlmCallCompleted] | None:
     return None
 
 
-def provenance(conv: Conversation, outcome: str | None) -> dict[str, Any]:
+def provenance(
+    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
+) -> dict[str, Any]:
     """Where a row came from: enough to find every recorded message behind it."""
     first = conv.turns[0].request
-    seqs: list[int] = []
-    for t in conv.turns:
-        seqs.append(t.request_seq)
-        if t.response_seq is not None:
-            seqs.append(t.response_seq)
+    if seqs is None:
+        seqs = []
+        for t in conv.turns:
+            seqs.append(t.request_seq)
+            if t.response_seq is not None:
+                seqs.append(t.response_seq)
     return {
         "run_id": conv.run_id,
         "conversation_id": conv.conversation_id,
@@ -109,7 +112,9 @@ def _history(turn: Turn, answer: LlmCallCompleted) -> list[Message]:
     return [*turn.request.messages, Message(role="assistant", content=answer.content)]
 
 
-def sft_openai(conv: Conversation, outcome: str | None) -> dict[str, Any] | None:
+def sft_openai(
+    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
+) -> dict[str, Any] | None:
     """``{"messages", "tools"}`` with ``arguments`` as JSON text, ``tool_call_id`` on tools."""
     found = final_turn(conv)
     if found is None:
@@ -118,11 +123,13 @@ def sft_openai(conv: Conversation, outcome: str | None) -> dict[str, Any] | None
     return {
         "messages": _openai_messages(turn.request.system, _history(turn, answer), True),
         "tools": _openai_tools(turn.request.tools),
-        "provenance": provenance(conv, outcome),
+        "provenance": provenance(conv, outcome, seqs),
     }
 
 
-def sft_trl(conv: Conversation, outcome: str | None) -> dict[str, Any] | None:
+def sft_trl(
+    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
+) -> dict[str, Any] | None:
     """TRL's conversational format: tool call arguments as objects."""
     found = final_turn(conv)
     if found is None:
@@ -131,11 +138,13 @@ def sft_trl(conv: Conversation, outcome: str | None) -> dict[str, Any] | None:
     return {
         "messages": _openai_messages(turn.request.system, _history(turn, answer), False),
         "tools": _openai_tools(turn.request.tools),
-        "provenance": provenance(conv, outcome),
+        "provenance": provenance(conv, outcome, seqs),
     }
 
 
-def sft_anthropic(conv: Conversation, outcome: str | None) -> dict[str, Any] | None:
+def sft_anthropic(
+    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
+) -> dict[str, Any] | None:
     """``{"system", "messages"}`` with tool_use/tool_result blocks and alternating roles."""
     found = final_turn(conv)
     if found is None:
@@ -159,5 +168,5 @@ def sft_anthropic(conv: Conversation, outcome: str | None) -> dict[str, Any] | N
             }
             for t in turn.request.tools
         ],
-        "provenance": provenance(conv, outcome),
+        "provenance": provenance(conv, outcome, seqs),
     }

@@ -3,17 +3,35 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
 from arena_core.db.projections import Projector
 from arena_core.db.tables import messages
 from arena_core.events import Envelope
 from arena_core.recorder.rows import Row
 
-_INSERT = insert(messages).prefix_with("OR IGNORE")
+_COLUMNS = [c.name for c in messages.columns]
+_TIMES = frozenset({"ts", "stream_ts"})
+# The hot path bypasses SQLAlchemy's per-row parameter processing; values are stored
+# exactly as the ORM stores them (naive UTC text for datetimes) so both read alike.
+_INSERT_SQL = (
+    f"INSERT OR IGNORE INTO messages ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)})"
+)
+
+
+def _db_time(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def _values(row: Row) -> tuple[Any, ...]:
+    return tuple(_db_time(row[c]) if c in _TIMES else row[c] for c in _COLUMNS)
 
 
 class LogWriter:
@@ -38,7 +56,7 @@ class LogWriter:
             return 0
         ordered = sorted(batch, key=lambda item: item[0]["seq"])
         with self.engine.begin() as conn:
-            conn.execute(_INSERT, [row for row, _ in ordered])
+            conn.exec_driver_sql(_INSERT_SQL, [_values(row) for row, _ in ordered])
             projector = Projector.open(conn, self.workspace)
             fresh = sum(projector.apply(row, env) for row, env in ordered)
             projector.flush()

@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, not_, select
 
 from arena_core.db.tables import messages
 
@@ -69,7 +69,7 @@ def _events(engine: Engine, run_id: str) -> Iterator[tuple[int, dict[str, Any]]]
         messages.c.run_id == run_id
     )
     for pattern in IGNORED_TYPES:
-        query = query.where(~messages.c.type.op("GLOB")(pattern))
+        query = query.where(not_(messages.c.type.op("GLOB")(pattern)))
     last = 0
     while True:
         with engine.connect() as conn:

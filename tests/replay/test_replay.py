@@ -1,0 +1,133 @@
+"""Replay: timelines, conversations with continuity checks, diffs, redrive, gap check."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import Engine, delete
+
+from arena_core.bus import Bus
+from arena_core.db.tables import messages
+from arena_core.recorder import RecorderService
+from arena_core.replay import (
+    AmbiguousRun,
+    GapKind,
+    IssueKind,
+    check_gaps,
+    first_divergence,
+    load_conversation,
+    plan_redrive,
+    redrive,
+    resolve_run,
+    timeline,
+)
+from tests.recorder.recording import settle
+from tests.recorder.scenario import publish_run
+
+
+async def test_run_id_prefix_resolves_and_ambiguity_is_an_error(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "abc-111")
+    await publish_run(bus, "abd-222", conversation_id="c2")
+    await settle(bus, engine)
+    assert resolve_run(engine, "abc") == "abc-111"
+    with pytest.raises(AmbiguousRun):
+        resolve_run(engine, "ab")
+
+
+async def test_timeline_filters_by_agent_role_and_type_glob(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-tl")
+    await settle(bus, engine)
+    llm = list(timeline(engine, "run-tl", type_glob="llm.*"))
+    assert [e.type for e in llm] == ["llm.call.requested", "llm.call.completed"] * 3
+    engineer = list(timeline(engine, "run-tl", agent_role="engineer"))
+    assert engineer and all(e.agent and e.agent.startswith("engineer/") for e in engineer)
+    assert "turn_index=0" in llm[0].summary
+
+
+async def test_whole_conversation_has_no_issues(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-conv")
+    await settle(bus, engine)
+    conv = load_conversation(engine, "conv-1")
+    assert conv.complete and len(conv.turns) == 3
+    assert [n.kind for n in conv.turns[0].events] == ["thought", "tool_result"]
+
+
+async def test_missing_turn_is_reported(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-gap", skip_turn=1)
+    await settle(bus, engine)
+    issues = load_conversation(engine, "conv-1").issues
+    assert [(i.kind, i.turn_index) for i in issues] == [(IssueKind.missing, 1)]
+
+
+async def test_duplicated_turn_is_reported(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-dup-1")
+    await publish_run(bus, "run-dup-2")  # same conversation id again
+    await settle(bus, engine)
+    kinds = {i.kind for i in load_conversation(engine, "conv-1").issues}
+    assert IssueKind.duplicated in kinds
+
+
+async def test_diff_ignores_ids_and_times_and_finds_the_first_changed_field(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-x", conversation_id="cx")
+    await publish_run(bus, "run-y", conversation_id="cy")
+    await publish_run(bus, "run-z", conversation_id="cz", answer="different")
+    await settle(bus, engine)
+    assert first_divergence(engine, "run-x", "run-y") is None
+    found = first_divergence(engine, "run-x", "run-z")
+    assert found is not None
+    assert (found.type_a, found.agent, found.field) == (
+        "llm.call.completed", "engineer", "payload.content[0].text",
+    )  # fmt: skip
+    assert (found.value_a, found.value_b) == ("done", "different")
+
+
+async def test_redrive_republishes_only_the_runs_inputs_under_a_new_run(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    ids = await publish_run(bus, "run-src")
+    await settle(bus, engine)
+    plan = await redrive(bus, engine, "run-src", new_run_id="run-again")
+    await settle(bus, engine)
+    # The children were caused by the parent: services re-create them, so only the parent.
+    assert [e.type for e in plan.envelopes] == ["demo.job.requested"]
+    assert plan.envelopes[0].payload == ids["parent"].payload
+    types = [e.type for e in timeline(engine, "run-again")]
+    assert types == ["replay.redrive.started", "demo.job.requested"]
+
+
+async def test_redrive_from_a_sequence_takes_requests_whose_cause_is_before_it(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-from")
+    await settle(bus, engine)
+    first_child = next(e for e in timeline(engine, "run-from") if "child 0" in e.summary)
+    plan = plan_redrive(engine, "run-from", from_seq=first_child.seq)
+    assert [e.payload.task for e in plan.envelopes] == ["child 0", "child 1"]  # type: ignore[attr-defined]
+    assert len({e.payload.parent_job_id for e in plan.envelopes}) == 1  # type: ignore[attr-defined]
+
+
+async def test_gap_check_tells_lost_rows_from_deleted_stream_messages(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-chk")
+    last = await settle(bus, engine)
+    assert (await check_gaps(engine, bus)).gaps == []
+    await bus.js.delete_msg(bus.stream.name, 3)
+    with engine.begin() as conn:
+        conn.execute(delete(messages).where(messages.c.seq.in_([3, 5])))
+    report = await check_gaps(engine, bus)
+    assert [(g.first, g.last, g.kind) for g in report.gaps] == [
+        (3, 3, GapKind.deleted), (5, 5, GapKind.lost),
+    ]  # fmt: skip
+    assert not report.ok and report.last_seq == last

@@ -9,16 +9,14 @@ from dependency_injector import containers, providers
 from sqlalchemy import Engine
 
 from arena_core.bus import Bus, StreamSpec
-from arena_core.sandbox import Sandbox
 from arena_core.llm import make_llm
+from arena_core.sandbox import Sandbox
 from arena_core.settings import Settings
 
 
 def make_bus(settings: Settings, name: str = "arena") -> Bus:
     if not settings.nats_url:
-        raise RuntimeError(
-            "no NATS server: set ARENA_NATS_URL or start the embedded one first"
-        )
+        raise RuntimeError("no NATS server: set ARENA_NATS_URL or start the embedded one first")
     return Bus(
         settings.nats_url,
         name=name,
@@ -43,11 +41,11 @@ class Container(containers.DeclarativeContainer):
 
     settings = providers.Singleton(Settings)
     bus = providers.Singleton(make_bus, settings=settings)
+    llm = providers.Factory(make_llm, settings=settings)
+    """An ``Llm`` on the policy the settings select; pass ``deciders=``, ``emit=``, ..."""
     db_engine = providers.Singleton(make_db_engine, settings=settings)
     sandbox = providers.Singleton(Sandbox.from_settings, settings=settings)
     """The untrusted-code sandbox; its warm pool starts on the first job."""
-    llm = providers.Factory(make_llm, settings=settings)
-    """An ``Llm`` on the policy the settings select; pass ``deciders=``, ``emit=``, ..."""
 
 
 def container_for(settings: Settings) -> Container:

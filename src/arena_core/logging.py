@@ -19,8 +19,9 @@ _correlation_id: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 )
 _service: contextvars.ContextVar[str | None] = contextvars.ContextVar("service", default=None)
 
-_SECRET = re.compile(r"(sk-ant-[A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]+|(api[_-]?key['\"=: ]+)[^\s'\",]+",
-                     re.IGNORECASE)
+_SECRET = re.compile(
+    r"(sk-ant-[A-Za-z0-9_\-]{4})[A-Za-z0-9_\-]+|(api[_-]?key['\"=: ]+)[^\s'\",]+", re.IGNORECASE
+)
 
 
 def redact(text: str) -> str:
@@ -72,11 +73,7 @@ class JsonFormatter(logging.Formatter):
 class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         base = super().format(record)
-        ids = " ".join(
-            f"{k}={v}"
-            for k in ("service", "run_id")
-            if (v := getattr(record, k, None))
-        )
+        ids = " ".join(f"{k}={v}" for k in ("service", "run_id") if (v := getattr(record, k, None)))
         return redact(f"{base} [{ids}]" if ids else base)
 
 
@@ -85,7 +82,9 @@ def configure(*, json: bool = False, level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.addFilter(_ContextFilter())
     handler.setFormatter(
-        JsonFormatter() if json else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter()
+        if json
+        else TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import signal
@@ -54,17 +55,13 @@ def spawn(
 def terminate(proc: subprocess.Popen[bytes], timeout: float = 10.0) -> int:
     """SIGTERM the child's group, then SIGKILL it after ``timeout``; return the exit code."""
     if proc.poll() is None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         try:
             return proc.wait(timeout)
         except subprocess.TimeoutExpired:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
     return proc.wait()
 
 

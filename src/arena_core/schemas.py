@@ -108,7 +108,9 @@ def check(out: Path, events: EventRegistry = registry) -> list[str]:
     """Differences between ``out`` and what the code generates (empty when current)."""
     problems = []
     files = render(events)
-    existing = {p.name for p in out.glob("*") if p.suffix in {".json", ".yaml"}} if out.is_dir() else set()
+    existing = (
+        {p.name for p in out.glob("*") if p.suffix in {".json", ".yaml"}} if out.is_dir() else set()
+    )
     for name in sorted(existing - files.keys()):
         problems.append(f"{name}: no longer generated (stale)")
     for name, data in files.items():

@@ -85,6 +85,7 @@ class Service:
         self._worker: PullWorker | None = None
         self._task: asyncio.Task[None] | None = None
         self._run_id = new_id()
+        self._owns_connection = True
 
     @classmethod
     def from_container(cls, container: Container, *, concurrency: int | None = None) -> Self:
@@ -125,6 +126,7 @@ class Service:
     async def start(self) -> None:
         bind_service(self.name)
         self.status = "starting"
+        self._owns_connection = not self.bus.connected
         await self.bus.connect()
         await self.setup()
         self._health_sub = await self.bus.nc.subscribe(HEALTH_SUBJECT, cb=self._answer_health)
@@ -152,7 +154,7 @@ class Service:
 
     async def drain(self) -> None:
         """Stop fetching and wait for in-flight handlers to finish and be acked."""
-        if self._worker is None or self._task is None:
+        if self._worker is None or self._task is None or self._task.done():
             return
         self.status = "draining"
         self._worker.stop()
@@ -173,9 +175,11 @@ class Service:
                     )
                 )
         await self.teardown()
-        await self.bus.close()
+        with contextlib.suppress(Exception):
+            await self._health_sub.unsubscribe()
+        if self._owns_connection:
+            await self.bus.close()
         self.status = "stopped"
-        self._worker = None
         self._task = None
 
     async def run(self) -> None:
@@ -219,7 +223,7 @@ class Service:
             instance=self.instance,
             status=self.status,
             connected=self.bus.connected,
-            in_flight=stats.in_flight if stats else 0,
+            in_flight=self._worker.in_flight if self._worker else 0,
             handled=stats.handled if stats else 0,
             failed=stats.failed if stats else 0,
             rejected=stats.rejected if stats else 0,

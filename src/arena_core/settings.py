@@ -67,9 +67,7 @@ class Settings(BaseSettings):
 
     llm: LlmPolicyName = "offline"
     """Agent policy: ``offline`` (deterministic algorithms), ``anthropic``, ``replay``."""
-    anthropic_api_key: SecretStr | None = Field(
-        default=None, validation_alias="ANTHROPIC_API_KEY"
-    )
+    anthropic_api_key: SecretStr | None = Field(default=None, validation_alias="ANTHROPIC_API_KEY")
     """Claude API key (read from ``ANTHROPIC_API_KEY``; never logged or recorded)."""
     llm_model: str = "claude-sonnet-4-6"
     """Model the agents ask (must be in the price table)."""

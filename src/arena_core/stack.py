@@ -109,7 +109,7 @@ async def probe_health(nats_url: str, wait_s: float = 1.0) -> list[ServiceHealth
         while (left := end - loop.time()) > 0:
             try:
                 msg = await sub.next_msg(timeout=left)
-            except (TimeoutError, asyncio.TimeoutError, Exception):
+            except (TimeoutError, Exception):
                 break
             answers.append(ServiceHealth.model_validate(orjson.loads(msg.data)))
         return sorted(answers, key=lambda h: (h.service, h.instance))

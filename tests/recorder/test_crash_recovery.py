@@ -34,7 +34,7 @@ def start_recorder(settings: Settings, log: Path) -> subprocess.Popen[bytes]:
 
 async def wait_for_rows(db: Path, at_least: int, proc: subprocess.Popen[bytes]) -> None:
     while True:
-        if os.path.exists(db):  # noqa: ASYNC240 - a stat between polls
+        if os.path.exists(db):
             engine = open_database(db)
             with engine.connect() as conn:
                 n = conn.execute(select(func.count()).select_from(Message)).scalar_one()

@@ -132,9 +132,7 @@ class Bus:
         for envelope in envelopes:
             subject, body, headers = encode(envelope)
             futures.append(
-                await self.js.publish_async(
-                    subject, body, stream=self.stream.name, headers=headers
-                )
+                await self.js.publish_async(subject, body, stream=self.stream.name, headers=headers)
             )
         seqs = []
         for future in futures:
@@ -206,4 +204,3 @@ class Bus:
             future.set_result(reply)
         elif reply.type in _FAILURE_TYPES:
             future.set_exception(RequestFailed(reply))
-

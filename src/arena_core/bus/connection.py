@@ -25,8 +25,11 @@ async def connect(
     node may restart) and buffers publishes meanwhile.
     """
 
+    client = Client()
+
     async def on_disconnected() -> None:
-        log.warning("disconnected from NATS; reconnecting")
+        if not (client.is_closed or client.is_draining):
+            log.warning("disconnected from NATS; reconnecting")
 
     async def on_reconnected() -> None:
         log.info("reconnected to NATS")
@@ -40,18 +43,19 @@ async def connect(
     delay = 0.05
     while True:
         try:
-            return await nats.connect(
+            await client.connect(
                 servers=urls,
                 name=name,
                 max_reconnect_attempts=-1,
-                reconnect_time_wait=0.5,
+                reconnect_time_wait=0.5,  # type: ignore[arg-type]  # a float works
                 connect_timeout=2,
                 disconnected_cb=on_disconnected,
                 reconnected_cb=on_reconnected,
                 error_cb=on_error,
                 allow_reconnect=True,
             )
-        except (OSError, nats.errors.NoServersError, asyncio.TimeoutError) as exc:
+            return client
+        except (TimeoutError, OSError, nats.errors.NoServersError) as exc:
             if loop.time() + delay > end:
                 raise BusUnavailable(f"cannot reach NATS at {servers}: {exc}") from exc
             await asyncio.sleep(delay * (0.5 + random.random()))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
@@ -140,7 +139,6 @@ class WorkerStats:
     failed: int = 0
     rejected: int = 0
     dead_lettered: int = 0
-    in_flight: int = 0
     last_fetch_at: float = 0.0
 
 
@@ -174,11 +172,17 @@ class PullWorker:
         self._stopping = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: dict[int, tuple[Msg, float]] = {}
-        self._slots = asyncio.Semaphore(concurrency)
+        """Messages being handled, by ``id(msg)``, with their start time."""
+        self._slot_freed = asyncio.Event()
 
     def stop(self) -> None:
         """Stop fetching; ``run`` returns once in-flight handlers have finished."""
         self._stopping.set()
+        self._slot_freed.set()
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._in_flight)
 
     @property
     def stopping(self) -> bool:
@@ -195,23 +199,27 @@ class PullWorker:
             cb=self._on_max_deliveries,
         )
         ticker = asyncio.create_task(self._heartbeats())
+        loop = asyncio.get_running_loop()
+        refill_at = max(1, min(self.fetch_batch, self.concurrency) // 2)
         try:
             while not self._stopping.is_set():
-                free = await self._acquire_slots()
-                if self._stopping.is_set():
-                    self._release(free)
-                    break
+                free = self.concurrency - len(self._in_flight)
+                if free < refill_at:
+                    # Wait for a worthwhile batch rather than fetching one message at a time.
+                    await self._slot_freed.wait()
+                    self._slot_freed.clear()
+                    continue
                 try:
-                    msgs = await sub.fetch(batch=free, timeout=self.fetch_timeout_s)
+                    msgs = await self._fetch_unless_stopped(sub, min(free, self.fetch_batch))
                 except (nats.errors.TimeoutError, TimeoutError):
                     msgs = []  # an empty fetch is normal: nothing to do yet
                 except nats.errors.ConnectionClosedError:
-                    self._release(free)
                     break
-                self.stats.last_fetch_at = asyncio.get_running_loop().time()
-                self._release(free - len(msgs))
+                now = loop.time()
+                self.stats.last_fetch_at = now
                 for msg in msgs:
-                    task = asyncio.create_task(self._handle(msg))
+                    self._in_flight[id(msg)] = (msg, now)
+                    task = loop.create_task(self._handle(msg))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
             if self._tasks:
@@ -225,31 +233,53 @@ class PullWorker:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
 
-    async def _acquire_slots(self) -> int:
-        """Wait for at least one free slot, then take as many as are free (up to a batch)."""
-        await self._slots.acquire()
-        taken = 1
-        while taken < self.fetch_batch and not self._slots.locked():
-            await self._slots.acquire()
-            taken += 1
-        return taken
+    async def _fetch_unless_stopped(self, sub: Any, batch: int) -> list[Msg]:
+        """Fetch, but give up the pull request as soon as ``stop()`` is called.
 
-    def _release(self, n: int) -> None:
-        for _ in range(n):
-            self._slots.release()
+        Messages the server still delivers to the abandoned request are returned with
+        an immediate ``nak``, so a draining process takes no new work and another
+        process gets it without waiting for ``ack_wait``.
+        """
+        fetch = asyncio.create_task(sub.fetch(batch=batch, timeout=self.fetch_timeout_s))
+        stopping = asyncio.create_task(self._stopping.wait())
+        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        stopping.cancel()
+        if fetch.done():
+            return list(fetch.result())
+        fetch.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await fetch
+        await self._return_late_deliveries(sub)
+        return []
+
+    async def _return_late_deliveries(self, sub: Any) -> None:
+        queue: asyncio.Queue[Msg] | None = getattr(
+            getattr(sub, "_sub", None), "_pending_queue", None
+        )
+        if queue is None:
+            return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + self.fetch_timeout_s + 0.1
+        while (left := end - loop.time()) > 0:
+            try:
+                msg = await asyncio.wait_for(queue.get(), left)
+            except TimeoutError:
+                return
+            status = JetStreamContext.is_status_msg(msg)
+            if status == "408":
+                return  # the abandoned pull request expired: nothing more will come
+            if status is None:
+                with contextlib.suppress(Exception):
+                    await msg.nak()
 
     async def _handle(self, msg: Msg) -> None:
-        seq = int(msg.metadata.sequence.stream)
-        self._in_flight[seq] = (msg, time.monotonic())
-        self.stats.in_flight += 1
         try:
             await self._dispatch(msg)
         except Exception:  # never let one message kill the worker
-            log.exception("unexpected failure while settling message %s", seq)
+            log.exception("unexpected failure while settling a message on %s", msg.subject)
         finally:
-            self._in_flight.pop(seq, None)
-            self.stats.in_flight -= 1
-            self._slots.release()
+            self._in_flight.pop(id(msg), None)
+            self._slot_freed.set()
 
     async def _dispatch(self, msg: Msg) -> None:
         try:
@@ -260,12 +290,15 @@ class PullWorker:
         handler = self.handlers.get(envelope.type)
         if handler is None:
             await self._reject(
-                msg, "no_handler", f"{self.spec.durable} has no handler for {envelope.type}",
+                msg,
+                "no_handler",
+                f"{self.spec.durable} has no handler for {envelope.type}",
                 envelope.type,
             )
             return
-        delivery: Delivery[Any] = Delivery(envelope=envelope, msg=msg, bus=self.bus,
-                                           agent=self.agent)
+        delivery: Delivery[Any] = Delivery(
+            envelope=envelope, msg=msg, bus=self.bus, agent=self.agent
+        )
         with bind_event(envelope):
             try:
                 await handler(delivery)
@@ -320,7 +353,11 @@ class PullWorker:
         envelope = delivery.envelope
         log.warning(
             "handler for %s %s failed (attempt %d/%d): %r",
-            envelope.type, envelope.id, attempt, self.spec.max_deliver, exc,
+            envelope.type,
+            envelope.id,
+            attempt,
+            self.spec.max_deliver,
+            exc,
         )
         failure = HandlerFailed(
             consumer=self.spec.durable,
@@ -376,8 +413,9 @@ class PullWorker:
         )
         original_id = headers.get(HEADER_MSG_ID)
         try:
-            original = decode(stored.subject or "", stored.data or b"", headers,
-                              events=self.bus.events)
+            original = decode(
+                stored.subject or "", stored.data or b"", headers, events=self.bus.events
+            )
             out = original.follow(
                 dead.model_copy(update={"event_type": original.type}),
                 id=derived_id(original.id, _DEAD_LETTER_INDEX),
@@ -390,9 +428,10 @@ class PullWorker:
     async def _heartbeats(self) -> None:
         """Keep long handlers' messages from being redelivered while they still run."""
         interval = max(self.spec.ack_wait_s / 3, 0.1)
+        loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(interval)
-            now = time.monotonic()
+            now = loop.time()
             for msg, started in list(self._in_flight.values()):
                 if now - started >= interval:
                     with contextlib.suppress(Exception):

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import signal
-import threading
+import time
 
 import typer
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops like Ctrl-C (an Event set from a signal handler can deadlock)."""
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:
@@ -17,15 +22,14 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         settings.home.mkdir(parents=True, exist_ok=True)
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, _interrupt)
         with EmbeddedNats(settings.nats_store_dir, log_file=settings.home / "nats.log") as srv:
             typer.echo(srv.url, color=False)
             typer.echo(
                 f"JetStream store: {srv.store_dir}  (export ARENA_NATS_URL={srv.url})", err=True
             )
             try:
-                while not stop.wait(0.5):
-                    pass
+                while True:
+                    time.sleep(0.5)
             except KeyboardInterrupt:
                 pass

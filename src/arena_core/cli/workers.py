@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import threading
 import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from arena_core.service import ServiceHealth
 
 
 def _parse_counts(specs: list[str], names: list[str]) -> dict[str, int]:
@@ -24,16 +28,26 @@ def _parse_counts(specs: list[str], names: list[str]) -> dict[str, int]:
     return {k: v for k, v in counts.items() if v > 0}
 
 
-def health_table(health: list[object]) -> Table:
+def health_table(health: Sequence[ServiceHealth]) -> Table:
     table = Table(title="services")
     for col in ("service", "instance", "status", "in flight", "handled", "failed", "rejected"):
         table.add_column(col)
     for h in health:
         table.add_row(
-            h.service, h.instance, h.status, str(h.in_flight), str(h.handled),  # type: ignore[attr-defined]
-            str(h.failed), str(h.rejected),  # type: ignore[attr-defined]
+            h.service,
+            h.instance,
+            h.status,
+            str(h.in_flight),
+            str(h.handled),
+            str(h.failed),
+            str(h.rejected),
         )
     return table
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops like Ctrl-C (an Event set from a signal handler can deadlock)."""
+    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:
@@ -75,8 +89,7 @@ def register(app: typer.Typer) -> None:
 
         console = Console(stderr=True)
         counts = _parse_counts(workers, service_names())
-        stop = threading.Event()
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGTERM, _interrupt)
         with nats_for(Settings()) as settings:
             procs = ServiceProcesses(settings, settings.home / "logs")
             try:
@@ -85,7 +98,7 @@ def register(app: typer.Typer) -> None:
                 health = asyncio.run(wait_until_running(str(settings.nats_url), counts))
                 console.print(health_table(health))
                 console.print(f"NATS: {settings.nats_url}   logs: {procs.log_dir}   Ctrl-C stops")
-                while not stop.is_set():
+                while True:
                     if crashed := procs.crashed():
                         for w in crashed:
                             console.print(f"[red]{w.service}-{w.index} exited; see {w.log_path}")

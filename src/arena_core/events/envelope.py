@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import uuid
 from datetime import UTC, datetime
-from typing import ClassVar, Generic, Self, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,7 +49,9 @@ def derived_id(parent_id: str, index: int) -> str:
     """
     parent = uuid.UUID(parent_id)
     ms = parent.int >> 80
-    digest = int.from_bytes(hashlib.blake2b(f"{parent_id}/{index}".encode(), digest_size=10).digest())
+    digest = int.from_bytes(
+        hashlib.blake2b(f"{parent_id}/{index}".encode(), digest_size=10).digest()
+    )
     rand_a = digest >> 68 & 0xFFF
     rand_b = digest & 0x3FFF_FFFF_FFFF_FFFF
     value = ms << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
@@ -96,7 +98,8 @@ class Envelope(BaseModel, Generic[P]):
     ) -> Envelope[P]:
         """Start a new thread: a fresh id that is also the correlation id unless given."""
         event_id = id or new_id()
-        return Envelope[type(payload)](  # type: ignore[misc]
+        model: Any = Envelope[type(payload)]  # type: ignore[misc]
+        return model(  # type: ignore[no-any-return]
             id=event_id,
             type=payload.EVENT_TYPE,
             run_id=run_id or event_id,

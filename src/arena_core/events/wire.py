@@ -101,8 +101,14 @@ def decode(
         try:
             envelope = events.envelope_model(event_type).model_validate_json(body)
         except ValidationError as exc:
-            reason = _json_reason(exc)
-            raise DecodeError(reason, _short(exc), event_type) from None
+            body_type = _body_type(body)
+            if body_type is not None and body_type != header_type:
+                raise DecodeError(
+                    InvalidReason.header_mismatch,
+                    f"header type {header_type!r} but body type {body_type!r}",
+                    event_type,
+                ) from None
+            raise DecodeError(_json_reason(exc), _short(exc), event_type) from None
         if envelope.type != header_type:
             raise DecodeError(
                 InvalidReason.header_mismatch,
@@ -132,6 +138,15 @@ def quote_raw(body: bytes, limit: int = RAW_QUOTE_LIMIT) -> str:
     if len(body) > limit:
         text += f"... [{len(body) - limit} more bytes]"
     return text
+
+
+def _body_type(body: bytes) -> str | None:
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return None
+    value = data.get("type") if isinstance(data, dict) else None
+    return value if isinstance(value, str) else None
 
 
 def _json_reason(exc: ValidationError) -> InvalidReason:

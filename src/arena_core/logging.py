@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import logging
 import re
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,16 +27,13 @@ def redact(text: str) -> str:
     return _SECRET.sub(lambda m: (m.group(1) or m.group(2)) + "***", text)
 
 
-@contextlib.contextmanager
-def bind_event(envelope: Any) -> Iterator[None]:
-    """Attach an envelope's run and correlation ids to every log line inside the block."""
-    run = _run_id.set(envelope.run_id)
-    corr = _correlation_id.set(envelope.correlation_id)
-    try:
-        yield
-    finally:
-        _run_id.reset(run)
-        _correlation_id.reset(corr)
+def bind_event(envelope: Any) -> None:
+    """Attach an envelope's run and correlation ids to the log lines of the current task.
+
+    Each asyncio task runs in a copy of the context, so this never leaks to others.
+    """
+    _run_id.set(envelope.run_id)
+    _correlation_id.set(envelope.correlation_id)
 
 
 def bind_service(name: str) -> None:

@@ -174,11 +174,15 @@ class PullWorker:
         self._in_flight: dict[int, tuple[Msg, float]] = {}
         """Messages being handled, by ``id(msg)``, with their start time."""
         self._slot_freed = asyncio.Event()
+        self._stopped: asyncio.Future[None] | None = None
+        """Resolved by ``stop()``; awaited next to every fetch so a stop interrupts it."""
 
     def stop(self) -> None:
         """Stop fetching; ``run`` returns once in-flight handlers have finished."""
         self._stopping.set()
         self._slot_freed.set()
+        if self._stopped is not None and not self._stopped.done():
+            self._stopped.set_result(None)
 
     @property
     def in_flight(self) -> int:
@@ -200,6 +204,9 @@ class PullWorker:
         )
         ticker = asyncio.create_task(self._heartbeats())
         loop = asyncio.get_running_loop()
+        self._stopped = loop.create_future()
+        if self._stopping.is_set():
+            self._stopped.set_result(None)
         refill_at = max(1, min(self.fetch_batch, self.concurrency) // 2)
         try:
             while not self._stopping.is_set():
@@ -241,9 +248,7 @@ class PullWorker:
         process gets it without waiting for ``ack_wait``.
         """
         fetch = asyncio.create_task(sub.fetch(batch=batch, timeout=self.fetch_timeout_s))
-        stopping = asyncio.create_task(self._stopping.wait())
-        await asyncio.wait({fetch, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        stopping.cancel()
+        await asyncio.wait({fetch, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if fetch.done():
             return list(fetch.result())
         fetch.cancel()
@@ -299,15 +304,15 @@ class PullWorker:
         delivery: Delivery[Any] = Delivery(
             envelope=envelope, msg=msg, bus=self.bus, agent=self.agent
         )
-        with bind_event(envelope):
-            try:
-                await handler(delivery)
-            except HandlerRejected as exc:
-                await self._reject(msg, exc.reason, exc.detail, envelope.type, envelope)
-                return
-            except Exception as exc:
-                await self._failed(delivery, exc)
-                return
+        bind_event(envelope)  # each handler runs in its own task, so its own log context
+        try:
+            await handler(delivery)
+        except HandlerRejected as exc:
+            await self._reject(msg, exc.reason, exc.detail, envelope.type, envelope)
+            return
+        except Exception as exc:
+            await self._failed(delivery, exc)
+            return
         await msg.ack()
         self.stats.handled += 1
 

@@ -20,6 +20,8 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from arena_core.db.benchmarks import benchmarks
+from arena_core.db.benchmarks import fold as fold_benchmark
 from arena_core.db.tables import (
     artifact_chunks,
     artifact_links,
@@ -253,6 +255,8 @@ class Projector:
             delta.sim_time_set, delta.sim_time_added = p.sim_time_s, 0.0
         elif isinstance(p, ArtifactStored):
             self._artifact_chunk(seq, env, p)
+        elif t.startswith("benchmark."):
+            fold_benchmark(self.conn, seq, env)
 
     # jobs
 
@@ -495,7 +499,7 @@ def mirror(workspace: Path, run_id: str, name: str, data: bytes) -> Path | None:
 
 _INSERT_NOTE = insert(conversation_events).prefix_with("OR IGNORE")
 
-PROJECTION_TABLES = (runs, jobs, turns, conversation_events)
+PROJECTION_TABLES = (runs, jobs, turns, conversation_events, benchmarks)
 """Tables ``rebuild`` drops and refills (artifacts are content-addressed and kept)."""
 
 

@@ -6,6 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
+import arena_core.db.benchmarks  # noqa: F401  (the benchmark library table)
 import arena_core.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config

@@ -20,6 +20,11 @@ def register(app: typer.Typer) -> None:
         engine = make_engine(settings.database_path)
         run_upgrade(engine, revision)
         typer.echo(f"{settings.database_path}: revision {current_revision(engine)}")
+        if revision == "head":
+            from arena_core.prompts import load_packaged_defaults
+
+            for prompt in load_packaged_defaults(engine):
+                typer.echo(f"prompt {prompt.id} loaded")
 
     @db.command()
     def rebuild() -> None:

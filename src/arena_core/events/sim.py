@@ -376,6 +376,8 @@ class SimJobRequested(Payload):
     """The parts to add (empty = the bare benchmark)."""
     meshes: tuple[MeshBlob, ...] = Field(default=(), max_length=128)
     """Every mesh the spec and solution refer to."""
+    preview: bool = False
+    """A free design check by an agent: judged the same way, but never counted as a submission."""
 
     @model_validator(mode="after")
     def _small(self) -> SimJobRequested:

@@ -8,6 +8,8 @@ from sqlmodel import SQLModel
 
 import arena_core.db.benchmarks  # noqa: F401  (the benchmark library table)
 import arena_core.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
+import arena_core.db.team  # noqa: F401
+import arena_core.prompts.tables  # noqa: F401
 
 config = context.config
 engine = config.attributes.get("engine") or create_engine(

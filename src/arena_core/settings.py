@@ -25,7 +25,9 @@ SandboxMode = Literal["isolated", "unsafe-local", "podman"]
 class Settings(BaseSettings):
     """Every setting of Arena; each field is the env var ``ARENA_<NAME>``."""
 
-    model_config = SettingsConfigDict(env_prefix="ARENA_", extra="forbid", frozen=True)
+    model_config = SettingsConfigDict(
+        env_prefix="ARENA_", extra="forbid", frozen=True, use_attribute_docstrings=True
+    )
 
     nats_url: str | None = None
     """NATS server or cluster to join (comma-separated URLs). Unset: start an embedded one."""
@@ -121,6 +123,7 @@ class Settings(BaseSettings):
     log_json: bool = False
     """Structured JSON logs instead of human-readable lines."""
     log_level: str = "INFO"
+    """Lowest level of log lines printed (DEBUG, INFO, WARNING, ERROR)."""
 
     @property
     def nats_store_dir(self) -> Path:
@@ -147,3 +150,22 @@ class Settings(BaseSettings):
         if path.is_file():
             sources.append(TomlConfigSettingsSource(settings_cls, toml_file=path))
         return tuple(sources)
+
+
+def env_name(field: str) -> str:
+    info = Settings.model_fields[field]
+    alias = info.validation_alias
+    return alias if isinstance(alias, str) else f"ARENA_{field.upper()}"
+
+
+def settings_markdown() -> str:
+    """The configuration table of the README, generated from the field docstrings."""
+    rows = ["| variable | default | meaning |", "|---|---|---|"]
+    for name, info in Settings.model_fields.items():
+        default = info.default
+        shown = "unset" if default is None else f"`{default}`"
+        if isinstance(default, tuple):
+            shown = f"`{list(default)}`"
+        meaning = " ".join((info.description or "").split()).replace("``", "`")
+        rows.append(f"| `{env_name(name)}` | {shown} | {meaning} |")
+    return "\n".join(rows)

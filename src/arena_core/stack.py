@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
+import nats
+import nats.errors
 import orjson
 
 from arena_core.bus import EmbeddedNats
@@ -83,21 +85,20 @@ class ServiceProcesses:
     def crashed(self) -> list[WorkerProcess]:
         return [w for w in self.workers if w.proc.poll() not in (None, 0)]
 
-    def stop(self, timeout: float = 30.0) -> None:
-        """SIGTERM every worker (they drain in-flight work), then wait for all."""
-        for w in self.workers:
+    def stop(self, timeout: float = 30.0, *, keep: frozenset[str] = frozenset()) -> None:
+        """SIGTERM every worker not in ``keep`` (they drain in-flight work), wait for them."""
+        chosen = [w for w in self.workers if w.service not in keep]
+        for w in chosen:
             if w.proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(w.proc.pid, 15)
         deadline = time.monotonic() + timeout
-        for w in self.workers:
+        for w in chosen:
             terminate(w.proc, max(deadline - time.monotonic(), 0.1))
 
 
 async def probe_health(nats_url: str, wait_s: float = 1.0) -> list[ServiceHealth]:
     """Ask every running service process for its health (core NATS, not recorded)."""
-    import nats
-
     nc = await nats.connect(nats_url, name="arena-health")
     try:
         inbox = nc.new_inbox()
@@ -111,7 +112,12 @@ async def probe_health(nats_url: str, wait_s: float = 1.0) -> list[ServiceHealth
                 msg = await sub.next_msg(timeout=left)
             except (TimeoutError, Exception):
                 break
-            answers.append(ServiceHealth.model_validate(orjson.loads(msg.data)))
+            if not msg.data:  # a "no responders" status: nobody is listening yet
+                continue
+            try:
+                answers.append(ServiceHealth.model_validate(orjson.loads(msg.data)))
+            except (orjson.JSONDecodeError, ValueError):
+                continue  # not a health answer: ignore it rather than fail the probe
         return sorted(answers, key=lambda h: (h.service, h.instance))
     finally:
         await nc.close()

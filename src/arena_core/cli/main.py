@@ -20,6 +20,7 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.nats",
     "arena_core.cli.schemas",
     "arena_core.cli.workers",
+    "arena_core.cli.demo",
     "arena_core.cli.db",
     "arena_core.cli.runs",
     "arena_core.cli.replay",

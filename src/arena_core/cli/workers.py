@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from arena_core.service import ServiceHealth
 
 
-def _parse_counts(specs: list[str], names: list[str]) -> dict[str, int]:
+def parse_counts(specs: list[str], names: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(names, 1)
     for spec in specs:
         name, _, n = spec.partition("=")
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
         from arena_core.stack import ServiceProcesses, nats_for, service_names, wait_until_running
 
         console = Console(stderr=True)
-        counts = _parse_counts(workers, service_names())
+        counts = parse_counts(workers, service_names())
         signal.signal(signal.SIGTERM, _interrupt)
         with nats_for(Settings()) as settings:
             procs = ServiceProcesses(settings, settings.home / "logs")

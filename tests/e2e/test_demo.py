@@ -1,0 +1,105 @@
+"""`arena demo` end to end: every service its own process, a fresh directory."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import text
+
+from arena_core.db import make_engine
+
+FINAL_JOB_STATES = {"completed", "failed", "partial"}
+
+
+def arena(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ARENA_")}
+    env.pop("ANTHROPIC_API_KEY", None)
+    return subprocess.run(
+        [sys.executable, "-m", "arena_core.cli", *args],
+        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
+    home = tmp_path_factory.mktemp("demo")
+    result = arena("demo", "--benchmarks", "4", "--json", cwd=home)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return home, orjson.loads(result.stdout.strip().splitlines()[-1])
+
+
+def rows(database: str, sql: str, **params: Any) -> list[Any]:
+    engine = make_engine(database)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text(sql), params))
+    finally:
+        engine.dispose()
+
+
+def test_every_generate_job_ended_and_every_job_of_the_run_is_final(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    _, out = demo
+    assert out["generated"] == 4
+    assert len(out["rows"]) == 4
+    states = rows(
+        out["database"], "SELECT type, state FROM jobs WHERE run_id = :r", r=out["run_id"]
+    )
+    assert states, "the jobs projection has no job of the run"
+    unfinished = [(t, s) for t, s in states if s not in FINAL_JOB_STATES]
+    assert unfinished == []
+
+
+def test_every_accepted_benchmark_was_validated_by_the_simrunner(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    _, out = demo
+    accepted = [r for r in out["rows"] if r["valid"]]
+    assert accepted, "no benchmark was accepted"
+    for row in accepted:
+        threads = rows(
+            out["database"],
+            "SELECT correlation_id FROM messages WHERE run_id = :r AND type = 'benchmark.created'"
+            " AND causation_id IS NOT NULL AND correlation_id = ("
+            "  SELECT correlation_id FROM messages WHERE id = :job)",
+            r=out["run_id"], job=row["job_id"],
+        )  # fmt: skip
+        assert threads, f"no benchmark.created for job {row['job_id']}"
+        validated = rows(
+            out["database"],
+            "SELECT count(*) FROM messages WHERE correlation_id = :c"
+            " AND type IN ('sim.validate.completed', 'sim.job.completed')",
+            c=threads[0][0],
+        )
+        assert validated[0][0] >= 1
+
+
+def test_the_recording_holds_every_message_of_the_stream(
+    demo: tuple[Path, dict[str, Any]],
+) -> None:
+    _, out = demo
+    assert out["recorded_messages"] == out["stream_messages"]
+    invalid = rows(out["database"], "SELECT count(*) FROM messages WHERE NOT valid")
+    assert invalid[0][0] == 0
+
+
+def test_the_run_replays_and_exports(demo: tuple[Path, dict[str, Any]]) -> None:
+    home, out = demo
+    replay = arena("replay", out["run_id"], cwd=home, timeout=120)
+    assert replay.returncode == 0, replay.stderr[-2000:]
+    assert "benchmark.created" in replay.stdout
+
+    export = arena("export", "--format", "sft-openai", "--out", "sft.jsonl",
+                   "--run", out["run_id"], cwd=home, timeout=120)  # fmt: skip
+    assert export.returncode == 0, export.stderr[-2000:]
+    lines = (home / "sft.jsonl").read_text().splitlines()
+    assert lines, "the export is empty"
+    first = orjson.loads(lines[0])
+    assert first["messages"][0]["role"] in {"system", "user"}

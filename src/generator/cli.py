@@ -1,0 +1,119 @@
+"""``arena generate``: generate N benchmarks and show each verdict and the funnel."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
+
+import typer
+
+if TYPE_CHECKING:
+    from arena_core.settings import Settings
+    from generator.batch import BatchReport
+
+
+@contextlib.asynccontextmanager
+async def _services(settings: Settings, embedded: bool) -> AsyncIterator[None]:
+    """Run generator, simrunner and recorder in this process when the stack is ours."""
+    if not embedded:
+        yield
+        return
+    from arena_core.container import container_for
+    from arena_core.stack import load_service
+
+    container = container_for(settings)
+    names = ("recorder", "simrunner", "generator")
+    services = [load_service(n).from_container(container) for n in names]
+    async with contextlib.AsyncExitStack() as stack:
+        for service in services:
+            await stack.enter_async_context(service.running())
+        yield
+
+
+async def _generate(
+    settings: Settings,
+    embedded: bool,
+    *,
+    count: int,
+    family: str | None,
+    seed: int,
+    difficulty: int,
+    max_attempts: int,
+) -> BatchReport:
+    from arena_core.container import make_bus
+    from generator.batch import run_batch
+
+    bus = make_bus(settings, name="arena-generate")
+    await bus.connect()
+    try:
+        async with _services(settings, embedded):
+            return await run_batch(
+                bus, count=count, family=family, seed=seed, difficulty=difficulty,
+                max_attempts=max_attempts, timeout_s=max(settings.request_timeout_s, 60) * 5,
+            )  # fmt: skip
+    finally:
+        await bus.close()
+
+
+def _print(report: BatchReport) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    table = Table(title="benchmarks")
+    for col in ("seed", "family", "verdict", "attempts", "benchmark / failed stage"):
+        table.add_column(col)
+    for v in report.verdicts:
+        verdict = "[green]accepted[/green]" if v.accepted else "[red]rejected[/red]"
+        where = v.benchmark_id or (v.stage.value if v.stage else v.detail[:60])
+        table.add_row(str(v.seed), v.family, verdict, str(v.attempts), where or "")
+    console.print(table)
+    funnel = Table(title="review funnel (all attempts)")
+    for col in ("stage", "entered", "passed", "pass rate"):
+        funnel.add_column(col)
+    for stage, c in report.funnel.items():
+        funnel.add_row(stage.value, str(c.entered), str(c.passed), f"{c.rate:.0%}")
+    console.print(funnel)
+    console.print(f"accepted {report.accepted} of {len(report.verdicts)}")
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def generate(
+        count: int = typer.Option(1, "--count", "-n", min=1, help="Benchmarks to generate."),
+        family: str = typer.Option(None, "--family", "-f", help="Family (default: random)."),
+        seed: int = typer.Option(0, "--seed", "-s", min=0, help="Seed of the first benchmark."),
+        difficulty: int = typer.Option(1, "--difficulty", min=1, max=5),
+        max_attempts: int = typer.Option(3, "--max-attempts", min=1, max=10),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    ) -> None:
+        """Generate benchmarks (seeds SEED..SEED+COUNT-1) and print each verdict and the
+        funnel's pass rate per stage.
+
+        Without ARENA_NATS_URL it starts NATS, the generator, the simrunner and the
+        recorder itself; with it, it sends the jobs to the running workers.
+        """
+        import orjson
+
+        from arena_core.settings import Settings
+        from arena_core.stack import nats_for
+        from generator.families import FAMILIES
+
+        if family is not None and family not in FAMILIES:
+            typer.echo(f"unknown family {family!r}; known: {', '.join(sorted(FAMILIES))}", err=True)
+            raise typer.Exit(2)
+        base = Settings()
+        embedded = not base.nats_url
+        with nats_for(base) as settings:
+            report = asyncio.run(
+                _generate(
+                    settings, embedded, count=count, family=family, seed=seed,
+                    difficulty=difficulty, max_attempts=max_attempts,
+                )
+            )  # fmt: skip
+        if as_json:
+            typer.echo(orjson.dumps(report.as_json()).decode())
+        else:
+            _print(report)

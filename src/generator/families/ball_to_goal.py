@@ -1,0 +1,91 @@
+"""Deliver a ball past obstacles: a dropped ball must end up in a goal beyond a kerb."""
+
+from __future__ import annotations
+
+import random
+
+from arena_core.spec import (
+    Box,
+    Constraints,
+    Jitter,
+    Plane,
+    ProcessRules,
+    ReachZone,
+    Sphere,
+    StaticObject,
+    Zone,
+)
+from generator.families.base import Draft, Family, Frame, r3
+from generator.layout import Solid
+
+SHEET = 0.006
+"""Plywood sheet the reference ramp is cut from (metres)."""
+RAMP_PITCH_DEG = 28.0
+REVISION_PITCH_DEG = (0.0, -3.0, 3.0, -6.0, 6.0)
+"""Pitch changes the writer tries after a rejected reference."""
+
+
+class BallToGoal(Family):
+    name = "ball_to_goal"
+    summary = (
+        "A ball is dropped above the build zone. Without help it lands on the floor and "
+        "stays there. It must reach the goal zone on the floor beyond a kerb (an obstacle "
+        "across the path) and a pit that is forbidden. A solution is a laser-cut ramp, fixed "
+        "to the world, that sends the ball over the pit and the kerb into the goal."
+    )
+
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+        drop = r3(rng.uniform(0.45, 0.55))
+        y0 = r3(rng.uniform(-0.08, 0.08))
+        radius = r3(rng.uniform(0.025, 0.032))
+        kerb_x = r3(rng.uniform(0.48, 0.52))
+        kerb_h = r3(rng.uniform(0.012, 0.018) + 0.002 * (difficulty - 1))
+        goal_x = r3(kerb_x + 0.05)
+        goal_len = r3(rng.uniform(0.25, 0.3))
+
+        ball = Solid(
+            name="ball", role="dynamic", material="rubber", shape=Sphere(radius=radius),
+            at=(0.0, y0, drop),
+        )  # fmt: skip
+        kerb = Solid(
+            name="kerb", role="static", material="plywood",
+            shape=Box(half_size=(0.01, 0.3, kerb_h / 2)), at=(kerb_x, 0.0, r3(kerb_h / 2)),
+        )  # fmt: skip
+        end_x = r3(goal_x + goal_len + 0.02)
+        end_wall = Solid(
+            name="end_wall", role="static", material="plywood",
+            shape=Box(half_size=(0.02, 0.3, 0.1)), at=(end_x, 0.0, 0.1),
+        )  # fmt: skip
+        goal = Zone(label="goal", low=(goal_x, -0.2, 0.0), high=(r3(goal_x + goal_len), 0.2, 0.2))
+        frame = Frame(
+            description=(
+                f"A ball is dropped from {drop * 100:.0f} cm. Get it over the kerb at "
+                f"x={kerb_x:.2f} m into the goal zone beyond, without touching the pit "
+                "behind the drop point."
+            ),
+            payload="ball",
+            bounds=Zone(label="world", low=(-1.0, -0.5, -0.1), high=(1.5, 0.5, 1.0)),
+            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
+            build_zone=Zone(label="build", low=(-0.15, -0.2, 0.0), high=(0.45, 0.2, 0.4)),
+            forbid_zones=(Zone(label="pit", low=(-0.8, -0.5, -0.1), high=(-0.4, 0.5, 0.05)),),
+            goal=ReachZone(object="ball", zone=goal, within_s=3.0, hold_s=0.2),
+            jitter=Jitter(position=(0.01, 0.01, 0.0), copies=4),
+            constraints=Constraints(max_cost=5.0, max_mass=1.0, process=ProcessRules.laser(SHEET)),
+        )
+        pitch = RAMP_PITCH_DEG + REVISION_PITCH_DEG[revision % len(REVISION_PITCH_DEG)]
+        ramp = Solid(
+            name="ramp", role="fixed", material="plywood",
+            shape=Box(half_size=(0.25, 0.1, SHEET / 2)), at=(0.15, y0, 0.2),
+            rotate_deg=(0.0, pitch, 0.0),
+        )  # fmt: skip
+        brief = (
+            f"Scene: floor plane (given). A rubber ball of radius {radius} m at (0, {y0}, "
+            f"{drop}) (label 'ball'). A plywood kerb 2 x 60 x {kerb_h * 100:.1f} cm across the "
+            f"floor at x={kerb_x}. A plywood end wall 4 x 60 x 20 cm at x={end_x}. Reference: "
+            f"a {SHEET * 1000:.0f} mm plywood ramp 50 x 20 cm centred at (0.15, {y0}, 0.2), "
+            f"pitched {pitch} degrees down towards +x."
+        )
+        return Draft(
+            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
+            scene=(kerb, end_wall, ball), reference=(ramp,), brief=brief,
+        )  # fmt: skip

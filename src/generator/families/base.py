@@ -1,0 +1,184 @@
+"""What a benchmark family is: seeded parameters, a frame, a scene and a reference layout.
+
+The *frame* is everything of a spec that is not CAD geometry: world bounds, floor,
+motors, build zone, forbid zones, goal, jitter and constraints. The *scene* (static
+scenery and the payload) and the *reference* solution are CAD: a family lays them out
+as ``Solid``s and ``cad_code`` writes the scripts; an LLM writer writes its own scripts
+for the same frame.
+"""
+
+from __future__ import annotations
+
+import random
+from abc import ABC, abstractmethod
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from arena_core.spec import (
+    BenchmarkSpec,
+    Constraints,
+    DynamicObject,
+    Goal,
+    Jitter,
+    Motor,
+    Pose,
+    Solution,
+    SolutionPart,
+    StaticObject,
+    Zone,
+)
+from generator.layout import Solid, cad_code
+
+SCENE_ROLES = ("static", "dynamic")
+"""Roles of scene parts: scenery fixed to the world, or a free body (the payload)."""
+FIXED_ROLE = "fixed"
+"""Role of a reference part fixed to the world."""
+MOTOR_ROLE_PREFIX = "on_"
+"""Role prefix of a reference part riding on a motor: ``on_<motor label>``."""
+
+
+class Frame(BaseModel):
+    """The non-geometric part of a benchmark, fixed by the family and the seed."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    description: str
+    """The puzzle in words."""
+    payload: str
+    """Label of the dynamic object the goal is about; the scene script must build it."""
+    bounds: Zone
+    """The world."""
+    fixed_static: tuple[StaticObject, ...] = ()
+    """Scenery that is not CAD (the floor plane)."""
+    motors: tuple[Motor, ...] = ()
+    """Actuated parts of the benchmark."""
+    build_zone: Zone
+    """Where solution parts may go."""
+    forbid_zones: tuple[Zone, ...] = ()
+    """Regions nothing may touch."""
+    goal: Goal
+    """What must happen."""
+    jitter: Jitter
+    """Perturbation of the payload's start."""
+    constraints: Constraints
+    """Limits of solutions."""
+
+
+class Draft(BaseModel):
+    """A family's drawing for one seed: the frame and the two layouts."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    family: str
+    seed: int = Field(ge=0)
+    difficulty: int = Field(ge=1, le=5)
+    frame: Frame
+    scene: tuple[Solid, ...]
+    """Static scenery and the payload."""
+    reference: tuple[Solid, ...]
+    """The reference solution's parts."""
+    brief: str
+    """What the scene and the reference look like, for a code writer."""
+
+    def scene_code(self) -> str:
+        return cad_code(
+            list(self.scene), purpose=f"{self.family} seed {self.seed}: the scene", kind="scene"
+        )
+
+    def reference_code(self) -> str:
+        return cad_code(
+            list(self.reference),
+            purpose=f"{self.family} seed {self.seed}: the reference solution",
+            kind="solution",
+        )
+
+
+class Family(ABC):
+    """A randomized family of benchmarks."""
+
+    name: ClassVar[str]
+    """Registry name, also the spec's ``family``."""
+    summary: ClassVar[str]
+    """One paragraph: what the family asks and what a solution looks like."""
+
+    def draw(self, seed: int, difficulty: int = 1, revision: int = 0) -> Draft:
+        """The draft for ``seed`` (deterministic: string seeds hash the same everywhere).
+
+        ``revision`` > 0 keeps the frame and the scene but varies the reference solution:
+        what the procedural writer submits after the reviewer rejected the previous one.
+        """
+        rng = random.Random(f"{self.name}/{seed}/{difficulty}")
+        return self.layout(rng, seed, difficulty, revision)
+
+    @abstractmethod
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+        """Draw the parameters from ``rng`` and lay out frame, scene and reference."""
+
+
+def _geometry(solid: Solid) -> tuple[Pose, Solid]:
+    return Pose.at(*solid.at, euler=_radians(solid.rotate_deg)), solid
+
+
+def _radians(deg: tuple[float, float, float]) -> tuple[float, float, float] | None:
+    if not any(deg):
+        return None
+    import math
+
+    return (math.radians(deg[0]), math.radians(deg[1]), math.radians(deg[2]))
+
+
+def spec_from_draft(draft: Draft) -> BenchmarkSpec:
+    """The spec the draft's scene should map to (used to check families without CAD)."""
+    statics = list(draft.frame.fixed_static)
+    dynamics = []
+    for solid in draft.scene:
+        pose, s = _geometry(solid)
+        if s.role == "static":
+            statics.append(
+                StaticObject(label=s.name, geometry=s.shape, pose=pose, material=s.material)
+            )
+        else:
+            dynamics.append(
+                DynamicObject(label=s.name, geometry=s.shape, pose=pose, material=s.material)
+            )
+    return frame_spec(draft, tuple(statics), tuple(dynamics))
+
+
+def frame_spec(
+    draft: Draft, statics: tuple[StaticObject, ...], dynamics: tuple[DynamicObject, ...]
+) -> BenchmarkSpec:
+    """A spec from the draft's frame with the given scenery and free bodies."""
+    f = draft.frame
+    return BenchmarkSpec(
+        family=draft.family,
+        seed=draft.seed,
+        difficulty=draft.difficulty,
+        description=f.description,
+        bounds=f.bounds,
+        static_objects=statics,
+        dynamic_objects=dynamics,
+        motors=f.motors,
+        build_zone=f.build_zone,
+        forbid_zones=f.forbid_zones,
+        goal=f.goal,
+        jitter=f.jitter,
+        constraints=f.constraints,
+    )
+
+
+def solution_from_draft(draft: Draft) -> Solution:
+    """The solution the draft's reference layout should map to."""
+    parts = []
+    for solid in draft.reference:
+        pose, s = _geometry(solid)
+        motor = s.role[len(MOTOR_ROLE_PREFIX) :] if s.role.startswith(MOTOR_ROLE_PREFIX) else None
+        parts.append(
+            SolutionPart(name=s.name, geometry=s.shape, pose=pose, material=s.material, motor=motor)
+        )
+    return Solution(parts=tuple(parts))
+
+
+def r3(x: float) -> float:
+    """Millimetre rounding for drawn dimensions (readable code, stable hashes)."""
+    return round(x, 3)

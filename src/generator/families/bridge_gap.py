@@ -1,0 +1,126 @@
+"""Bridge a gap: a ball rolls down an incline onto a ledge and must cross a gap to the goal."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from arena_core.spec import (
+    Box,
+    Constraints,
+    Jitter,
+    Plane,
+    ProcessRules,
+    ReachZone,
+    Sphere,
+    StaticObject,
+    Zone,
+)
+from generator.families.base import Draft, Family, Frame, r3
+from generator.layout import Solid
+
+SHEET = 0.006
+"""Plywood sheet the reference plank is cut from (metres)."""
+
+
+class BridgeGap(Family):
+    name = "bridge_gap"
+    summary = (
+        "A ball starts on an incline on the left ledge, rolls onto the ledge and must cross "
+        "a gap to reach the goal on the right ledge. The pit below the gap is forbidden. "
+        "A solution spans the gap (parts are fixed to the world) within the build zone."
+    )
+
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+        height = r3(rng.uniform(0.12, 0.22))
+        gap = r3(rng.uniform(0.12, 0.2) + 0.03 * (difficulty - 1))
+        radius = r3(rng.uniform(0.02, 0.03))
+        left_len = r3(rng.uniform(0.3, 0.4))
+        right_len = r3(rng.uniform(0.4, 0.5))
+        slope_deg = r3(rng.uniform(12, 20))
+        half_gap = gap / 2
+        width = 0.2
+
+        left = Solid(
+            name="left_ledge", role="static", material="plywood",
+            shape=Box(half_size=(left_len / 2, width / 2, height / 2)),
+            at=(r3(-half_gap - left_len / 2), 0.0, r3(height / 2)),
+        )  # fmt: skip
+        right = Solid(
+            name="right_ledge", role="static", material="plywood",
+            shape=Box(half_size=(right_len / 2, width / 2, height / 2)),
+            at=(r3(half_gap + right_len / 2), 0.0, r3(height / 2)),
+        )  # fmt: skip
+        # An incline on the far end of the left ledge gives the ball its speed.
+        incline_len = 0.16
+        incline_x = r3(-half_gap - left_len + incline_len / 2 + 0.01)
+        slope = math.radians(slope_deg)
+        incline_z = r3(height + math.sin(slope) * incline_len / 2 + 0.004)
+        incline = Solid(
+            name="incline", role="static", material="plywood",
+            shape=Box(half_size=(incline_len / 2, width / 2, 0.004)),
+            at=(incline_x, 0.0, incline_z), rotate_deg=(0.0, slope_deg, 0.0),
+        )  # fmt: skip
+        # The ball rests a few millimetres above the incline's upper part: the top
+        # surface point at ``along`` plus the radius (and a gap) along the surface normal.
+        along = -incline_len / 4
+        normal = (math.sin(slope), math.cos(slope))
+        lift = 0.004 + radius + 0.003
+        ball = Solid(
+            name="ball", role="dynamic", material="rubber", shape=Sphere(radius=radius),
+            at=(r3(incline_x + math.cos(slope) * along + normal[0] * lift), 0.0,
+                r3(incline_z - math.sin(slope) * along + normal[1] * lift)),
+        )  # fmt: skip
+        wall = Solid(
+            name="end_wall", role="static", material="plywood",
+            shape=Box(half_size=(0.01, width / 2, 0.04)),
+            at=(r3(half_gap + right_len - 0.01), 0.0, r3(height + 0.04)),
+        )  # fmt: skip
+
+        far = half_gap + right_len
+        goal = Zone(
+            label="goal",
+            low=(r3(far - 0.2), -width / 2, height),
+            high=(r3(far - 0.02), width / 2, r3(height + 0.12)),
+        )
+        build = Zone(
+            label="build",
+            low=(r3(-half_gap), -width / 2, 0.06),
+            high=(r3(half_gap), width / 2, r3(height + 0.02)),
+        )
+        pit = Zone(label="pit", low=(r3(-half_gap), -0.5, -0.1), high=(r3(half_gap), 0.5, 0.05))
+        frame = Frame(
+            description=(
+                f"A ball rolls down an incline on a {height * 100:.0f} cm high ledge. Get it "
+                f"across the {gap * 100:.0f} cm gap into the goal on the far ledge without "
+                "touching the pit below the gap."
+            ),
+            payload="ball",
+            bounds=Zone(label="world", low=(-1.0, -0.5, -0.1), high=(1.0, 0.5, 0.8)),
+            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
+            build_zone=build,
+            forbid_zones=(pit,),
+            goal=ReachZone(object="ball", zone=goal, within_s=4.0, hold_s=0.3),
+            jitter=Jitter(position=(0.004, 0.01, 0.0), copies=4),
+            constraints=Constraints(max_cost=3.0, max_mass=0.6, process=ProcessRules.laser(SHEET)),
+        )
+        plank_len = r3(gap - 0.004)
+        plank = Solid(
+            name="plank", role="fixed", material="plywood",
+            shape=Box(half_size=(plank_len / 2, 0.08, SHEET / 2)),
+            at=(0.0, 0.0, r3(height - SHEET / 2)),
+        )  # fmt: skip
+        brief = (
+            f"Scene: floor plane (given). Left ledge: plywood box {left_len} x {width} x "
+            f"{height} m, its right face at x={-half_gap:.3f}. Right ledge: plywood box "
+            f"{right_len} x {width} x {height} m, its left face at x={half_gap:.3f}. "
+            f"An 8 mm plywood incline, {incline_len} m long, pitched {slope_deg} degrees down "
+            f"towards +x on the far end of the left ledge. A rubber ball of radius {radius} m "
+            "resting just above the incline (label 'ball'). A 2 x 20 x 8 cm end wall at the "
+            f"far end of the right ledge. Reference: a {SHEET * 1000:.0f} mm plywood plank "
+            "spanning the gap flush with the ledge tops."
+        )
+        return Draft(
+            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
+            scene=(left, right, incline, wall, ball), reference=(plank,), brief=brief,
+        )  # fmt: skip

@@ -1,0 +1,116 @@
+"""Motor-driven push: a slide motor's carriage must push a crate into a goal on a table.
+
+The carriage's stroke stops short of the crate, so the bare benchmark fails; a part
+riding on the carriage has to bridge the distance and shove the crate the rest of the
+way, without overshooting the goal.
+"""
+
+from __future__ import annotations
+
+import random
+
+from arena_core.spec import (
+    Box,
+    Constraints,
+    Jitter,
+    Keyframe,
+    Motor,
+    Plane,
+    Pose,
+    ProcessRules,
+    ReachZone,
+    StaticObject,
+    Zone,
+)
+from generator.families.base import Draft, Family, Frame, r3
+from generator.layout import Solid
+
+CLEARANCE = 0.003
+"""Gap between the table top and everything the motor carries (metres)."""
+
+
+class MotorPush(Family):
+    name = "motor_push"
+    summary = (
+        "A slide motor moves a carriage along +x over a table with a position schedule; its "
+        "stroke ends short of a crate. The crate must be pushed into the goal zone further "
+        "along the table. A solution attaches a part to the carriage (role on_pusher) that "
+        "reaches the crate and pushes it the right distance."
+    )
+
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+        table_top = r3(rng.uniform(0.08, 0.14))
+        stroke = r3(rng.uniform(0.12, 0.2))
+        push = r3(rng.uniform(0.05, 0.09))
+        # The bare carriage stops ``reach - push`` short of the crate.
+        reach = r3(push + rng.uniform(0.03, 0.05))
+        crate_half = r3(rng.uniform(0.02, 0.03))
+        carriage_half = (0.02, 0.04, 0.02)
+        carriage_x = -0.3
+        carriage_front = carriage_x + carriage_half[0]
+        # At full stroke the extension's tip is ``push`` beyond the crate's starting face.
+        crate_back = r3(carriage_front + stroke + reach - push)
+        crate_x = r3(crate_back + crate_half)
+        final_x = r3(carriage_front + stroke + reach + crate_half)
+
+        table = Solid(
+            name="table", role="static", material="plywood",
+            shape=Box(half_size=(0.45, 0.15, table_top / 2)), at=(0.0, 0.0, r3(table_top / 2)),
+        )  # fmt: skip
+        crate = Solid(
+            name="crate", role="dynamic", material="plywood",
+            shape=Box(half_size=(crate_half, crate_half, crate_half)),
+            at=(crate_x, 0.0, r3(table_top + crate_half + 0.001)),
+        )  # fmt: skip
+        carriage_z = r3(table_top + CLEARANCE + carriage_half[2])
+        motor = Motor(
+            label="pusher", joint="slide", axis=(1.0, 0.0, 0.0), range=(0.0, stroke),
+            pose=Pose.at(carriage_x, 0.0, carriage_z),
+            geometry=Box(half_size=carriage_half), material="aluminium",
+            control="position", torque_limit=40.0, gain=300.0, damping=25.0,
+            schedule=(Keyframe(t=0.0, value=0.0), Keyframe(t=0.3, value=0.0),
+                      Keyframe(t=2.0, value=stroke)),
+        )  # fmt: skip
+        goal = Zone(
+            label="goal",
+            low=(r3(final_x - 0.03), -0.15, table_top),
+            high=(r3(final_x + 0.04), 0.15, r3(table_top + 0.1)),
+        )
+        build = Zone(
+            label="build",
+            low=(r3(carriage_front), -0.06, r3(table_top + 0.001)),
+            high=(r3(crate_back - 0.012), 0.06, r3(table_top + 0.06)),
+        )
+        frame = Frame(
+            description=(
+                f"A slide motor pushes a carriage {stroke * 100:.0f} cm along +x over a table; "
+                f"a crate waits beyond its reach. Push the crate into the goal zone "
+                f"around x={final_x:.2f} m."
+            ),
+            payload="crate",
+            bounds=Zone(label="world", low=(-0.8, -0.5, -0.1), high=(0.8, 0.5, 0.6)),
+            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
+            motors=(motor,),
+            build_zone=build,
+            goal=ReachZone(object="crate", zone=goal, within_s=3.5, hold_s=0.5),
+            jitter=Jitter(position=(0.004, 0.01, 0.0), copies=4),
+            constraints=Constraints(max_cost=6.0, max_mass=0.3, process=ProcessRules.fdm()),
+        )
+        arm_len = r3(reach - 0.004)
+        arm = Solid(
+            name="arm", role="on_pusher", material="pla",
+            shape=Box(half_size=(arm_len / 2, 0.02, 0.01)),
+            at=(r3(carriage_front + 0.002 + arm_len / 2), 0.0,
+                r3(table_top + CLEARANCE + 0.01)),
+        )  # fmt: skip
+        brief = (
+            f"Scene: floor plane (given); the motor 'pusher' with its carriage (given). A "
+            f"plywood table 0.9 x 0.3 x {table_top} m centred on the origin. A plywood crate, "
+            f"a cube of side {2 * crate_half} m, on the table at x={crate_x} (label 'crate'). "
+            f"Reference: a PLA arm {arm_len} m long riding on the carriage (role on_pusher), "
+            f"{CLEARANCE * 1000:.0f} mm above the table, from the carriage's front face."
+        )
+        return Draft(
+            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
+            scene=(table, crate), reference=(arm,), brief=brief,
+        )  # fmt: skip

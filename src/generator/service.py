@@ -85,16 +85,19 @@ class GeneratorService(Service):
 
     @classmethod
     def from_container(cls, container: Container, *, concurrency: int | None = None) -> Self:
-        return cls(
+        service = cls(
             container.bus(),
             container.settings(),
             concurrency=concurrency,
             sandbox=container.sandbox(),
             llm=container.llm(deciders=DECIDERS),
         )
+        service._owns_sandbox = True  # the container built it for this process's service
+        return service
 
     async def teardown(self) -> None:
-        await self.sandbox.close()
+        if self._owns_sandbox:
+            await self.sandbox.close()
         await self.llm.aclose()
 
     @handles(BenchmarkJobRequested)

@@ -1,0 +1,37 @@
+"""Preview renders of parts and scenes: PNGs from the standard views, for agents and people.
+
+    from engineer.preview import PreviewPart, render_preview
+
+    result = render_preview([PreviewPart("arm", mesh)], Path("workspace/run/previews"),
+                            views=("front", "iso"), size_px=512, layout="sheet")
+    result.renderer            # "matplotlib"
+    result.images[0].path      # preview-front-iso-<sha>.png
+
+Any mesh with ``corners`` ``(f, 3, 3)`` and ``normals`` ``(f, 3)`` can be drawn, such
+as ``engineer.workbench.Mesh``.
+"""
+
+from engineer.preview.render import (
+    PALETTE,
+    Layout,
+    PreviewImage,
+    PreviewPart,
+    PreviewResult,
+    Shape,
+    render_preview,
+)
+from engineer.preview.views import ALL_VIEWS, VIEWS, View, ViewName
+
+__all__ = [
+    "ALL_VIEWS",
+    "PALETTE",
+    "VIEWS",
+    "Layout",
+    "PreviewImage",
+    "PreviewPart",
+    "PreviewResult",
+    "Shape",
+    "View",
+    "ViewName",
+    "render_preview",
+]

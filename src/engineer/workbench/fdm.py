@@ -1,0 +1,68 @@
+"""FDM 3D printing: build volume, material, minimum wall, unsupported overhangs; print cost."""
+
+from __future__ import annotations
+
+from arena_core.spec import Material
+from engineer.workbench import checks, geometry
+from engineer.workbench.cost import CostLines, breakdown
+from engineer.workbench.mesh import Mesh
+from engineer.workbench.report import CostBreakdown, ManufacturabilityReport, ViolationKind
+from engineer.workbench.rules import FdmRules
+
+CHECKED = (
+    ViolationKind.exceeds_envelope,
+    ViolationKind.material_not_allowed,
+    ViolationKind.thin_wall,
+    ViolationKind.overhang,
+)
+"""The rules a print is judged by."""
+
+
+def check(
+    mesh: Mesh, rules: FdmRules, *, part: str, material: str | None
+) -> ManufacturabilityReport:
+    """Can the printer make this part standing on its lowest face along ``build_direction``?"""
+    walls = geometry.wall_thickness(mesh)
+    overhang_area, overhang = checks.overhangs(mesh, rules.build_direction, rules.max_overhang_deg)
+    return checks.report(
+        part=part,
+        process=rules.process,
+        material=material,
+        checked=CHECKED,
+        found=[
+            checks.envelope(mesh, rules.envelope_m, machine="printer's build volume"),
+            checks.material(material, rules.materials, process="the printer"),
+            checks.thin_walls(mesh, walls, rules.min_wall_m),
+            overhang,
+        ],
+        measured=checks.measurements(mesh, walls, overhang_area_m2=overhang_area),
+    )
+
+
+def cost(
+    mesh: Mesh, rules: FdmRules, material: Material, *, quantity: int, part: str
+) -> CostBreakdown:
+    """Solid print: time is volume over the deposition rate; purge and skirt are waste."""
+    volume = mesh.volume
+    mass = volume * material.density
+    hours = volume / rules.deposition_rate_m3_per_h
+    lines = CostLines(
+        mass_kg=mass,
+        waste_kg=mass * rules.waste_fraction,
+        machine_time_h=hours,
+        tooling_cost=0.0,
+        basis=(
+            f"print time: {volume * 1e6:.4g} cm^3 at {rules.deposition_rate_m3_per_h * 1e6:g} "
+            "cm^3/h",
+            f"waste: {rules.waste_fraction:.0%} of the part for purge and skirt",
+        ),
+    )
+    return breakdown(
+        lines,
+        part=part,
+        process=rules.process,
+        material=material,
+        quantity=quantity,
+        machine_rate_per_h=rules.machine_rate_per_h,
+        setup_cost=rules.setup_cost,
+    )

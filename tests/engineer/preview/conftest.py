@@ -1,0 +1,27 @@
+"""Real meshes to draw: the workbench's test parts, built once per session in the sandbox."""
+
+from __future__ import annotations
+
+import pytest
+
+from arena_core.cad import CadResult
+from engineer.workbench import Mesh, load_mesh
+from tests.engineer.workbench.cad_parts import build_test_parts
+
+
+@pytest.fixture(scope="session")
+def cad_parts(tmp_path_factory: pytest.TempPathFactory) -> CadResult:
+    """The test parts, measured and meshed by the sandbox."""
+    return build_test_parts(tmp_path_factory.mktemp("preview-cad"))
+
+
+@pytest.fixture(scope="session")
+def pocket(cad_parts: CadResult) -> Mesh:
+    """A block with a filleted pocket in its top face (924 triangles)."""
+    return load_mesh(cad_parts.part("filleted_pocket").mesh_path)
+
+
+@pytest.fixture(scope="session")
+def bar(cad_parts: CadResult) -> Mesh:
+    """A 300 x 20 x 20 mm bar along x."""
+    return load_mesh(cad_parts.part("long_bar").mesh_path)

@@ -11,6 +11,10 @@ from engineer.workbench.mesh import FloatArray, IntArray, Mesh
 _PAIRS_PER_CHUNK = 300_000
 """Ray-triangle pairs tested at once: bounds the temporary arrays to a few tens of MB."""
 _BARYCENTRIC_SLACK = 1e-9
+_PARALLEL_GROUP = 16
+"""Rays sharing a direction, at least this many, are culled by their shadow on a plane."""
+_RAYS_PER_TILE = 32
+"""Parallel rays tested together against the triangles near them."""
 """Hits on a shared edge count for both triangles, so no ray slips between them."""
 
 
@@ -48,26 +52,100 @@ def cast(
     face = np.full(count, -1, dtype=np.int64)
     if count == 0:
         return Hits(distance, face)
-    v0 = mesh.corners[:, 0]
-    e1 = mesh.corners[:, 1] - v0
-    e2 = mesh.corners[:, 2] - v0
-    normals = mesh.normals
-    chunk = max(1, _PAIRS_PER_CHUNK // max(1, len(v0)))
-    for start in range(0, count, chunk):
-        stop = min(count, start + chunk)
-        d, tri = _nearest(
-            origins[start:stop],
-            directions[start:stop],
-            v0,
-            e1,
-            e2,
-            normals,
+    # Rays sharing a direction (from flat faces, or a pull direction) are culled in the
+    # plane across it; the rest are tested against every triangle.
+    keys, group = np.unique(np.round(directions, 9), axis=0, return_inverse=True)
+    group = group.reshape(-1)
+    sizes = np.bincount(group, minlength=len(keys))
+    scattered = sizes[group] < _PARALLEL_GROUP
+    for g in np.flatnonzero(sizes >= _PARALLEL_GROUP):
+        rays = np.flatnonzero(group == g)
+        _cast_parallel(mesh, origins, directions, rays, min_distance, min_exit_cos, distance, face)
+    rays = np.flatnonzero(scattered)
+    faces = np.arange(len(mesh.faces))
+    chunk = max(1, _PAIRS_PER_CHUNK // len(faces))
+    for start in range(0, len(rays), chunk):
+        _cast_chunk(
+            mesh,
+            origins,
+            directions,
+            rays[start : start + chunk],
+            faces,
             min_distance,
             min_exit_cos,
+            distance,
+            face,
         )
-        distance[start:stop] = d
-        face[start:stop] = tri
     return Hits(distance, face)
+
+
+def _cast_parallel(
+    mesh: Mesh,
+    origins: FloatArray,
+    directions: FloatArray,
+    rays: IntArray,
+    min_distance: float,
+    min_exit_cos: float | None,
+    distance: FloatArray,
+    face: IntArray,
+) -> None:
+    """Parallel rays, in tiles of neighbours, against the triangles whose shadow meets the tile."""
+    along = directions[rays[0]]
+    helper = np.eye(3)[int(np.argmin(np.abs(along)))]
+    across_a = np.cross(along, helper)
+    across_a /= np.linalg.norm(across_a)
+    basis = np.stack([across_a, np.cross(along, across_a)], axis=1)
+    shadow = mesh.corners @ basis
+    low, high = shadow.min(axis=1), shadow.max(axis=1)
+    spot = origins[rays] @ basis
+    tiles = max(1, int(np.ceil(np.sqrt(len(rays) / _RAYS_PER_TILE))))
+    span = np.maximum(spot.max(axis=0) - spot.min(axis=0), 1e-12)
+    cell = np.minimum(((spot - spot.min(axis=0)) / span * tiles).astype(np.int64), tiles - 1)
+    tile_of = cell[:, 0] * tiles + cell[:, 1]
+    slack = 1e-9 + 1e-9 * float(np.abs(shadow).max())
+    for tile in np.unique(tile_of):
+        members = np.flatnonzero(tile_of == tile)
+        lo, hi = spot[members].min(axis=0) - slack, spot[members].max(axis=0) + slack
+        near = np.flatnonzero(((high >= lo) & (low <= hi)).all(axis=1))
+        if len(near):
+            _cast_chunk(
+                mesh,
+                origins,
+                directions,
+                rays[members],
+                near,
+                min_distance,
+                min_exit_cos,
+                distance,
+                face,
+            )
+
+
+def _cast_chunk(
+    mesh: Mesh,
+    origins: FloatArray,
+    directions: FloatArray,
+    rays: IntArray,
+    faces: IntArray,
+    min_distance: float,
+    min_exit_cos: float | None,
+    distance: FloatArray,
+    face: IntArray,
+) -> None:
+    corners = mesh.corners[faces]
+    v0 = corners[:, 0]
+    nearest, index = _nearest(
+        origins[rays],
+        directions[rays],
+        v0,
+        corners[:, 1] - v0,
+        corners[:, 2] - v0,
+        mesh.normals[faces],
+        min_distance,
+        min_exit_cos,
+    )
+    distance[rays] = nearest
+    face[rays] = np.where(index >= 0, faces[np.maximum(index, 0)], -1)
 
 
 def _nearest(

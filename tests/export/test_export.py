@@ -95,7 +95,7 @@ async def test_grpo_groups_completions_of_the_same_request_with_rewards(recorded
 async def test_events_format_is_every_envelope_in_order(recorded: Engine) -> None:
     out = rows(recorded, ExportFormat.events, ExportFilter(run_id="run-1"))
     seqs = [r["seq"] for r in out]
-    assert seqs == sorted(seqs) and out[0]["envelope"]["type"] == "demo.job.requested"
+    assert seqs == sorted(seqs) and out[0]["envelope"]["type"] == "sample.job.requested"
 
 
 async def test_preferences_without_critic_reviews_is_empty(recorded: Engine) -> None:

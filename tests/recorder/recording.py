@@ -1,4 +1,4 @@
-"""Fixtures and demo events for tests that record real bus traffic into SQLite."""
+"""Fixtures and sample events for tests that record real bus traffic into SQLite."""
 
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ def _register(event_type: str, model: T) -> T:
     return event(event_type)(model)
 
 
-class DemoJobRequested(Payload):
-    """A unit of demo work."""
+class SampleJobRequested(Payload):
+    """A unit of sample work."""
 
     task: str
     """What to do."""
@@ -36,8 +36,8 @@ class DemoJobRequested(Payload):
     """The batch job this one belongs to."""
 
 
-class DemoJobCompleted(Payload):
-    """Demo work done."""
+class SampleJobCompleted(Payload):
+    """Sample work done."""
 
     result: str
     """What came out."""
@@ -45,24 +45,24 @@ class DemoJobCompleted(Payload):
     """Simulated seconds spent."""
 
 
-class DemoJobFailed(Payload):
-    """Demo work failed."""
+class SampleJobFailed(Payload):
+    """Sample work failed."""
 
     reason: str
     """Why."""
 
 
-class DemoNote(Payload):
+class SampleNote(Payload):
     """A free-form note."""
 
     text: str
     """The note."""
 
 
-DemoJobRequested = _register("demo.job.requested", DemoJobRequested)
-DemoJobCompleted = _register("demo.job.completed", DemoJobCompleted)
-DemoJobFailed = _register("demo.job.failed", DemoJobFailed)
-DemoNote = _register("demo.note.posted", DemoNote)
+SampleJobRequested = _register("sample.job.requested", SampleJobRequested)
+SampleJobCompleted = _register("sample.job.completed", SampleJobCompleted)
+SampleJobFailed = _register("sample.job.failed", SampleJobFailed)
+SampleNote = _register("sample.note.posted", SampleNote)
 
 
 @pytest.fixture

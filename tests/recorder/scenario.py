@@ -18,7 +18,7 @@ from arena_core.events.llm import (
     ToolUseBlock,
     Usage,
 )
-from tests.recorder.recording import DemoJobCompleted, DemoJobFailed, DemoJobRequested
+from tests.recorder.recording import SampleJobCompleted, SampleJobFailed, SampleJobRequested
 
 ENGINEER = AgentRef(role="engineer", id="engineer-1")
 TOOL = ToolSchema(
@@ -72,10 +72,10 @@ async def publish_run(
     answer: str = "done",
 ) -> dict[str, Any]:
     """Publish a batch job with two children and a 3-turn conversation under ``run_id``."""
-    parent = Envelope.new(DemoJobRequested(task="batch"), run_id=run_id)
+    parent = Envelope.new(SampleJobRequested(task="batch"), run_id=run_id)
     await bus.publish(parent)
     children = [
-        parent.follow(DemoJobRequested(task=f"child {i}", parent_job_id=parent.id))
+        parent.follow(SampleJobRequested(task=f"child {i}", parent_job_id=parent.id))
         for i in range(2)
     ]
     await bus.publish_many(children)
@@ -93,9 +93,9 @@ async def publish_run(
                 result="3 cm", duration_s=0.1), agent=ENGINEER))  # fmt: skip
     await bus.publish(
         children[0]
-        .follow(DemoJobCompleted(result="ok", sim_time_s=2.5))
+        .follow(SampleJobCompleted(result="ok", sim_time_s=2.5))
         .with_ids(causation_id=children[0].id)
     )
-    final: Any = DemoJobFailed(reason="broke") if child_fails else DemoJobCompleted(result="ok")
+    final: Any = SampleJobFailed(reason="broke") if child_fails else SampleJobCompleted(result="ok")
     await bus.publish(children[1].follow(final))
     return {"parent": parent, "children": children}

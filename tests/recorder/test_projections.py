@@ -53,7 +53,7 @@ async def test_run_totals_sum_tokens_cost_and_sim_time(
     assert (run.input_tokens, run.output_tokens) == (300, 30)
     assert round(run.cost_usd, 6) == 0.03
     assert run.sim_time_s == 2.5
-    assert run.kind == "demo"
+    assert run.kind == "sample"
 
 
 async def test_conversation_turns_pair_requests_with_answers(

@@ -9,13 +9,13 @@ from arena_core.bus import Bus
 from arena_core.db import Message
 from arena_core.events import Envelope
 from arena_core.recorder import RecorderService
-from tests.recorder.recording import DemoNote, recorded_count, settle
+from tests.recorder.recording import SampleNote, recorded_count, settle
 
 
 async def test_every_published_message_becomes_one_row_with_envelope_columns(
     bus: Bus, engine: Engine, recorder: RecorderService
 ) -> None:
-    envs = [Envelope.new(DemoNote(text=f"note {i}"), run_id="run-1") for i in range(25)]
+    envs = [Envelope.new(SampleNote(text=f"note {i}"), run_id="run-1") for i in range(25)]
     seqs = await bus.publish_many(envs)
     await settle(bus, engine)
     with engine.connect() as conn:
@@ -24,8 +24,8 @@ async def test_every_published_message_becomes_one_row_with_envelope_columns(
     assert [r.seq for r in mine] == seqs
     assert [r.msg_id for r in mine] == [e.id for e in envs]
     first = mine[0]
-    assert first.type == "demo.note.posted"
-    assert first.subject == "arena.demo.note.posted"
+    assert first.type == "sample.note.posted"
+    assert first.subject == "arena.sample.note.posted"
     assert first.valid
     assert orjson.loads(first.headers)["Nats-Msg-Id"] == envs[0].id
     assert orjson.loads(first.body)["payload"] == {"text": "note 0"}
@@ -35,7 +35,7 @@ async def test_every_published_message_becomes_one_row_with_envelope_columns(
 async def test_undecodable_message_is_recorded_flagged_with_its_error(
     bus: Bus, engine: Engine, recorder: RecorderService
 ) -> None:
-    seq = await bus.publish_raw("arena.demo.note.posted", b"{not json", {"Arena-Run-Id": "r"})
+    seq = await bus.publish_raw("arena.sample.note.posted", b"{not json", {"Arena-Run-Id": "r"})
     await settle(bus, engine)
     with engine.connect() as conn:
         row = conn.execute(select(Message).where(Message.seq == seq)).one()
@@ -48,10 +48,10 @@ async def test_undecodable_message_is_recorded_flagged_with_its_error(
 async def test_restarted_recorder_resumes_after_its_last_commit(
     bus: Bus, engine: Engine, recorder: RecorderService
 ) -> None:
-    await bus.publish_many([Envelope.new(DemoNote(text="a"), run_id="r") for _ in range(10)])
+    await bus.publish_many([Envelope.new(SampleNote(text="a"), run_id="r") for _ in range(10)])
     await settle(bus, engine)
     await recorder.stop()
-    await bus.publish_many([Envelope.new(DemoNote(text="b"), run_id="r") for _ in range(10)])
+    await bus.publish_many([Envelope.new(SampleNote(text="b"), run_id="r") for _ in range(10)])
     await recorder.start()
     last = await settle(bus, engine)
     assert recorded_count(engine) == last

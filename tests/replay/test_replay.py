@@ -100,10 +100,10 @@ async def test_redrive_republishes_only_the_runs_inputs_under_a_new_run(
     plan = await redrive(bus, engine, "run-src", new_run_id="run-again")
     await settle(bus, engine)
     # The children were caused by the parent: services re-create them, so only the parent.
-    assert [e.type for e in plan.envelopes] == ["demo.job.requested"]
+    assert [e.type for e in plan.envelopes] == ["sample.job.requested"]
     assert plan.envelopes[0].payload == ids["parent"].payload
     types = [e.type for e in timeline(engine, "run-again")]
-    assert types == ["replay.redrive.started", "demo.job.requested"]
+    assert types == ["replay.redrive.started", "sample.job.requested"]
 
 
 async def test_redrive_from_a_sequence_takes_requests_whose_cause_is_before_it(

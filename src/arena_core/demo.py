@@ -31,6 +31,7 @@ from arena_core.events.benchmark import (
 )
 from arena_core.events.demo import DemoJobCompleted, DemoJobRequested, DemoRow
 from arena_core.events.engineer import SolveJobCompleted, SolveJobFailed, SolveJobRequested
+from arena_core.events.errors import DeadLetter, InvalidMessage
 from arena_core.events.wire import HEADER_RUN
 from arena_core.ids import new_id
 from arena_core.stack import ServiceProcesses, WorkerProcess
@@ -163,7 +164,22 @@ class DemoRun:
         job = self._jobs.get(env.causation_id or "")
         solve = self._solves.get(env.causation_id or "")
         now = time.monotonic()
-        if isinstance(payload, BenchmarkReviewStageCompleted) and job is not None:
+        if isinstance(payload, DeadLetter | InvalidMessage):
+            # An error anywhere in a job's thread (same correlation id) ends that job.
+            failed = self._jobs.get(env.correlation_id) or self._solves.get(env.correlation_id)
+            if failed is None:
+                return
+            detail = payload.last_error if isinstance(payload, DeadLetter) else payload.detail
+            note = f"{env.type}: {detail or 'handler kept failing'}"
+            if failed.solve_id == env.correlation_id:
+                self._finish_solve(failed, now)
+                failed.row.update(solved=False, outcome=payload.EVENT_TYPE.split(".")[-1])
+            elif failed.done_at is None:
+                failed.done_at = now
+                self.progress.generated += 1
+                failed.row["outcome"] = payload.EVENT_TYPE.split(".")[-1]
+            failed.row["note"] = note[:120]
+        elif isinstance(payload, BenchmarkReviewStageCompleted) and job is not None:
             job.family = payload.family
             if payload.stage == "physics" and payload.passed and not job.row.get("validated"):
                 job.row["validated"] = True
@@ -173,7 +189,7 @@ class DemoRun:
         elif isinstance(payload, BenchmarkRejected) and job is not None:
             job.family = payload.family
             job.row["note"] = f"rejected at {payload.stage}: {payload.reasons[0].detail}"[:120]
-        elif isinstance(payload, BenchmarkJobCompleted) and job is not None:
+        elif isinstance(payload, BenchmarkJobCompleted) and job is not None and not job.done_at:
             job.family, job.done_at = payload.family, now
             job.row.update(benchmark_id=payload.benchmark_id, valid=True, attempts=payload.attempts)
             self.progress.generated += 1
@@ -182,7 +198,7 @@ class DemoRun:
                 job.row["validated"] = True
                 self.progress.validated += 1
             await self._request_solve(job, env)
-        elif isinstance(payload, BenchmarkJobFailed) and job is not None:
+        elif isinstance(payload, BenchmarkJobFailed) and job is not None and not job.done_at:
             job.family, job.done_at = payload.family, now
             job.row.update(attempts=payload.attempts, outcome=str(payload.reason))
             job.row.setdefault("note", payload.detail[:120])

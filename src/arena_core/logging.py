@@ -84,4 +84,5 @@ def configure(*, json: bool = False, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    logging.getLogger("nats").setLevel(logging.WARNING)
+    for noisy in ("nats", "alembic"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,130 @@
+"""``arena solve``: the engineering team on one or more benchmarks."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def solve(
+        benchmark_ids: list[str] = typer.Argument(
+            None, help="Library benchmark ids (or prefixes), or example:<name>[:seed]."
+        ),
+        latest: int = typer.Option(None, "--latest", min=1, help="Solve the N newest benchmarks."),
+        llm: str = typer.Option(None, "--llm", help="Agent policy: offline, anthropic or replay."),
+        parent_job_id: str = typer.Option(None, "--parent", help="Job this solve belongs to."),
+        max_submissions: int = typer.Option(3, "--max-submissions", min=1),
+        max_sim_calls: int = typer.Option(120, "--max-sim-calls", min=1),
+        timeout: float = typer.Option(900.0, "--timeout", help="Seconds to wait per benchmark."),
+        as_json: bool = typer.Option(False, "--json", help="One JSON object per benchmark."),
+    ) -> None:
+        """Solve benchmarks with the planner, engineer and critic (starting them if needed)."""
+        if llm is not None:
+            os.environ["ARENA_LLM"] = llm
+        from arena_core.settings import Settings
+        from engineer.solving import UnknownBenchmark, resolve
+
+        settings = Settings()
+        if not benchmark_ids and not latest:
+            typer.echo("name benchmarks or use --latest N", err=True)
+            raise typer.Exit(2)
+        try:
+            targets = resolve(settings, benchmark_ids or [], latest)
+        except UnknownBenchmark as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        outcomes = asyncio.run(
+            _solve_all(settings, targets, parent_job_id, max_submissions, max_sim_calls, timeout)
+        )
+        _show(outcomes, as_json)
+        if not all(getattr(o, "solved", False) for _, o in outcomes):
+            raise typer.Exit(1)
+
+
+async def _solve_all(
+    settings: object,
+    targets: Sequence[object],
+    parent: str | None,
+    max_submissions: int,
+    max_sim_calls: int,
+    timeout: float,
+) -> list[tuple[str, object]]:
+    from arena_core.settings import Settings
+    from arena_core.stack import nats_for
+    from engineer.solving import (
+        TEAM,
+        SolveTarget,
+        request_for,
+        running_services,
+        solve,
+        team_in_process,
+    )
+
+    assert isinstance(settings, Settings)
+    with nats_for(settings) as live:
+        assert live.nats_url
+        missing = [s for s in TEAM if s not in await running_services(live.nats_url)]
+        async with team_in_process(live, missing) as bus:
+            requests = []
+            for target in targets:
+                assert isinstance(target, SolveTarget)
+                requests.append(
+                    request_for(
+                        target,
+                        parent_job_id=parent,
+                        max_submissions=max_submissions,
+                        max_sim_calls=max_sim_calls,
+                    )
+                )
+            answers = await asyncio.gather(*(solve(bus, r, timeout=timeout) for r in requests))
+    return [(r.benchmark_id, a) for r, a in zip(requests, answers, strict=True)]
+
+
+def _show(outcomes: list[tuple[str, object]], as_json: bool) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from arena_core.events.engineer import SolveJobCompleted
+
+    if as_json:
+        for benchmark_id, outcome in outcomes:
+            body = outcome.model_dump_json() if hasattr(outcome, "model_dump_json") else "{}"
+            typer.echo(
+                f'{{"benchmark_id": "{benchmark_id}", "type": '
+                f'"{type(outcome).__name__}", "result": {body}}}'
+            )
+        return
+    table = Table(title="solves")
+    for column in (
+        "benchmark",
+        "outcome",
+        "cost / budget",
+        "mass / limit",
+        "submissions",
+        "sim calls",
+        "tokens",
+        "wall s",
+    ):
+        table.add_column(column)
+    for benchmark_id, o in outcomes:
+        if not isinstance(o, SolveJobCompleted):
+            table.add_row(benchmark_id, f"failed: {getattr(o, 'detail', '')[:60]}")
+            continue
+        table.add_row(
+            benchmark_id,
+            o.outcome.value,
+            f"{o.cost:.2f} / {o.max_cost}" if o.cost is not None else f"- / {o.max_cost}",
+            f"{o.mass_kg:.3f} / {o.max_mass_kg}"
+            if o.mass_kg is not None
+            else f"- / {o.max_mass_kg}",
+            str(o.submissions),
+            str(o.sim_calls),
+            str(o.tokens),
+            f"{o.wall_s:.1f}",
+        )
+    Console().print(table)

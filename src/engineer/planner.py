@@ -1,0 +1,93 @@
+"""The planner service: a solve job in, a persisted TODO list (``engineer.plan.created``) out."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from arena_core.bus import Delivery
+from arena_core.events.engineer import PlanCreated, PlanItem, SolveJobRequested
+from arena_core.llm import Conversation, Tool, ToolError, ToolRegistry
+from arena_core.service import Service, handles
+from engineer import plans
+from engineer.briefs import Task, brief, describe
+from engineer.team import heartbeats, role_prompt, team_llm, totals
+
+
+class WritePlanArgs(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    strategy: str = Field(max_length=2000, description="The approach in one paragraph.")
+    items: list[PlanItem] = Field(min_length=1, max_length=32, description="The TODO list.")
+
+
+class PlannerService(Service):
+    """Writes the TODO list for each solve job and persists it (DB and plan.md)."""
+
+    name: ClassVar[str] = "planner"
+
+    async def setup(self) -> None:
+        from arena_core.db import open_database
+
+        self.engine = open_database(self.settings.database_path)
+        self.llm = team_llm(self.settings)
+
+    @handles(SolveJobRequested)
+    async def on_solve(self, delivery: Delivery[SolveJobRequested]) -> None:
+        request = delivery.payload
+        prompt, system = role_prompt(self.engine, "planner", request.spec)
+        llm = self.llm.bind(delivery.emit)
+        written: list[WritePlanArgs] = []
+
+        def write_plan(args: WritePlanArgs) -> str:
+            ids = [i.id for i in args.items]
+            if len(set(ids)) != len(ids):
+                raise ToolError(f"item ids must be unique: {ids}")
+            written.append(args)
+            return f"plan recorded with {len(args.items)} items"
+
+        conversation = Conversation(
+            llm,
+            agent_role="planner",
+            system=system,
+            tools=ToolRegistry(
+                [Tool("write_plan", "Record the TODO list.", WritePlanArgs, write_plan)]
+            ),
+            prompt=prompt.ref,
+            conversation_id=f"planner-{request.key}",
+        )
+        conversation.add_user(
+            brief(
+                f"Plan the solution of this benchmark. {describe(request.spec)}",
+                Task(benchmark_id=request.benchmark_id, spec=request.spec),
+            )
+        )
+        async with heartbeats(delivery):
+            await conversation.run(max_turns=4)
+        if not written:
+            raise ToolError("the planner ended without writing a plan")
+        plan = written[-1]
+        plan_id = f"plan-{delivery.envelope.id}"
+        path = plans.save_plan(
+            self.engine,
+            self.settings.workspace,
+            plan_id=plan_id,
+            run_id=delivery.envelope.run_id,
+            solve_job_id=delivery.envelope.id,
+            benchmark_id=request.benchmark_id,
+            strategy=plan.strategy,
+            items=tuple(plan.items),
+        )
+        await delivery.emit(
+            PlanCreated(
+                plan_id=plan_id,
+                solve_job_id=delivery.envelope.id,
+                request=request,
+                strategy=plan.strategy,
+                items=tuple(plan.items),
+                path=str(path),
+                prompt=prompt.ref,
+                totals=totals(llm.budget),
+            )
+        )

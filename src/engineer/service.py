@@ -1,0 +1,164 @@
+"""The engineer service: works a plan with tools until a design is accepted, the plan is
+refused with an accepted proof, or the limits run out; then answers the solve job."""
+
+from __future__ import annotations
+
+import time
+from typing import Any, ClassVar
+
+from arena_core.bus import Delivery
+from arena_core.events import Envelope
+from arena_core.events.engineer import (
+    PlanCreated,
+    SolveFailure,
+    SolveJobCompleted,
+    SolveJobFailed,
+    SolveOutcome,
+)
+from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLimitReached
+from arena_core.sandbox import Sandbox
+from arena_core.service import Service, handles
+from engineer import skills
+from engineer.briefs import Task, brief, describe
+from engineer.team import add, heartbeats, role_prompt, team_llm, totals
+from engineer.tools import EngineerSession
+
+MAX_TURNS = 80
+SKILL_MIN_FAILURES = 3
+"""A success after at least this many failed attempts is worth a skill."""
+
+
+def workbench_tools(session: EngineerSession) -> list[Tool[Any]]:
+    """The manufacturability, estimate and preview tools of ``engineer.workbench``."""
+    try:
+        from engineer.workbench import workbench_tools as make
+    except ImportError:  # the workbench ships separately; the team works without it
+        return []
+    return make(
+        session.latest_parts,
+        preview_dir=session.workspace / session.run_id / "previews",
+        materials=session.spec.materials,
+        process_rules=session.spec.constraints.process,
+    )
+
+
+class EngineerService(Service):
+    """Designs, checks and submits parts for each plan."""
+
+    name: ClassVar[str] = "engineer"
+    default_concurrency: ClassVar[int] = 4
+
+    async def setup(self) -> None:
+        from arena_core.db import open_database
+
+        self.engine = open_database(self.settings.database_path)
+        self.llm = team_llm(self.settings)
+        self.sandbox = Sandbox.from_settings(self.settings)
+
+    async def teardown(self) -> None:
+        await self.sandbox.close()
+
+    @handles(PlanCreated)
+    async def on_plan(self, delivery: Delivery[PlanCreated]) -> None:
+        started = time.perf_counter()
+        plan = delivery.payload
+        request = plan.request
+        run_id = delivery.envelope.run_id
+        session = EngineerSession(
+            bus=self.bus,
+            delivery=delivery,
+            engine=self.engine,
+            workspace=self.settings.workspace,
+            sandbox=self.sandbox,
+            request=request,
+            plan_id=plan.plan_id,
+            run_id=run_id,
+        )
+        found = skills.relevant_skills(
+            self.engine, "engineer", [request.spec.family, request.spec.goal.kind]
+        )
+        prompt, system = role_prompt(
+            self.engine, "engineer", request.spec, skills=[s.content.model_dump() for s in found]
+        )
+        llm = self.llm.bind(delivery.emit)
+        conversation = Conversation(
+            llm,
+            agent_role="engineer",
+            system=system,
+            tools=session.registry(workbench_tools(session)),
+            prompt=prompt.ref,
+            conversation_id=f"engineer-{request.key}",
+        )
+        conversation.add_user(
+            brief(
+                f"Carry out this plan. {describe(request.spec)}\n\nStrategy: {plan.strategy}",
+                Task(
+                    benchmark_id=request.benchmark_id,
+                    spec=request.spec,
+                    items=plan.items,
+                    max_submissions=request.max_submissions,
+                    max_sim_calls=request.max_sim_calls,
+                    skill_min_failures=SKILL_MIN_FAILURES,
+                ),
+            )
+        )
+        reasons: list[str] = []
+        async with heartbeats(delivery):
+            try:
+                await conversation.run(max_turns=MAX_TURNS)
+            except TurnLimitReached:
+                reasons.append(f"the engineer was still working after {MAX_TURNS} turns")
+            except (LlmError, BudgetExceeded) as exc:
+                await self._publish(
+                    delivery,
+                    plan.solve_job_id,
+                    SolveJobFailed(
+                        reason=SolveFailure.team_error, detail=f"{type(exc).__name__}: {exc}"[:4000]
+                    ),
+                )
+                return
+        team = totals(llm.budget)
+        team = add(team, plan.totals)
+        for review_totals in session.review_totals:
+            team = add(team, review_totals)
+        accepted = session.accepted
+        verdict = accepted.verdict if accepted else None
+        if accepted is not None:
+            outcome = SolveOutcome.solved
+        elif session.accepted_refusal is not None:
+            outcome = SolveOutcome.refused
+            reasons.append(session.accepted_refusal.argument)
+        else:
+            outcome = SolveOutcome.unsolved
+            reasons += session.last_reasons
+        design = session.designs.get(accepted.design_id or "") if accepted else None
+        limits = request.spec.constraints
+        await self._publish(
+            delivery,
+            plan.solve_job_id,
+            SolveJobCompleted(
+                benchmark_id=request.benchmark_id,
+                outcome=outcome,
+                solved=outcome is SolveOutcome.solved,
+                plan_id=plan.plan_id,
+                cost=verdict.cost if verdict else None,
+                max_cost=limits.max_cost,
+                mass_kg=verdict.mass_kg if verdict else None,
+                max_mass_kg=limits.max_mass,
+                submissions=session.submissions,
+                sim_calls=session.sim_calls,
+                llm_calls=team.llm_calls,
+                tokens=team.tokens,
+                cost_usd=team.cost_usd,
+                latency_s=team.llm_latency_s,
+                sim_time_s=round(session.sim_time_s, 6),
+                wall_s=round(time.perf_counter() - started, 3),
+                reasons=tuple(r[:2000] for r in reasons[:8]),
+                solution=design.solution if design else None,
+            ),
+        )
+
+    async def _publish(self, delivery: Delivery[Any], solve_job_id: str, payload: Any) -> None:
+        # The answer is caused by the solve request (not the plan), so bus.request finds it.
+        envelope: Envelope[Any] = delivery.follow(payload).with_ids(causation_id=solve_job_id)
+        await self.bus.publish(envelope)

@@ -1,0 +1,141 @@
+"""Running solves: the team in this process when no stack is up, requests over the bus.
+
+async with team_in_process(settings) as bus:
+    done = await solve(bus, SolveTarget.example("ball_to_goal"))
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from arena_core.bus import Bus
+from arena_core.events import Envelope
+from arena_core.events.engineer import SolveJobCompleted, SolveJobFailed, SolveJobRequested
+from arena_core.events.sim import MeshBlob
+from arena_core.ids import new_id
+from arena_core.settings import Settings
+from arena_core.spec import BenchmarkSpec
+
+TEAM = ("simrunner", "planner", "engineer", "critic")
+"""The services a solve needs."""
+
+
+class UnknownBenchmark(LookupError):
+    """No benchmark with that id in the library, and no example of that name."""
+
+
+@dataclass(frozen=True)
+class SolveTarget:
+    """A benchmark as the team may see it: id, spec and scene meshes (no reference)."""
+
+    benchmark_id: str
+    spec: BenchmarkSpec
+    meshes: tuple[MeshBlob, ...] = ()
+
+    @classmethod
+    def example(cls, name: str, seed: int = 0) -> SolveTarget:
+        from arena_core.spec import examples
+
+        make = getattr(examples, name, None)
+        if make is None or name.startswith("_") or not callable(make):
+            raise UnknownBenchmark(f"no example {name!r}")
+        spec = make(seed)
+        if not isinstance(spec, BenchmarkSpec):
+            raise UnknownBenchmark(f"{name!r} is not a benchmark example")
+        return cls(f"example:{name}:{seed}", spec)
+
+
+def resolve(settings: Settings, ids: Sequence[str], latest: int | None) -> list[SolveTarget]:
+    """Benchmarks by id (library ids, id prefixes, ``example:<name>[:seed]``) or the latest N."""
+    import orjson
+
+    from arena_core.db import open_database
+    from arena_core.db.benchmarks import library, load_spec
+
+    targets: list[SolveTarget] = []
+    needs_library = latest is not None or any(not i.startswith("example:") for i in ids)
+    rows = []
+    if needs_library:
+        engine = open_database(settings.database_path)
+        with engine.connect() as conn:
+            rows = library(conn)
+    for id in ids:
+        if id.startswith("example:"):
+            name, _, seed = id.removeprefix("example:").partition(":")
+            targets.append(SolveTarget.example(name, int(seed or 0)))
+            continue
+        matches = [r for r in rows if r.benchmark_id.startswith(id)]
+        if len(matches) != 1:
+            raise UnknownBenchmark(
+                f"{id!r} matches {len(matches)} benchmarks in {settings.database_path}"
+            )
+        rows_found = matches
+        targets += [_target(r, load_spec, orjson) for r in rows_found]
+    if latest:
+        targets += [_target(r, load_spec, orjson) for r in rows[-latest:]]
+    return targets
+
+
+def _target(row: Any, load_spec: Any, orjson: Any) -> SolveTarget:
+    meshes = tuple(MeshBlob.model_validate(m) for m in orjson.loads(row.meshes))
+    return SolveTarget(row.benchmark_id, load_spec(row), meshes)
+
+
+def request_for(
+    target: SolveTarget,
+    *,
+    key: str | None = None,
+    parent_job_id: str | None = None,
+    max_submissions: int = 3,
+    max_sim_calls: int = 120,
+) -> SolveJobRequested:
+    return SolveJobRequested(
+        benchmark_id=target.benchmark_id,
+        spec=target.spec,
+        meshes=target.meshes,
+        key=key or new_id(),
+        parent_job_id=parent_job_id,
+        max_submissions=max_submissions,
+        max_sim_calls=max_sim_calls,
+    )
+
+
+async def solve(
+    bus: Bus, request: SolveJobRequested, *, run_id: str | None = None, timeout: float = 900.0
+) -> SolveJobCompleted | SolveJobFailed:
+    """Publish a solve job and wait for its answer."""
+    envelope = Envelope.new(request, run_id=run_id)
+    reply = await bus.request(envelope, [SolveJobCompleted, SolveJobFailed], timeout=timeout)
+    return reply.payload  # type: ignore[no-any-return]
+
+
+@contextlib.asynccontextmanager
+async def team_in_process(settings: Settings, services: Sequence[str] = TEAM) -> AsyncIterator[Bus]:
+    """Run the team's services (and the simrunner) inside this process on one connection."""
+    from arena_core.container import container_for
+    from arena_core.stack import load_service
+
+    container = container_for(settings)
+    bus = container.bus()
+    await bus.connect()
+    started = []
+    try:
+        for name in services:
+            service = load_service(name).from_container(container)
+            await service.start()
+            started.append(service)
+        yield bus
+    finally:
+        for service in reversed(started):
+            await service.stop()
+        await bus.close()
+
+
+async def running_services(nats_url: str) -> set[str]:
+    """Names of the services answering health on this NATS server."""
+    from arena_core.stack import probe_health
+
+    return {h.service for h in await probe_health(nats_url, wait_s=0.5) if h.status == "running"}

@@ -1,0 +1,71 @@
+"""What the three team services share: their LLM, prompts, heartbeats and spend totals."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import Any
+
+from sqlalchemy import Engine
+
+from arena_core.bus import Delivery
+from arena_core.events.engineer import TeamTotals
+from arena_core.llm import Llm, RunBudget, make_llm
+from arena_core.prompts import Prompt, prod_prompt
+from arena_core.settings import Settings
+from arena_core.spec import BenchmarkSpec
+
+HEARTBEAT_S = 5.0
+"""How often a long handler tells JetStream it is still working."""
+
+
+def team_llm(settings: Settings) -> Llm:
+    """An ``Llm`` on the configured policy; offline, the team's own algorithms answer."""
+    from engineer.policies import TEAM_DECIDERS
+
+    return make_llm(settings, deciders=TEAM_DECIDERS)
+
+
+def role_prompt(engine: Engine, role: str, spec: BenchmarkSpec, **extra: Any) -> tuple[Prompt, str]:
+    """The role's ``prod`` prompt, read now (at the start of this run), and its rendering."""
+    prompt = prod_prompt(engine, role)
+    return prompt, prompt.render(spec=spec, family=spec.family, goal_kind=spec.goal.kind, **extra)
+
+
+def totals(budget: RunBudget) -> TeamTotals:
+    t = budget.totals
+    return TeamTotals(
+        llm_calls=t.llm_calls,
+        tokens=t.tokens,
+        cost_usd=round(t.cost_usd, 9),
+        llm_latency_s=round(t.llm_latency_s, 6),
+    )
+
+
+def add(a: TeamTotals, b: TeamTotals) -> TeamTotals:
+    return TeamTotals(
+        llm_calls=a.llm_calls + b.llm_calls,
+        tokens=a.tokens + b.tokens,
+        cost_usd=a.cost_usd + b.cost_usd,
+        llm_latency_s=a.llm_latency_s + b.llm_latency_s,
+    )
+
+
+@contextlib.asynccontextmanager
+async def heartbeats(delivery: Delivery[Any]) -> AsyncIterator[None]:
+    """Keep the message alive while a long handler works."""
+
+    async def beat() -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT_S)
+            with contextlib.suppress(Exception):
+                await delivery.heartbeat()
+
+    task = asyncio.create_task(beat())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -88,17 +88,7 @@ class CriticService(Service):
                 self._sim(delivery, official), self._sim(delivery, stressed)
             )
             findings, verdict = submission_findings(s.spec, result, stress)
-            await self._decide(
-                delivery,
-                s.spec,
-                s.plan_id,
-                "submission",
-                s.stage,
-                s.attempt,
-                s.design_id,
-                findings,
-                verdict,
-            )
+            await self._decide(delivery, s, findings, verdict)
 
     @handles(PlanRefused)
     async def on_refusal(self, delivery: Delivery[PlanRefused]) -> None:
@@ -109,32 +99,25 @@ class CriticService(Service):
             for p in problems
         ]
         async with heartbeats(delivery):
-            await self._decide(
-                delivery,
-                r.spec,
-                r.plan_id,
-                "refusal",
-                "final",
-                0,
-                None,
-                findings,
-                None,
-                proof=r.proof.model_dump(mode="json"),
-            )
+            await self._decide(delivery, r, findings, None)
 
     async def _decide(
         self,
         delivery: Delivery[Any],
-        spec: BenchmarkSpec,
-        plan_id: str,
-        subject: Literal["submission", "refusal"],
-        stage: Literal["preview", "final"],
-        attempt: int,
-        design_id: str | None,
+        reviewed: SolutionSubmitted | PlanRefused,
         findings: list[Finding],
         verdict: SimVerdict | None,
-        proof: dict[str, Any] | None = None,
     ) -> None:
+        spec = reviewed.spec
+        if isinstance(reviewed, SolutionSubmitted):
+            subject: Literal["submission", "refusal"] = "submission"
+            stage, attempt, design_id = reviewed.stage, reviewed.attempt, reviewed.design_id
+            proof = None
+            thread = f"{reviewed.stage}-{reviewed.attempt}-{reviewed.design_id}"
+        else:
+            subject, stage, attempt, design_id = "refusal", "final", 0, None
+            proof = reviewed.proof.model_dump(mode="json")
+            thread = f"refusal-{reviewed.proof.kind.value}"
         prompt, system = role_prompt(self.engine, "critic", spec)
         llm = self.llm.bind(delivery.emit)
         answers: list[ReviewArgs] = []
@@ -151,7 +134,7 @@ class CriticService(Service):
                 [Tool("review", "Give the decision with reasons.", ReviewArgs, review)]
             ),
             prompt=prompt.ref,
-            conversation_id=f"critic-{delivery.envelope.id}",
+            conversation_id=f"critic-{reviewed.solve_key}-{thread}",
         )
         details: dict[str, Any] = {
             "subject": subject,
@@ -163,7 +146,7 @@ class CriticService(Service):
         conversation.add_user(
             brief(
                 f"Review this {subject}. {describe(spec)}",
-                Task(benchmark_id=plan_id, spec=spec, findings=details),
+                Task(benchmark_id=reviewed.benchmark_id, spec=spec, findings=details),
             )
         )
         await conversation.run(max_turns=4)
@@ -174,7 +157,7 @@ class CriticService(Service):
         reasons += [r for r in (f.reason for f in findings) if r not in reasons]
         await delivery.emit(
             CriticReviewCreated(
-                plan_id=plan_id,
+                plan_id=reviewed.plan_id,
                 subject=subject,
                 stage=stage,
                 attempt=attempt,

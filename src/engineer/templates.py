@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from arena_core.spec import BenchmarkSpec, HoldAbove, Material, ReachZone, Vec3
+from arena_core.spec import BenchmarkSpec, HoldAbove, Material, ReachZone, Vec3, world_aabb
 
 Genome = tuple[float, ...]
 """Design parameters, each in [0, 1]."""
@@ -39,6 +39,8 @@ class Plate:
     pitch: float
     size: Vec3
     roll: float = 0.0
+    motor: str | None = None
+    """The benchmark motor the plate rides on (``None``: fixed to the world)."""
 
     def corners(self) -> list[Vec3]:
         hx, hy, hz = (s / 2 for s in self.size)
@@ -95,6 +97,7 @@ class Design:
                 "part": p.name,
                 "pos": [round(c, 6) for c in p.center],
                 "quat": [round(q, 9) for q in _quat(p.yaw, p.pitch, p.roll)],
+                **({"motor": p.motor} if p.motor else {}),
             }
             for p in self.plates
         ]
@@ -240,6 +243,25 @@ class Scene:
             and low[2] >= CLEARANCE_M
         )
 
+    def neighbour_tops(self) -> list[float]:
+        """Top heights of box scenery touching the build zone's sides (surfaces to meet)."""
+        zone = self.spec.build_zone
+        tops = []
+        for obj in self.spec.static_objects:
+            geometry = obj.geometry
+            if geometry.kind != "box":
+                continue
+            low, high = world_aabb(geometry, obj.pose)
+            touches = all(
+                lo <= zh + 0.01 and zl - 0.01 <= hi
+                for lo, hi, zl, zh in zip(
+                    low[:2], high[:2], zone.low[:2], zone.high[:2], strict=True
+                )
+            )
+            if touches and zone.low[2] < high[2] <= zone.high[2]:
+                tops.append(round(high[2], 6))
+        return sorted(set(tops))
+
     def clear_of_payload(self, plate: Plate) -> bool:
         """The plate keeps below and away from the payload's start."""
         low, high = plate.bounds()
@@ -302,6 +324,66 @@ def chute(scene: Scene, g: Genome) -> Design | None:
                 )
             )
     return _checked(scene, "chute", g, plates)
+
+
+def deck(scene: Scene, g: Genome) -> Design | None:
+    """A deck across the build zone along the heading, flush with the scenery around it.
+
+    Genes: which neighbouring surface to meet, fine height offset, width, slope.
+    """
+    fab, zone = scene.fab, scene.spec.build_zone
+    yaw = round(scene.heading / (math.pi / 2)) * (math.pi / 2)  # decks run along an axis
+    along = 0 if abs(math.cos(yaw)) > 0.5 else 1
+    span = zone.high[along] - zone.low[along] - 2e-3
+    across = 1 - along
+    width = min(
+        _lerp(2.2 * scene.radius + 0.02, zone.high[across] - zone.low[across] - 2e-3, g[2]),
+        fab.longest(span) if fab.max_extent else 1.0,
+    )
+    length = min(span, fab.longest(width))
+    tops = scene.neighbour_tops() or [_lerp(zone.low[2] + fab.thickness, zone.high[2], g[0])]
+    top = tops[min(int(g[0] * len(tops)), len(tops) - 1)] + _lerp(-0.004, 0.001, g[1])
+    pitch = _lerp(-0.08, 0.08, g[3]) * (1 if math.cos(yaw) + math.sin(yaw) > 0 else -1)
+    center = list(zone.center)
+    center[2] = top - fab.thickness / 2
+    return _checked(
+        scene,
+        "deck",
+        g,
+        [
+            Plate(
+                "deck",
+                (center[0], center[1], center[2]),
+                yaw,
+                pitch,
+                (length, width, fab.thickness),
+            )
+        ],
+    )
+
+
+def pusher(scene: Scene, g: Genome) -> Design | None:
+    """An arm riding on the benchmark's motor that reaches the payload (genes: length,
+    height, width, thickness)."""
+    fab, zone, spec = scene.fab, scene.spec.build_zone, scene.spec
+    if not spec.motors:
+        return None
+    motor = spec.motors[0]
+    length = _lerp(0.3, 1.0, g[0]) * (zone.high[0] - zone.low[0] - 2e-3)
+    width = _lerp(0.3, 1.0, g[2]) * (zone.high[1] - zone.low[1] - 2e-3)
+    thick = max(
+        fab.thickness, _lerp(fab.thickness, min(0.03, zone.high[2] - zone.low[2] - 2e-3), g[3])
+    )
+    if (
+        fab.max_extent is not None
+        and spec.constraints.process
+        and spec.constraints.process.sheet_thickness
+    ):
+        thick = fab.thickness
+    z = _lerp(zone.low[2] + thick / 2 + 1e-3, zone.high[2] - thick / 2 - 1e-3, g[1])
+    center = (zone.low[0] + 1e-3 + length / 2, zone.center[1], z)
+    plate = Plate("arm", center, 0.0, 0.0, (length, width, thick), motor=motor.label)
+    return _checked(scene, "pusher", g, [plate], check_clearance=False)
 
 
 def bridge(scene: Scene, g: Genome) -> Design | None:
@@ -397,6 +479,8 @@ TemplateFunction = Callable[[Scene, Genome], Design | None]
 TEMPLATES: dict[str, tuple[TemplateFunction, int]] = {
     "chute": (chute, 6),
     "bridge": (bridge, 4),
+    "deck": (deck, 4),
+    "pusher": (pusher, 4),
     "support": (support, 3),
     "wall": (wall, 2),
     "lever": (lever, 3),
@@ -408,7 +492,14 @@ def templates_for(spec: BenchmarkSpec) -> tuple[str, ...]:
     """The templates worth searching for this benchmark's goal, best first."""
     if isinstance(spec.goal, HoldAbove):
         return ("support", "bridge")
-    return ("chute", "lever")
+    if spec.motors:
+        return ("pusher",)
+    zone, payload = spec.build_zone, spec.payload
+    above = payload is not None and all(
+        lo <= p <= hi
+        for p, lo, hi in zip(payload.pose.pos[:2], zone.low[:2], zone.high[:2], strict=True)
+    )
+    return ("chute", "lever") if above else ("deck", "chute")
 
 
 def decode(spec: BenchmarkSpec, template: str, genome: Genome) -> Design | None:

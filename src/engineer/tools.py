@@ -128,6 +128,9 @@ class Placement(_Args):
     quat: tuple[float, float, float, float] = Field(
         default=(1.0, 0.0, 0.0, 0.0), description="Orientation of the part's frame (w, x, y, z)."
     )
+    motor: str | None = Field(
+        default=None, description="Benchmark motor the part rides on; omit to fix it to the world."
+    )
 
 
 class RunCadArgs(_Args):
@@ -323,9 +326,10 @@ class EngineerSession:
     # -- CAD ------------------------------------------------------------------------------
 
     async def run_cad(self, args: RunCadArgs) -> CadReport:
-        placed = [p.model_dump(mode="json") for p in args.placements]
+        placed = [p.model_dump(mode="json", exclude_none=True) for p in args.placements]
         did = design_id(args.code, placed)
         poses = {p.part: Pose(pos=p.pos, quat=p.quat) for p in args.placements}
+        motors = {p.part: p.motor for p in args.placements}
         linter, problems = await asyncio.to_thread(lint, args.code)
         result = await run_cad(args.code, sandbox=self.sandbox)
         problems += [
@@ -381,6 +385,7 @@ class EngineerSession:
                     geometry=Mesh(sha256=blob.sha256),
                     pose=pose,
                     material=material.name,
+                    motor=motors.get(part.name),
                 )
             )
         ok = result.ok and not problems
@@ -528,7 +533,7 @@ class EngineerSession:
                 failures_before=self.failures,
             )
         )
-        return f"skill {skill.slug} v{skill.version} written"
+        return f"skill {skill.slug} written"
 
     # -- submission and refusal -------------------------------------------------------------
 
@@ -558,6 +563,7 @@ class EngineerSession:
         review = await self._review(
             SolutionSubmitted(
                 plan_id=self.plan_id,
+                solve_key=self.request.key,
                 benchmark_id=self.request.benchmark_id,
                 spec=self.spec,
                 stage="final",
@@ -595,6 +601,7 @@ class EngineerSession:
         review = await self._review(
             PlanRefused(
                 plan_id=self.plan_id,
+                solve_key=self.request.key,
                 benchmark_id=self.request.benchmark_id,
                 spec=self.spec,
                 proof=args.proof,

@@ -204,6 +204,8 @@ class SolutionSubmitted(Payload):
 
     plan_id: str
     """The plan being worked on."""
+    solve_key: str
+    """Key of the solve (``SolveJobRequested.key``): review conversations derive from it."""
     benchmark_id: str
     """The benchmark."""
     spec: BenchmarkSpec
@@ -256,6 +258,8 @@ class PlanRefused(Payload):
 
     plan_id: str
     """The plan refused."""
+    solve_key: str
+    """Key of the solve (``SolveJobRequested.key``)."""
     benchmark_id: str
     """The benchmark."""
     spec: BenchmarkSpec

@@ -97,12 +97,6 @@ async def recorded_answers(db: Path, jobs: list[str], timeout: float = 60.0) -> 
         await asyncio.sleep(0.25)
 
 
-@pytest.mark.xfail(
-    raises=TimeoutError,
-    strict=False,
-    reason="PullWorker.run lets a 503 from fetch (a consumer without a leader, right after "
-    "its creation or while a node is lost) crash the worker; remove once it retries",
-)
 async def test_jobs_flow_across_nodes_and_survive_losing_one(
     cluster: list[NatsNode], tmp_path: Path
 ) -> None:

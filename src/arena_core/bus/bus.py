@@ -7,11 +7,13 @@ import logging
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import nats.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
+from nats.errors import NoRespondersError
 from nats.js import JetStreamContext
-from nats.js.errors import APIError
+from nats.js.errors import APIError, NoStreamResponseError, ServiceUnavailableError
 
 from arena_core.bus.connection import connect
 from arena_core.bus.stream import StreamSpec, ensure_stream
@@ -46,6 +48,15 @@ class RequestFailed(RuntimeError):
         super().__init__(f"{reply.type}: {reply.payload}")
         self.reply = reply
 
+
+_LEADERLESS = (
+    NoRespondersError,
+    NoStreamResponseError,
+    ServiceUnavailableError,
+    nats.errors.TimeoutError,
+    TimeoutError,
+)
+"""Errors of a stream that is briefly unreachable (a cluster electing a leader)."""
 
 _FAILURE_TYPES = (InvalidMessage.EVENT_TYPE, DeadLetter.EVENT_TYPE)
 
@@ -115,16 +126,27 @@ class Bus:
         """Publish and wait for JetStream's ack; return the stream sequence.
 
         A duplicate (same envelope id inside the duplicate window) returns the
-        sequence of the first copy: publishing is idempotent.
+        sequence of the first copy, so publishing is idempotent — which is what makes
+        retrying safe while a cluster elects a new stream leader.
         """
         subject, body, headers = encode(envelope)
-        try:
-            ack = await self.js.publish(
-                subject, body, timeout=timeout, stream=self.stream.name, headers=headers
-            )
-        except (APIError, TimeoutError) as exc:
-            raise PublishError(f"{envelope.type} {envelope.id}: {exc!r}") from exc
-        return int(ack.seq)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        delay = 0.05
+        while True:
+            try:
+                ack = await self.js.publish(
+                    subject, body, timeout=max(end - loop.time(), 0.1),
+                    stream=self.stream.name, headers=headers,
+                )  # fmt: skip
+                return int(ack.seq)
+            except _LEADERLESS as exc:
+                if loop.time() + delay >= end:
+                    raise PublishError(f"{envelope.type} {envelope.id}: {exc!r}") from exc
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 1.0)
+            except APIError as exc:
+                raise PublishError(f"{envelope.type} {envelope.id}: {exc!r}") from exc
 
     async def publish_many(self, envelopes: Iterable[Envelope[Any]]) -> list[int]:
         """Publish without waiting between messages, then await every ack (in order)."""

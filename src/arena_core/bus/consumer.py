@@ -13,6 +13,7 @@ import nats.errors
 from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.client import JetStreamContext
+from nats.js.errors import ServiceUnavailableError
 
 from arena_core.bus.bus import Bus
 from arena_core.events import (
@@ -82,6 +83,22 @@ class ConsumerSpec:
 async def ensure_consumer(js: JetStreamContext, stream: str, spec: ConsumerSpec) -> None:
     """Create the durable consumer or update it to ``spec`` (idempotent)."""
     await js.add_consumer(stream, spec.config())
+
+
+async def _retry_unavailable(call: Callable[[], Awaitable[None]], deadline_s: float = 60.0) -> None:
+    """Retry a JetStream API call while the cluster has no leader for it (503)."""
+    loop = asyncio.get_running_loop()
+    end = loop.time() + deadline_s
+    delay = 0.1
+    while True:
+        try:
+            await call()
+            return
+        except (ServiceUnavailableError, nats.errors.NoRespondersError, TimeoutError):
+            if loop.time() + delay > end:
+                raise
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 2.0)
 
 
 @dataclass
@@ -194,7 +211,7 @@ class PullWorker:
 
     async def run(self) -> None:
         js = self.bus.js
-        await ensure_consumer(js, self.bus.stream.name, self.spec)
+        await _retry_unavailable(lambda: ensure_consumer(js, self.bus.stream.name, self.spec))
         sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.bus.stream.name)
         advisories = await self.bus.nc.subscribe(
             "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
@@ -222,6 +239,11 @@ class PullWorker:
                     msgs = []  # an empty fetch is normal: nothing to do yet
                 except nats.errors.ConnectionClosedError:
                     break
+                except (ServiceUnavailableError, nats.errors.NoRespondersError) as exc:
+                    # A cluster is electing the consumer's leader (a node restarted): wait.
+                    log.info("consumer %s unavailable (%r); retrying", self.spec.durable, exc)
+                    await asyncio.sleep(0.5)
+                    continue
                 now = loop.time()
                 self.stats.last_fetch_at = now
                 for msg in msgs:
@@ -248,6 +270,7 @@ class PullWorker:
         process gets it without waiting for ``ack_wait``.
         """
         fetch = asyncio.create_task(sub.fetch(batch=batch, timeout=self.fetch_timeout_s))
+        assert self._stopped is not None, "run() creates it before fetching"
         await asyncio.wait({fetch, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
         if fetch.done():
             return list(fetch.result())

@@ -23,13 +23,16 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         settings.home.mkdir(parents=True, exist_ok=True)
         signal.signal(signal.SIGTERM, _interrupt)
-        with EmbeddedNats(settings.nats_store_dir, log_file=settings.home / "nats.log") as srv:
-            typer.echo(srv.url, color=False)
-            typer.echo(
-                f"JetStream store: {srv.store_dir}  (export ARENA_NATS_URL={srv.url})", err=True
-            )
-            try:
+        server = EmbeddedNats(settings.nats_store_dir, log_file=settings.home / "nats.log")
+        try:
+            with server:
+                typer.echo(server.url, color=False)
+                typer.echo(
+                    f"JetStream store: {server.store_dir}  "
+                    f"(export ARENA_NATS_URL={server.url})",
+                    err=True,
+                )
                 while True:
                     time.sleep(0.5)
-            except KeyboardInterrupt:
-                pass
+        except KeyboardInterrupt:
+            pass  # SIGTERM or Ctrl-C: the server stopped cleanly on leaving the block

@@ -81,6 +81,7 @@ class EngineerService(Service):
             self.engine, "engineer", request.spec, skills=[s.content.model_dump() for s in found]
         )
         llm = self.llm.bind(delivery.emit)
+        session.budget = llm.budget
         conversation = Conversation(
             llm,
             agent_role="engineer",

@@ -39,7 +39,7 @@ from arena_core.events.engineer import (
     SolveJobRequested,
 )
 from arena_core.events.sim import MeshBlob, SimJobCompleted, SimJobFailed, SimJobRequested
-from arena_core.llm import Tool, ToolError, ToolRegistry
+from arena_core.llm import RunBudget, Tool, ToolError, ToolRegistry
 from arena_core.sandbox import Sandbox
 from arena_core.spec import (
     BenchmarkSpec,
@@ -249,6 +249,8 @@ class EngineerSession:
     last_reasons: list[str] = field(default_factory=list)
     review_totals: list[Any] = field(default_factory=list)
     skills_written: int = 0
+    budget: RunBudget | None = None
+    """The engineer's run budget, so simulated time shows in ``run.totals.updated``."""
     latest: Built | None = None
 
     @property
@@ -304,6 +306,13 @@ class EngineerSession:
                     "critic. Counts against the submission limit.",
                     DesignArgs,
                     self.submit,
+                ),
+                Tool(
+                    "request_review",
+                    "Ask the critic's opinion of a design (free: simulated and reviewed, "
+                    "not scored, does not count as a submission).",
+                    DesignArgs,
+                    self.request_review,
                 ),
                 Tool(
                     "refuse",
@@ -450,7 +459,7 @@ class EngineerSession:
             preview=True,
         )
         self.sim_calls += 1
-        self.sim_time_s += sim_seconds(spec)
+        self._spent_sim(sim_seconds(spec))
         envelope = self.delivery.follow(request)
         try:
             reply = await self.bus.request(
@@ -550,8 +559,53 @@ class EngineerSession:
         self.review_totals.append(review.totals)
         if review.verdict is not None:
             self.sim_calls += review.verdict.sim_calls
-            self.sim_time_s += review.verdict.sim_time_s
+            self._spent_sim(review.verdict.sim_time_s)
         return review
+
+    def _spent_sim(self, seconds: float) -> None:
+        self.sim_time_s += seconds
+        if self.budget is not None:
+            self.budget.record_sim_time(seconds)
+
+    async def request_review(self, args: DesignArgs) -> ReviewReport:
+        built = self._design(args.design_id)
+        review = await self._review(
+            SolutionSubmitted(
+                plan_id=self.plan_id,
+                solve_key=self.request.key,
+                benchmark_id=self.request.benchmark_id,
+                spec=self.spec,
+                stage="preview",
+                attempt=0,
+                design_id=args.design_id,
+                code=built.code,
+                solution=built.solution,
+                meshes=(*self.request.meshes, *built.meshes),
+            )
+        )
+        reasons = [f"{r.issue.value}: {r.message}" for r in review.reasons]
+        await self._answer(
+            "accepted" if review.decision == "accept" else "revising",
+            f"preview review: {review.decision}",
+        )
+        return ReviewReport(
+            decision=review.decision,
+            reasons=reasons,
+            verdict=review.verdict,
+            submissions_left=self.request.max_submissions - self.submissions,
+        )
+
+    async def _answer(
+        self, action: Literal["accepted", "revising", "giving_up"], note: str
+    ) -> None:
+        await self.delivery.emit(
+            ReviewAnswered(
+                plan_id=self.plan_id,
+                review_id=self._last_review_id,
+                action=action,
+                note=note[:2000],
+            )
+        )
 
     async def submit(self, args: DesignArgs) -> ReviewReport:
         if self.finished:
@@ -576,6 +630,7 @@ class EngineerSession:
         )
         reasons = [f"{r.issue.value}: {r.message}" for r in review.reasons]
         left = self.request.max_submissions - self.submissions
+        action: Literal["accepted", "revising", "giving_up"]
         if review.decision == "accept":
             self.accepted = review
             action, note = "accepted", "accepted; the solve is complete"
@@ -584,11 +639,7 @@ class EngineerSession:
             self.last_reasons = reasons
             action = "revising" if left else "giving_up"
             note = f"revising after: {'; '.join(reasons)[:1500]}" if left else "no submissions left"
-        await self.delivery.emit(
-            ReviewAnswered(
-                plan_id=self.plan_id, review_id=self._last_review_id, action=action, note=note
-            )
-        )
+        await self._answer(action, note)
         return ReviewReport(
             decision=review.decision, reasons=reasons, verdict=review.verdict, submissions_left=left
         )
@@ -610,8 +661,10 @@ class EngineerSession:
         reasons = [f"{r.issue.value}: {r.message}" for r in review.reasons]
         if review.decision == "accept":
             self.accepted_refusal = args.proof
+            await self._answer("accepted", "refusal accepted; the solve ends")
         else:
             self.last_reasons = reasons
+            await self._answer("revising", "refusal rejected; designing instead")
         return ReviewReport(
             decision=review.decision,
             reasons=reasons,

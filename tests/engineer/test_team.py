@@ -223,3 +223,22 @@ async def test_four_solves_run_in_parallel_in_their_own_workspaces(team: Team) -
         completed = [e for e in team.of_run(run_id) if isinstance(e.payload, LlmCallCompleted)]
         assert completed and all(e.run_id == run_id for e in completed)
         assert orjson.loads(done.model_dump_json())["benchmark_id"].startswith("example:parallel")
+
+
+async def test_the_critic_reviews_a_preview_with_simulations_flagged_preview(team: Team) -> None:
+    preview = SolutionSubmitted(
+        plan_id="plan-preview", solve_key="preview", benchmark_id="example:preview",
+        spec=ball_to_goal(seed=9), stage="preview", attempt=0, design_id="dramp",
+        code="", solution=ramp_solution(),
+    )  # fmt: skip
+    envelope = Envelope.new(preview)
+    reply = await team.bus.request(envelope, [CriticReviewCreated], timeout=120)
+    await asyncio.sleep(0.2)
+    review: CriticReviewCreated = reply.payload
+    assert (review.stage, review.decision) == ("preview", "accept")
+    sims = [
+        e.payload
+        for e in team.of_run(envelope.run_id)
+        if e.type == "sim.job.requested" and e.causation_id == envelope.id
+    ]
+    assert len(sims) == 2 and all(s.preview for s in sims)

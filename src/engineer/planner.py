@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from arena_core.bus import Delivery
+from arena_core.bus import Delivery, HandlerRejected
 from arena_core.events.engineer import PlanCreated, PlanItem, SolveJobRequested
 from arena_core.llm import Conversation, Tool, ToolError, ToolRegistry
 from arena_core.service import Service, handles
@@ -36,6 +36,11 @@ class PlannerService(Service):
     @handles(SolveJobRequested)
     async def on_solve(self, delivery: Delivery[SolveJobRequested]) -> None:
         request = delivery.payload
+        issues = request.spec.contradictions()
+        if issues:
+            raise HandlerRejected(
+                "; ".join(f"{i.reason}: {i.detail}" for i in issues), "spec_contradiction"
+            )
         prompt, system = role_prompt(self.engine, "planner", request.spec)
         llm = self.llm.bind(delivery.emit)
         written: list[WritePlanArgs] = []

@@ -11,9 +11,14 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from arena_core.bus import Bus
+from arena_core.bus import Bus, RequestFailed
 from arena_core.events import Envelope
-from arena_core.events.engineer import SolveJobCompleted, SolveJobFailed, SolveJobRequested
+from arena_core.events.engineer import (
+    SolveFailure,
+    SolveJobCompleted,
+    SolveJobFailed,
+    SolveJobRequested,
+)
 from arena_core.events.sim import MeshBlob
 from arena_core.ids import new_id
 from arena_core.settings import Settings
@@ -108,7 +113,10 @@ async def solve(
 ) -> SolveJobCompleted | SolveJobFailed:
     """Publish a solve job and wait for its answer."""
     envelope = Envelope.new(request, run_id=run_id)
-    reply = await bus.request(envelope, [SolveJobCompleted, SolveJobFailed], timeout=timeout)
+    try:
+        reply = await bus.request(envelope, [SolveJobCompleted, SolveJobFailed], timeout=timeout)
+    except RequestFailed as exc:
+        return SolveJobFailed(reason=SolveFailure.rejected, detail=str(exc)[:4000])
     return reply.payload  # type: ignore[no-any-return]
 
 

@@ -87,3 +87,13 @@ def test_templates_follow_the_goal_and_the_scene() -> None:
         }
     )
     assert templates_for(moved)[0] == "deck"
+
+
+def test_generated_code_is_linted_with_named_rules() -> None:
+    from engineer.tools import lint
+
+    linter, problems = lint("def build():\n    return [Part('x', shape)]\n")
+    assert linter in ("ruff", "compile")
+    if linter == "ruff":
+        assert {p.code for p in problems} == {"F821"}
+        assert {p.line for p in problems} == {2}

@@ -24,7 +24,9 @@ from arena_core.events.engineer import (
     ReviewIssue,
     SkillWritten,
     SolutionSubmitted,
+    SolveFailure,
     SolveJobCompleted,
+    SolveJobFailed,
     SolveOutcome,
 )
 from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
@@ -169,6 +171,17 @@ async def test_a_refusal_with_a_valid_proof_is_accepted(team: Team) -> None:
     assert (review.subject, review.decision) == ("refusal", "accept")
 
 
+async def test_a_contradictory_spec_is_rejected_with_its_reason(team: Team) -> None:
+    spec = ball_to_goal(seed=7)
+    inside = spec.model_copy(
+        update={"dynamic_objects": (spec.dynamic_objects[0].model_copy(
+            update={"pose": Pose.at(0.1, 0.0, 0.2)}),)}
+    )  # fmt: skip
+    done = await solve(team.bus, request_for(SolveTarget("example:contradiction", inside)))
+    assert isinstance(done, SolveJobFailed) and done.reason is SolveFailure.rejected
+    assert "payload_in_build_zone" in done.detail
+
+
 async def test_a_refusal_with_an_invalid_proof_is_rejected(team: Team) -> None:
     spec = ball_to_goal(seed=6)
     bogus = RefusalProof(
@@ -210,6 +223,12 @@ async def test_a_skill_is_written_after_k_failures_and_offered_to_the_next_solve
         if e.type == "agent.tool.completed" and e.payload.tool_name == "read_skills"
     ]
     assert written.content.title in reads[0].result
+    systems = [
+        e.payload.system
+        for e in team.of_run(rerun)
+        if isinstance(e.payload, LlmCallRequested) and e.payload.agent_role == "engineer"
+    ]
+    assert systems and all(written.content.title in s for s in systems)
     assert again.solved
 
 

@@ -147,6 +147,8 @@ class SolveFailure(StrEnum):
 
     team_error = "team_error"
     """An agent's LLM failed (budget, replay divergence, missing decider)."""
+    rejected = "rejected"
+    """The request can never be solved as sent (a contradictory spec); see the detail."""
 
 
 @event("solve.job.failed")

@@ -22,6 +22,7 @@ from arena_core.db import open_database
 from arena_core.events import AgentRef, Envelope, encode
 from arena_core.events.agent import AgentThoughtRecorded
 from arena_core.export import ExportFormat, export_file
+from arena_core.recorder.rows import MessageRow
 from arena_core.recorder.writer import LogWriter
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -45,15 +46,15 @@ def conversation(index: int) -> list[Envelope[Any]]:
     return out
 
 
-def row(seq: int, env: Envelope[Any]) -> dict[str, Any]:
+def row(seq: int, env: Envelope[Any]) -> MessageRow:
     subject, body, headers = encode(env)
-    return {
-        "seq": seq, "subject": subject, "headers": orjson.dumps(headers).decode(),
-        "msg_id": env.id, "stream_ts": datetime.now(UTC), "body": body, "valid": True,
-        "error_reason": None, "error_detail": None, "type": env.type, "run_id": env.run_id,
-        "correlation_id": env.correlation_id, "causation_id": env.causation_id,
-        "agent_role": AGENT.role, "agent_id": AGENT.id, "ts": env.ts, "schema_version": 1,
-    }  # fmt: skip
+    return MessageRow(
+        seq=seq, subject=subject, headers=orjson.dumps(headers).decode(), msg_id=env.id,
+        type=env.type, run_id=env.run_id, correlation_id=env.correlation_id,
+        causation_id=env.causation_id, agent_role=AGENT.role, agent_id=AGENT.id, ts=env.ts,
+        schema_version=1, stream_ts=datetime.now(UTC), body=body, valid=True,
+        error_reason=None, error_detail=None,
+    )  # fmt: skip
 
 
 def main() -> None:
@@ -62,7 +63,7 @@ def main() -> None:
         engine = open_database(db)
         writer = LogWriter(engine)
         seq = 0
-        batch: list[tuple[dict[str, Any], Envelope[Any]]] = []
+        batch: list[tuple[MessageRow, Envelope[Any] | None]] = []
         for index in range(EVENTS // PER_CONVERSATION):
             for env in conversation(index):
                 seq += 1

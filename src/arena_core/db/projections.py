@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
@@ -114,6 +114,23 @@ def run_status(jobs_open: int, jobs_completed: int, jobs_failed: int) -> RunStat
     return RunStatus.succeeded if jobs_completed else RunStatus.recorded
 
 
+class RecordedMessage(Protocol):
+    """What the projections read of a ``messages`` row (a table row or a fresh one)."""
+
+    @property
+    def seq(self) -> int: ...
+    @property
+    def type(self) -> str | None: ...
+    @property
+    def run_id(self) -> str | None: ...
+    @property
+    def ts(self) -> datetime | None: ...
+    @property
+    def stream_ts(self) -> datetime | None: ...
+    @property
+    def valid(self) -> bool: ...
+
+
 @dataclass
 class _RunDelta:
     kind: str
@@ -142,7 +159,7 @@ class Projector:
     last_seq: int = 0
     _runs: dict[str, _RunDelta] = field(default_factory=dict)
     _job_runs: set[str] = field(default_factory=set)
-    _notes: list[dict[str, Any]] = field(default_factory=list)
+    _notes: list[tuple[Any, ...]] = field(default_factory=list)
     """Conversation events are only ever inserted: written together at ``flush``."""
 
     @classmethod
@@ -150,26 +167,26 @@ class Projector:
         seq = conn.execute(select(cursors.c.last_seq).where(cursors.c.name == PROJECTION)).scalar()
         return cls(conn, workspace, int(seq or 0))
 
-    def apply(self, row: dict[str, Any], envelope: Envelope[Any] | None) -> bool:
+    def apply(self, row: RecordedMessage, envelope: Envelope[Any] | None) -> bool:
         """Fold one message (a ``messages`` row and its decoded envelope, if any).
 
         Returns False for a message at or below the cursor (already applied).
         """
-        seq = int(row["seq"])
+        seq = int(row.seq)
         if seq <= self.last_seq:
             return False
         self.last_seq = seq
-        run_id = row.get("run_id")
-        ts = row.get("ts") or row.get("stream_ts")
+        run_id = row.run_id
+        ts = row.ts or row.stream_ts
         if run_id and ts is not None:
             delta = self._runs.get(run_id)
             if delta is None:
-                kind = (row.get("type") or "unknown").split(".", 1)[0]
+                kind = (row.type or "unknown").split(".", 1)[0]
                 delta = self._runs[run_id] = _RunDelta(kind, seq, seq, ts, ts)
             delta.last_seq = seq
             delta.ended_at = max(delta.ended_at, ts)
             delta.events += 1
-            if not row.get("valid", True):
+            if not row.valid:
                 delta.invalid_events += 1
         if envelope is not None:
             self._apply_event(seq, envelope)
@@ -205,7 +222,7 @@ class Projector:
                 values["sim_time_s"] = _add(base, d.sim_time_added)
                 self.conn.execute(update(runs).where(runs.c.run_id == run_id).values(**values))
         if self._notes:
-            self.conn.execute(_INSERT_NOTE, self._notes)
+            self.conn.exec_driver_sql(_INSERT_NOTE_SQL, self._notes)
             self._notes.clear()
         for run_id in self._job_runs:
             self._refresh_run_jobs(run_id)
@@ -418,25 +435,16 @@ class Projector:
         env: Envelope[Any],
         p: AgentThoughtRecorded | AgentToolCalled | AgentToolCompleted,
     ) -> None:
-        base = {
-            "seq": seq, "conversation_id": p.conversation_id, "turn_index": p.turn_index,
-            "run_id": env.run_id, "agent_role": p.agent_role,
-        }  # fmt: skip
+        # Columns of ``conversation_events`` in table order (see ``_INSERT_NOTE_SQL``).
+        head = (seq, p.conversation_id, p.turn_index, env.run_id, p.agent_role)
+        values: tuple[Any, ...]
         if isinstance(p, AgentThoughtRecorded):
-            values = base | {
-                "kind": "thought", "tool_name": None, "tool_use_id": None, "text": p.text,
-                "is_error": False,
-            }  # fmt: skip
+            values = (*head, "thought", None, None, p.text, False)
         elif isinstance(p, AgentToolCalled):
-            values = base | {
-                "kind": "tool_call", "tool_name": p.tool_name, "tool_use_id": p.tool_use_id,
-                "text": orjson.dumps(p.arguments).decode(), "is_error": False,
-            }  # fmt: skip
+            args = orjson.dumps(p.arguments).decode()
+            values = (*head, "tool_call", p.tool_name, p.tool_use_id, args, False)
         else:
-            values = base | {
-                "kind": "tool_result", "tool_name": p.tool_name, "tool_use_id": p.tool_use_id,
-                "text": p.result, "is_error": p.is_error,
-            }  # fmt: skip
+            values = (*head, "tool_result", p.tool_name, p.tool_use_id, p.result, p.is_error)
         self._notes.append(values)
 
     # artifacts
@@ -497,7 +505,17 @@ def mirror(workspace: Path, run_id: str, name: str, data: bytes) -> Path | None:
     return path
 
 
-_INSERT_NOTE = insert(conversation_events).prefix_with("OR IGNORE")
+_NOTE_COLUMNS = (
+    "seq", "conversation_id", "turn_index", "run_id", "agent_role", "kind", "tool_name",
+    "tool_use_id", "text", "is_error",
+)  # fmt: skip
+if tuple(c.name for c in conversation_events.columns) != _NOTE_COLUMNS:
+    raise RuntimeError("_NOTE_COLUMNS must list the columns of 'conversation_events' in order")
+# Notes are the most frequent projection rows: inserted as plain tuples, in bulk.
+_INSERT_NOTE_SQL = (
+    f"INSERT OR IGNORE INTO conversation_events ({', '.join(_NOTE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _NOTE_COLUMNS)})"
+)
 
 PROJECTION_TABLES = (runs, jobs, turns, conversation_events, benchmarks)
 """Tables ``rebuild`` drops and refills (artifacts are content-addressed and kept)."""
@@ -523,7 +541,7 @@ def rebuild(engine: Engine, workspace: Path | None = None, *, chunk: int = 2000)
         projector = Projector(conn, workspace, 0)
         for rows in _rows_in(conn, chunk):
             for row in rows:
-                projector.apply(row._asdict(), decode_row(row))
+                projector.apply(row, decode_row(row))
                 folded += 1
             projector.flush()
     return folded

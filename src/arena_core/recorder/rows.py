@@ -1,12 +1,13 @@
-"""A raw NATS message -> one ``messages`` row (and its envelope when it decodes)."""
+"""A raw delivery -> one ``messages`` row (and its envelope when it decodes)."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, NamedTuple
 
 import orjson
-from nats.aio.msg import Msg
 
+from arena_core.db.tables import messages
 from arena_core.events import DecodeError, Envelope, EventRegistry, decode, registry
 from arena_core.events.wire import (
     HEADER_CAUSATION,
@@ -15,52 +16,59 @@ from arena_core.events.wire import (
     HEADER_RUN,
     HEADER_TYPE,
 )
+from arena_core.recorder.feed import Delivered
 
-Row = dict[str, Any]
+
+class MessageRow(NamedTuple):
+    """The columns of one ``messages`` row, in the table's column order."""
+
+    seq: int
+    subject: str
+    headers: str
+    msg_id: str | None
+    type: str | None
+    run_id: str | None
+    correlation_id: str | None
+    causation_id: str | None
+    agent_role: str | None
+    agent_id: str | None
+    ts: datetime | None
+    schema_version: int | None
+    stream_ts: datetime | None
+    body: bytes
+    valid: bool
+    error_reason: str | None
+    error_detail: str | None
 
 
-def message_row(msg: Msg, events: EventRegistry = registry) -> tuple[Row, Envelope[Any] | None]:
-    """Every column of the message's row; an undecodable body is flagged, never dropped."""
-    meta = msg.metadata
+if MessageRow._fields != tuple(c.name for c in messages.columns):
+    raise RuntimeError("MessageRow must list the columns of 'messages' in table order")
+
+
+def message_row(
+    delivered: Delivered, events: EventRegistry = registry
+) -> tuple[MessageRow, Envelope[Any] | None]:
+    """The message's row; an undecodable body is flagged, never dropped."""
+    msg = delivered.msg
     headers = msg.headers or {}
-    row: Row = {
-        "seq": int(meta.sequence.stream),
-        "subject": msg.subject,
-        "headers": orjson.dumps(headers).decode(),
-        "msg_id": headers.get(HEADER_MSG_ID),
-        "stream_ts": meta.timestamp,
-        "body": bytes(msg.data),
-    }
+    body = msg.data
     try:
-        envelope = decode(msg.subject, msg.data, headers, events=events)
+        envelope = decode(msg.subject, body, headers, events=events)
     except DecodeError as exc:
         # Keep whatever the headers say, so the message still shows in its run.
-        row |= {
-            "valid": False,
-            "error_reason": str(exc.reason),
-            "error_detail": exc.detail[:8192],
-            "type": exc.event_type or headers.get(HEADER_TYPE),
-            "run_id": headers.get(HEADER_RUN),
-            "correlation_id": headers.get(HEADER_CORRELATION),
-            "causation_id": headers.get(HEADER_CAUSATION),
-            "agent_role": None,
-            "agent_id": None,
-            "ts": None,
-            "schema_version": None,
-        }
+        row = MessageRow(
+            delivered.stream_seq, msg.subject, orjson.dumps(headers).decode(),
+            headers.get(HEADER_MSG_ID), exc.event_type or headers.get(HEADER_TYPE),
+            headers.get(HEADER_RUN), headers.get(HEADER_CORRELATION),
+            headers.get(HEADER_CAUSATION), None, None, None, None, delivered.stored_at,
+            bytes(body), False, str(exc.reason), exc.detail[:8192],
+        )  # fmt: skip
         return row, None
     agent = envelope.agent
-    row |= {
-        "valid": True,
-        "error_reason": None,
-        "error_detail": None,
-        "type": envelope.type,
-        "run_id": envelope.run_id,
-        "correlation_id": envelope.correlation_id,
-        "causation_id": envelope.causation_id,
-        "agent_role": agent.role if agent else None,
-        "agent_id": agent.id if agent else None,
-        "ts": envelope.ts,
-        "schema_version": envelope.schema_version,
-    }
+    row = MessageRow(
+        delivered.stream_seq, msg.subject, orjson.dumps(headers).decode(),
+        headers.get(HEADER_MSG_ID), envelope.type, envelope.run_id, envelope.correlation_id,
+        envelope.causation_id, agent.role if agent else None, agent.id if agent else None,
+        envelope.ts, envelope.schema_version, delivered.stored_at, bytes(body), True, None, None,
+    )  # fmt: skip
     return row, envelope

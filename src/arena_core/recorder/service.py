@@ -16,11 +16,10 @@ import fcntl
 import logging
 import os
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Self
 
-import nats.errors
-from nats.aio.msg import Msg
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
@@ -31,7 +30,7 @@ from arena_core.db import open_database
 from arena_core.events import SUBJECT_PREFIX
 from arena_core.events.system import ServiceStarted, ServiceStopped
 from arena_core.logging import bind_service
-from arena_core.recorder.rows import message_row
+from arena_core.recorder.feed import Delivered, Feed
 from arena_core.recorder.writer import LogWriter
 from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
 from arena_core.settings import Settings
@@ -42,6 +41,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("arena.recorder")
 
 DURABLE = "recorder"
+LINGER_S = 0.02
+"""How long a batch waits for more messages once the writer is free (recording latency)."""
 
 
 class RecorderAlreadyRunning(RuntimeError):
@@ -81,6 +82,8 @@ class RecorderService(Service):
         self.batch = settings.recorder_batch
         self.recorded = 0
         self.last_seq = 0
+        self.resumes = 0
+        """Times the consumer was restarted after a lost delivery or a vanished consumer."""
         self._stopping = asyncio.Event()
         self._lock: IO[bytes] | None = None
         self._last_fetch: float | None = None
@@ -155,42 +158,59 @@ class RecorderService(Service):
             await js.delete_consumer(stream, DURABLE)
         await js.add_consumer(
             stream,
-            consumer_config(after_seq, self.settings.ack_wait_s * 2, max(self.batch * 4, 1024)),
+            consumer_config(after_seq, self.settings.ack_wait_s * 2, self.batch * 16),
         )
 
     async def _consume(self) -> None:
-        sub = await self.bus.js.pull_subscribe_bind(durable=DURABLE, stream=self.bus.stream.name)
-        # Fetching the next batch overlaps with committing the previous one.
-        batches: asyncio.Queue[list[Msg] | None] = asyncio.Queue(maxsize=2)
-        writer = asyncio.create_task(self._write_batches(batches))
-        loop = asyncio.get_running_loop()
+        writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="recorder-writer")
         try:
-            while not self._stopping.is_set() and not writer.done():
+            while True:
+                feed = await Feed(
+                    self.bus.nc, self.bus.stream.name, DURABLE, window=self.batch * 8
+                ).open()
                 try:
-                    msgs = await sub.fetch(batch=self.batch, timeout=0.5)
-                except (nats.errors.TimeoutError, TimeoutError):
-                    msgs = []
-                except nats.errors.ConnectionClosedError:
-                    break
-                self._last_fetch = loop.time()
-                if msgs:
-                    await batches.put(msgs)
+                    await self._record(feed, writer)
+                finally:
+                    await feed.close()
+                if feed.broken is None or self._stopping.is_set():
+                    return
+                # Restart after the last commit: what was lost is delivered again.
+                log.warning("feed broke (%s); resuming after %d", feed.broken, self.last_seq)
+                self.resumes += 1
+                await self._reset_consumer(self.last_seq)
+        except Exception:
+            # Nothing past the last commit was acked: a restarted recorder resumes there.
+            log.exception("recording stopped after sequence %d", self.last_seq)
+            self.status = "failed"
+            raise
         finally:
-            if not writer.done():
-                await batches.put(None)
-            await writer
-            with contextlib.suppress(Exception):
-                await sub.unsubscribe()
+            writer.shutdown(wait=True)
 
-    async def _write_batches(self, batches: asyncio.Queue[list[Msg] | None]) -> None:
+    async def _record(self, feed: Feed, writer: ThreadPoolExecutor) -> None:
+        """Commit batch k in the writer thread while batch k+1 arrives; ack after commit."""
         assert self.writer is not None
-        while (msgs := await batches.get()) is not None:
-            rows = [message_row(m, self.bus.events) for m in msgs]
-            await asyncio.to_thread(self.writer.write, rows)
-            last = max(msgs, key=lambda m: m.metadata.sequence.stream)
-            await last.ack()  # ack-all: covers every message of the committed batch
-            self.recorded += len(msgs)
-            self.last_seq = max(self.last_seq, int(last.metadata.sequence.stream))
+        loop = asyncio.get_running_loop()
+        committing: asyncio.Future[int] | None = None
+        last: Delivered | None = None
+        count = 0
+        while True:
+            done = self._stopping.is_set() or feed.broken is not None
+            batch = [] if done else await feed.take(self.batch, LINGER_S)
+            self._last_fetch = loop.time()
+            if committing is not None and last is not None:
+                await committing
+                await last.msg.ack()  # ack-all: covers every message up to this one
+                self.recorded += count
+                self.last_seq = max(self.last_seq, last.stream_seq)
+                committing = None
+            if batch:
+                last = max(batch, key=_by_stream_seq)
+                count = len(batch)
+                committing = loop.run_in_executor(
+                    writer, self.writer.write_deliveries, batch, self.bus.events
+                )
+            elif done:
+                return
 
     # -- one recorder per database ----------------------------------------------------
 
@@ -215,3 +235,7 @@ class RecorderService(Service):
     async def _answer_health(self, msg: Any) -> None:
         if msg.reply:
             await msg.respond(self.health().model_dump_json().encode())
+
+
+def _by_stream_seq(delivered: Delivered) -> int:
+    return delivered.stream_seq

@@ -28,6 +28,9 @@ log = logging.getLogger("arena.service")
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+SYSTEM_RUN_ID = "system"
+"""Run id of service lifecycle events, so they gather in one run instead of one per process."""
+
 HEALTH_SUBJECT = "_ARENA.health"
 """Core-NATS subject every running service answers with its health (not recorded)."""
 
@@ -84,7 +87,6 @@ class Service:
         self.status = "stopped"
         self._worker: PullWorker | None = None
         self._task: asyncio.Task[None] | None = None
-        self._run_id = new_id()
         self._owns_connection = True
 
     @classmethod
@@ -236,7 +238,7 @@ class Service:
             await msg.respond(self.health().model_dump_json().encode())
 
     async def _publish_lifecycle(self, payload: Payload) -> None:
-        await self.bus.publish(Envelope.new(payload, run_id=self._run_id, agent=self.agent))
+        await self.bus.publish(Envelope.new(payload, run_id=SYSTEM_RUN_ID, agent=self.agent))
 
     def delivery_agent(self, delivery: Delivery[Any]) -> AgentRef:
         return delivery.agent or self.agent

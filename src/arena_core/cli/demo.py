@@ -55,7 +55,7 @@ def summary_table(summary: DemoJobCompleted) -> Table:
         )
         solved = "-" if row.solved is None else ("yes" if row.solved else f"no ({row.outcome})")
         table.add_row(
-            (row.benchmark_id or f"(seed {row.seed})")[:24], row.family or "?",
+            row.benchmark_id or f"(seed {row.seed})", row.family or "?",
             "yes" if row.valid else "no", solved, cost, mass, str(row.attempts),
             str(row.sim_calls), str(row.tokens), f"{row.wall_s:.1f}",
         )  # fmt: skip
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
         benchmarks: int = typer.Option(
-            4, "--benchmarks", "-n", min=1, max=1000, help="Generate jobs to publish."
+            8, "--benchmarks", "-n", min=1, max=1000, help="Generate jobs to publish."
         ),
         families: list[str] = typer.Option(
             [], "--families", "-f", help="Families to cycle through (default: random)."
@@ -148,7 +148,8 @@ def register(app: typer.Typer) -> None:
             )
             sys.stdout.write(orjson.dumps(out).decode() + "\n")
             return
-        out_console = Console()
+        # Piped output (a log, a README) gets a full-width table rather than 80 columns.
+        out_console = Console() if sys.stdout.isatty() else Console(width=150)
         out_console.print(summary_table(summary))
         out_console.print(
             f"{summary.accepted}/{benchmarks} benchmarks accepted, {summary.solved} solved, "

@@ -31,17 +31,17 @@ from engineer.solving import SolveTarget, request_for, solve, team_in_process  #
 from generator.families import FAMILIES, spec_from_draft  # noqa: E402
 
 
-def targets(per_family: int, seed0: int) -> list[tuple[str, SolveTarget]]:
+def targets(per_family: int, seed0: int, difficulty: int) -> list[tuple[str, SolveTarget]]:
     found = []
     for name, family in sorted(FAMILIES.items()):
         for seed in range(seed0, seed0 + per_family):
-            spec = spec_from_draft(family.draw(seed))
+            spec = spec_from_draft(family.draw(seed, difficulty))
             found.append((name, SolveTarget(f"{name}-seed{seed}", spec)))
     return found
 
 
-async def run(per_family: int, parallel: int, seed0: int) -> dict[str, object]:
-    work = targets(per_family, seed0)
+async def run(per_family: int, parallel: int, seed0: int, difficulty: int) -> dict[str, object]:
+    work = targets(per_family, seed0, difficulty)
     results: dict[str, list[SolveJobCompleted | None]] = {name: [] for name, _ in work}
     with tempfile.TemporaryDirectory(prefix="arena-solve-") as tmp:
         root = Path(tmp)
@@ -76,11 +76,10 @@ async def run(per_family: int, parallel: int, seed0: int) -> dict[str, object]:
             for f, ds in sorted(results.items())
         },
         "mean_cost_over_budget": round(sum(over_budget) / max(len(over_budget), 1), 4),
-        "sim_calls_per_solve": round(
-            sum(d.sim_calls for d in everything) / max(len(solved), 1), 2
-        ),
+        "sim_calls_per_solve": round(sum(d.sim_calls for d in everything) / max(len(solved), 1), 2),
         "accepted_violations": violations,
         "benchmarks": len(work),
+        "difficulty": difficulty,
         "wall_s": round(wall, 1),
     }
 
@@ -90,8 +89,9 @@ def main() -> None:
     parser.add_argument("--per-family", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=4)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--difficulty", type=int, default=1, choices=range(1, 6))
     args = parser.parse_args()
-    report = asyncio.run(run(args.per_family, args.parallel, args.seed))
+    report = asyncio.run(run(args.per_family, args.parallel, args.seed, args.difficulty))
     print(json.dumps(report))
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -56,7 +55,3 @@ async def team(team_settings: Settings) -> AsyncIterator[Team]:
 
         await bus.nc.subscribe("arena.>", cb=keep)
         yield running
-
-
-def workspace_of(team: Team) -> Path:
-    return team.settings.workspace

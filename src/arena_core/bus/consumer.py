@@ -248,9 +248,7 @@ class PullWorker:
                 self.stats.last_fetch_at = now
                 for msg in msgs:
                     self._in_flight[id(msg)] = (msg, now)
-                    task = loop.create_task(self._handle(msg))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._tasks.add(loop.create_task(self._handle(msg)))
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
         finally:
@@ -307,6 +305,7 @@ class PullWorker:
             log.exception("unexpected failure while settling a message on %s", msg.subject)
         finally:
             self._in_flight.pop(id(msg), None)
+            self._tasks.discard(asyncio.current_task())
             self._slot_freed.set()
 
     async def _dispatch(self, msg: Msg) -> None:

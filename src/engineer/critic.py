@@ -28,7 +28,7 @@ from arena_core.service import Service, handles
 from arena_core.spec import BenchmarkSpec
 from engineer.briefs import Task, brief, describe
 from engineer.proofs import check_proof
-from engineer.team import heartbeats, role_prompt, team_llm, totals
+from engineer.team import role_prompt, team_llm, totals
 from engineer.tools import sim_seconds, stress_spec
 
 TIME_MARGIN = 0.9
@@ -83,12 +83,11 @@ class CriticService(Service):
         stressed = SimJobRequested(
             spec=stress_spec(s.spec), solution=s.solution, meshes=s.meshes, preview=True
         )
-        async with heartbeats(delivery):
-            result, stress = await asyncio.gather(
-                self._sim(delivery, official), self._sim(delivery, stressed)
-            )
-            findings, verdict = submission_findings(s.spec, result, stress)
-            await self._decide(delivery, s, findings, verdict)
+        result, stress = await asyncio.gather(
+            self._sim(delivery, official), self._sim(delivery, stressed)
+        )
+        findings, verdict = submission_findings(s.spec, result, stress)
+        await self._decide(delivery, s, findings, verdict)
 
     @handles(PlanRefused)
     async def on_refusal(self, delivery: Delivery[PlanRefused]) -> None:
@@ -98,8 +97,7 @@ class CriticService(Service):
             Finding(reason=ReviewReason(issue=ReviewIssue.invalid_proof, message=p), blocking=True)
             for p in problems
         ]
-        async with heartbeats(delivery):
-            await self._decide(delivery, r, findings, None)
+        await self._decide(delivery, r, findings, None)
 
     async def _decide(
         self,

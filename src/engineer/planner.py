@@ -12,7 +12,7 @@ from arena_core.llm import Conversation, Tool, ToolError, ToolRegistry
 from arena_core.service import Service, handles
 from engineer import plans
 from engineer.briefs import Task, brief, describe
-from engineer.team import heartbeats, role_prompt, team_llm, totals
+from engineer.team import role_prompt, team_llm, totals
 
 
 class WritePlanArgs(BaseModel):
@@ -68,8 +68,7 @@ class PlannerService(Service):
                 Task(benchmark_id=request.benchmark_id, spec=request.spec),
             )
         )
-        async with heartbeats(delivery):
-            await conversation.run(max_turns=4)
+        await conversation.run(max_turns=4)
         if not written:
             raise ToolError("the planner ended without writing a plan")
         plan = written[-1]

@@ -20,7 +20,7 @@ from arena_core.sandbox import Sandbox
 from arena_core.service import Service, handles
 from engineer import skills
 from engineer.briefs import Task, brief, describe
-from engineer.team import add, heartbeats, role_prompt, team_llm, totals
+from engineer.team import add, role_prompt, team_llm, totals
 from engineer.tools import EngineerSession
 
 MAX_TURNS = 80
@@ -104,20 +104,19 @@ class EngineerService(Service):
             )
         )
         reasons: list[str] = []
-        async with heartbeats(delivery):
-            try:
-                await conversation.run(max_turns=MAX_TURNS)
-            except TurnLimitReached:
-                reasons.append(f"the engineer was still working after {MAX_TURNS} turns")
-            except (LlmError, BudgetExceeded) as exc:
-                await self._publish(
-                    delivery,
-                    plan.solve_job_id,
-                    SolveJobFailed(
-                        reason=SolveFailure.team_error, detail=f"{type(exc).__name__}: {exc}"[:4000]
-                    ),
-                )
-                return
+        try:
+            await conversation.run(max_turns=MAX_TURNS)
+        except TurnLimitReached:
+            reasons.append(f"the engineer was still working after {MAX_TURNS} turns")
+        except (LlmError, BudgetExceeded) as exc:
+            await self._publish(
+                delivery,
+                plan.solve_job_id,
+                SolveJobFailed(
+                    reason=SolveFailure.team_error, detail=f"{type(exc).__name__}: {exc}"[:4000]
+                ),
+            )
+            return
         team = totals(llm.budget)
         team = add(team, plan.totals)
         for review_totals in session.review_totals:

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from typing import Any
 
 from sqlalchemy import Engine
 
-from arena_core.bus import Delivery
 from arena_core.events.engineer import TeamTotals
 from arena_core.llm import Llm, RunBudget, make_llm
 from arena_core.prompts import Prompt, prod_prompt
 from arena_core.settings import Settings
 from arena_core.spec import BenchmarkSpec
 
-HEARTBEAT_S = 5.0
 """How often a long handler tells JetStream it is still working."""
 
 
@@ -50,22 +45,3 @@ def add(a: TeamTotals, b: TeamTotals) -> TeamTotals:
         cost_usd=a.cost_usd + b.cost_usd,
         llm_latency_s=a.llm_latency_s + b.llm_latency_s,
     )
-
-
-@contextlib.asynccontextmanager
-async def heartbeats(delivery: Delivery[Any]) -> AsyncIterator[None]:
-    """Keep the message alive while a long handler works."""
-
-    async def beat() -> None:
-        while True:
-            await asyncio.sleep(HEARTBEAT_S)
-            with contextlib.suppress(Exception):
-                await delivery.heartbeat()
-
-    task = asyncio.create_task(beat())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

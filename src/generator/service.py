@@ -9,10 +9,8 @@ ends with ``benchmark.job.completed`` or ``benchmark.job.failed``.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator, Mapping
-from typing import Any, ClassVar, Self
+from collections.abc import Mapping
+from typing import ClassVar, Self
 
 from arena_core.bus import Bus, Delivery, HandlerRejected
 from arena_core.container import Container
@@ -41,25 +39,6 @@ class Rejection:
     """Reasons (``HandlerRejected.reason``) for jobs that can never succeed."""
 
     unknown_family = "unknown_family"
-
-
-@contextlib.asynccontextmanager
-async def _kept_alive(delivery: Delivery[Any], every_s: float) -> AsyncIterator[None]:
-    """Heartbeat the message while the block runs (CAD and simulations take a while)."""
-
-    async def beat() -> None:
-        while True:
-            await asyncio.sleep(every_s)
-            with contextlib.suppress(Exception):
-                await delivery.heartbeat()
-
-    task = asyncio.create_task(beat())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 class GeneratorService(Service):
@@ -117,26 +96,25 @@ class GeneratorService(Service):
             timeout_s=self.settings.request_timeout_s,
         )
         llm = self.llm.bind(delivery.emit)
-        async with _kept_alive(delivery, max(min(self.settings.ack_wait_s / 3, 10.0), 0.5)):
-            try:
-                outcome = await write_benchmark(
-                    llm,
-                    reviewer,
-                    conversation_id=f"{delivery.envelope.id}/writer",
-                    max_attempts=job.max_attempts,
+        try:
+            outcome = await write_benchmark(
+                llm,
+                reviewer,
+                conversation_id=f"{delivery.envelope.id}/writer",
+                max_attempts=job.max_attempts,
+            )
+        except (LlmError, BudgetExceeded, TurnLimitReached) as exc:
+            await delivery.emit(
+                BenchmarkJobFailed(
+                    family=fam.name, seed=job.seed, reason=JobFailureReason.llm_failed,
+                    detail=str(exc)[:4000], attempts=0,
                 )
-            except (LlmError, BudgetExceeded, TurnLimitReached) as exc:
-                await delivery.emit(
-                    BenchmarkJobFailed(
-                        family=fam.name, seed=job.seed, reason=JobFailureReason.llm_failed,
-                        detail=str(exc)[:4000], attempts=0,
-                    )
-                )  # fmt: skip
-                return
-            accepted = outcome.accepted
-            if accepted is not None:
-                await self._accept(delivery, *accepted, attempts=len(outcome.verdicts))
-                return
+            )  # fmt: skip
+            return
+        accepted = outcome.accepted
+        if accepted is not None:
+            await self._accept(delivery, *accepted, attempts=len(outcome.verdicts))
+            return
         await self._reject(delivery, fam.name, outcome.verdicts)
 
     async def _reject(

@@ -32,7 +32,6 @@ from simrunner.simulate import SimTimeLimitError, SpecContradictionError, simula
 from simrunner.validate import validate_scene, validate_text
 
 T = TypeVar("T")
-HEARTBEAT_S = 5.0
 """How often a long job tells JetStream it is still being worked on."""
 
 
@@ -82,12 +81,8 @@ class SimRunnerService(Service):
         return Limits.from_settings(self.settings)
 
     async def _off_loop(self, delivery: Delivery[Any], work: Callable[[], T]) -> T:
-        task = asyncio.ensure_future(asyncio.to_thread(work))
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=HEARTBEAT_S)
-            if done:
-                return task.result()
-            await delivery.heartbeat()
+        """Run MuJoCo in a thread; the pull worker heartbeats the message meanwhile."""
+        return await asyncio.to_thread(work)
 
     @handles(SimValidateRequested)
     async def on_validate(self, delivery: Delivery[SimValidateRequested]) -> None:

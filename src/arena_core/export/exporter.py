@@ -15,18 +15,22 @@ from pathlib import Path
 from typing import IO, Any, Literal
 
 import orjson
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import jobs, messages, runs, turns
 from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
-from arena_core.export.formats import SFT_FORMATS, ExportFormat, sft_anthropic, sft_openai, sft_trl
-from arena_core.replay.conversations import (
-    ContinuityIssue,
-    Conversation,
-    Turn,
-    check_continuity,
+from arena_core.export.formats import (
+    SFT_FORMATS,
+    AnswerJson,
+    ExportFormat,
+    RequestJson,
+    Source,
+    sft_anthropic,
+    sft_openai,
+    sft_trl,
 )
+from arena_core.replay.conversations import ContinuityIssue, check_continuity
 
 Outcome = Literal["success", "failure"]
 
@@ -61,6 +65,7 @@ class ExportSummary:
 
 
 Progress = Callable[[int], None]
+Shape = Callable[[RequestJson, AnswerJson, Source], dict[str, Any]]
 
 
 def candidates(engine: Engine, fmt: ExportFormat, flt: ExportFilter) -> int:
@@ -120,21 +125,31 @@ def outcome_of(engine: Engine, run_id: str, correlation_id: str) -> Outcome | No
     return None
 
 
+SFT_CHUNK = 256
+"""Conversations whose final request and answer are read together in one query."""
+
+_SHAPES: dict[ExportFormat, Shape] = {
+    ExportFormat.sft_openai: sft_openai,
+    ExportFormat.sft_trl: sft_trl,
+    ExportFormat.sft_anthropic: sft_anthropic,
+}
+
+
 def sft_rows(
     engine: Engine, fmt: ExportFormat, flt: ExportFilter, summary: ExportSummary, progress: Progress
 ) -> Iterator[dict[str, Any]]:
-    """One row per whole conversation, from a single streaming scan of the turns."""
-    shape = {
-        ExportFormat.sft_openai: sft_openai,
-        ExportFormat.sft_trl: sft_trl,
-        ExportFormat.sft_anthropic: sft_anthropic,
-    }[fmt]
+    """One row per whole conversation.
+
+    One streaming scan reads every turn's sequences and outcome (not its JSON) and checks
+    continuity; the request and answer of each conversation's final turn, the only JSON
+    a row needs, are then read by primary key for a chunk of conversations at a time.
+    """
+    shape = _SHAPES[fmt]
     query = (
         select(
             turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
             turns.c.response_seq, turns.c.stop_reason, turns.c.run_id, turns.c.agent_role,
-            turns.c.request, turns.c.response, jobs.c.state.label("job_state"),
-            runs.c.status.label("run_status"),
+            jobs.c.state, runs.c.status,
         )
         .select_from(
             turns.outerjoin(jobs, jobs.c.job_id == turns.c.correlation_id)
@@ -143,17 +158,23 @@ def sft_rows(
         .where(*_turn_filters(flt))
         .order_by(turns.c.conversation_id, turns.c.request_seq)
     )  # fmt: skip
+    pending: list[tuple[int, Source]] = []
     group: list[Any] = []
     with engine.connect() as conn:
-        for row in conn.execution_options(stream_results=True, yield_per=1000).execute(query):
-            if group and row.conversation_id != group[0].conversation_id:
+        # One connection: the final turns are read from the snapshot the scan sees.
+        for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
+            if group and row[0] != group[0][0]:
                 progress(1)
-                yield from _sft_group(group, shape, flt, summary)
+                _sft_group(group, flt, summary, pending)
                 group = []
+                if len(pending) >= SFT_CHUNK:
+                    yield from _sft_chunk(conn, pending, shape)
+                    pending = []
             group.append(row)
-    if group:
-        progress(1)
-        yield from _sft_group(group, shape, flt, summary)
+        if group:
+            progress(1)
+            _sft_group(group, flt, summary, pending)
+        yield from _sft_chunk(conn, pending, shape)
 
 
 def _outcome(state: str | None) -> Outcome | None:
@@ -165,47 +186,52 @@ def _outcome(state: str | None) -> Outcome | None:
 
 
 def _sft_group(
-    rows: list[Any], shape: Any, flt: ExportFilter, summary: ExportSummary
-) -> Iterator[dict[str, Any]]:
-    first = rows[0]
-    outcome = _outcome(first.job_state if first.job_state is not None else first.run_status)
+    rows: list[Any], flt: ExportFilter, summary: ExportSummary, pending: list[tuple[int, Source]]
+) -> None:
+    """Check one conversation's turns; queue its final answered turn for export."""
+    cid, _, _, _, _, run_id, agent_role, job_state, run_state = rows[0]
+    outcome = _outcome(job_state if job_state is not None else run_state)
     if flt.outcome and outcome != flt.outcome:
         summary.skipped += 1
         return
-    cid = first.conversation_id
-    issues = check_continuity(cid, [(r.turn_index, r.request_seq, r.response_seq) for r in rows])
+    issues = check_continuity(cid, [(r[1], r[2], r[3]) for r in rows])
     # A last call still waiting for its answer is not a defect: export up to it.
-    last_index = rows[-1].turn_index
+    last_index = rows[-1][1]
     issues = [i for i in issues if i.kind != "unanswered" or i.turn_index != last_index]
     if issues:
         summary.skipped += 1
         summary.issues.extend(issues)
         return
-    answered = [
-        r for r in rows
-        if r.response_seq is not None and not (r.stop_reason or "").startswith(FAILED_STOP_PREFIX)
-    ]  # fmt: skip
-    if not answered:
+    final = None
+    for r in rows:
+        if r[3] is not None and not (r[4] or "").startswith(FAILED_STOP_PREFIX):
+            final = r[2]
+    if final is None:
         summary.skipped += 1
         return
-    final = answered[-1]
-    turn = Turn(
-        request_seq=final.request_seq,
-        response_seq=final.response_seq,
-        request=LlmCallRequested.model_validate_json(final.request),
-        response=LlmCallCompleted.model_validate_json(final.response),
-        events=[],
-    )
-    conv = Conversation(
-        conversation_id=cid, run_id=first.run_id, agent_role=first.agent_role, turns=[turn],
-        issues=[],
+    seqs = [s for r in rows for s in (r[2], r[3]) if s is not None]
+    pending.append(
+        (final, Source(run_id=run_id, conversation_id=cid, agent_role=agent_role,
+                       outcome=outcome, seqs=seqs))
     )  # fmt: skip
-    seqs = [s for r in rows for s in (r.request_seq, r.response_seq) if s is not None]
-    row = shape(conv, outcome, seqs)
-    if row is None:
-        summary.skipped += 1
+
+
+def _sft_chunk(
+    conn: Connection, pending: list[tuple[int, Source]], shape: Shape
+) -> Iterator[dict[str, Any]]:
+    if not pending:
         return
-    yield row
+    stored = {
+        seq: (request, response)
+        for seq, request, response in conn.execute(
+            select(turns.c.request_seq, turns.c.request, turns.c.response).where(
+                turns.c.request_seq.in_([seq for seq, _ in pending])
+            )
+        )
+    }
+    for seq, source in pending:
+        request, response = stored[seq]
+        yield shape(orjson.loads(request), orjson.loads(response), source)
 
 
 def event_rows(

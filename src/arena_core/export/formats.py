@@ -1,14 +1,17 @@
-"""Training-row shapes: one conversation (or prompt group) -> one JSON-ready row."""
+"""Training-row shapes: one recorded LLM call and its answer -> one JSON-ready row.
+
+The shapes read the request and answer as the recorder stored them: the JSON of a
+validated ``llm.call.requested`` / ``llm.call.completed`` payload. They were validated
+when recorded, so the export reads them as plain JSON instead of validating every
+(whole-history) request again; the typed dicts below name the parts it reads.
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 import orjson
-
-from arena_core.events.llm import LlmCallCompleted, Message, TextBlock, ToolSchema, ToolUseBlock
-from arena_core.replay.conversations import Conversation, Turn
 
 
 class ExportFormat(StrEnum):
@@ -25,46 +28,93 @@ class ExportFormat(StrEnum):
 SFT_FORMATS = frozenset({ExportFormat.sft_openai, ExportFormat.sft_trl, ExportFormat.sft_anthropic})
 
 
-def final_turn(conv: Conversation) -> tuple[Turn, LlmCallCompleted] | None:
-    """The last answered turn: its request holds the whole history before the answer."""
-    for turn in reversed(conv.turns):
-        if isinstance(turn.response, LlmCallCompleted):
-            return turn, turn.response
-    return None
+class BlockJson(TypedDict, total=False):
+    """A content block (``TextBlock``, ``ToolUseBlock`` or ``ToolResultBlock``) as JSON."""
+
+    type: Literal["text", "tool_use", "tool_result"]
+    text: str
+    id: str
+    name: str
+    input: dict[str, Any]
+    tool_use_id: str
+    content: str
+    is_error: bool
 
 
-def provenance(
-    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
-) -> dict[str, Any]:
+class MessageJson(TypedDict):
+    """A ``Message`` as JSON."""
+
+    role: Literal["user", "assistant"]
+    content: list[BlockJson]
+
+
+class ToolJson(TypedDict):
+    """A ``ToolSchema`` as JSON."""
+
+    name: str
+    description: str
+    input_schema: dict[str, Any]
+
+
+class PromptJson(TypedDict):
+    """A ``PromptRef`` as JSON."""
+
+    id: str
+    role: str
+    version: str
+
+
+class RequestJson(TypedDict):
+    """The parts of a recorded ``llm.call.requested`` payload the export reads."""
+
+    model: str
+    prompt: PromptJson | None
+    system: str
+    messages: list[MessageJson]
+    tools: list[ToolJson]
+
+
+class AnswerJson(TypedDict):
+    """The part of a recorded ``llm.call.completed`` payload the export reads."""
+
+    content: list[BlockJson]
+
+
+class Source(TypedDict):
+    """Where a row comes from, besides its request: the conversation and its outcome."""
+
+    run_id: str
+    conversation_id: str
+    agent_role: str
+    outcome: str | None
+    seqs: list[int]
+    """Sequences of every recorded request and answer of the conversation."""
+
+
+def provenance(request: RequestJson, source: Source) -> dict[str, Any]:
     """Where a row came from: enough to find every recorded message behind it."""
-    first = conv.turns[0].request
-    if seqs is None:
-        seqs = []
-        for t in conv.turns:
-            seqs.append(t.request_seq)
-            if t.response_seq is not None:
-                seqs.append(t.response_seq)
+    prompt = request["prompt"]
     return {
-        "run_id": conv.run_id,
-        "conversation_id": conv.conversation_id,
-        "agent_role": conv.agent_role,
-        "model": first.model,
-        "prompt_id": first.prompt.id if first.prompt else None,
-        "prompt_version": first.prompt.version if first.prompt else None,
-        "outcome": outcome,
-        "seqs": seqs,
+        "run_id": source["run_id"],
+        "conversation_id": source["conversation_id"],
+        "agent_role": source["agent_role"],
+        "model": request["model"],
+        "prompt_id": prompt["id"] if prompt else None,
+        "prompt_version": prompt["version"] if prompt else None,
+        "outcome": source["outcome"],
+        "seqs": source["seqs"],
     }
 
 
-def _openai_tools(tools: tuple[ToolSchema, ...]) -> list[dict[str, Any]]:
+def _openai_tools(tools: list[ToolJson]) -> list[dict[str, Any]]:
     return [
         {
             "type": "function",
             "function": {
-                "name": t.name,
-                "description": t.description,
+                "name": t["name"],
+                "description": t["description"],
                 # A JSON string keeps the column type stable across rows with different schemas.
-                "parameters": orjson.dumps(t.input_schema).decode(),
+                "parameters": orjson.dumps(t["input_schema"]).decode(),
             },
         }
         for t in tools
@@ -72,25 +122,25 @@ def _openai_tools(tools: tuple[ToolSchema, ...]) -> list[dict[str, Any]]:
 
 
 def _openai_messages(
-    system: str, history: list[Message], arguments_as_text: bool
+    system: str, history: list[MessageJson], arguments_as_text: bool
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for m in history:
-        if m.role == "assistant":
-            text = "".join(b.text for b in m.content if isinstance(b, TextBlock))
+        if m["role"] == "assistant":
+            text = "".join(b["text"] for b in m["content"] if b["type"] == "text")
             calls = [
                 {
-                    "id": b.id,
+                    "id": b["id"],
                     "type": "function",
                     "function": {
-                        "name": b.name,
-                        "arguments": orjson.dumps(b.input).decode()
+                        "name": b["name"],
+                        "arguments": orjson.dumps(b["input"]).decode()
                         if arguments_as_text
-                        else b.input,
+                        else b["input"],
                     },
                 }
-                for b in m.content
-                if isinstance(b, ToolUseBlock)
+                for b in m["content"]
+                if b["type"] == "tool_use"
             ]
             msg: dict[str, Any] = {"role": "assistant", "content": text or None}
             if calls:
@@ -98,75 +148,57 @@ def _openai_messages(
             out.append(msg)
             continue
         texts = []
-        for b in m.content:
-            if b.type == "tool_result":
-                out.append({"role": "tool", "tool_call_id": b.tool_use_id, "content": b.content})
-            elif isinstance(b, TextBlock):
-                texts.append(b.text)
+        for b in m["content"]:
+            if b["type"] == "tool_result":
+                answer = {"role": "tool", "tool_call_id": b["tool_use_id"], "content": b["content"]}
+                out.append(answer)
+            elif b["type"] == "text":
+                texts.append(b["text"])
         if texts:
             out.append({"role": "user", "content": "\n".join(texts)})
     return out
 
 
-def _history(turn: Turn, answer: LlmCallCompleted) -> list[Message]:
-    return [*turn.request.messages, Message(role="assistant", content=answer.content)]
+def _history(request: RequestJson, answer: AnswerJson) -> list[MessageJson]:
+    return [*request["messages"], {"role": "assistant", "content": answer["content"]}]
 
 
-def sft_openai(
-    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
-) -> dict[str, Any] | None:
+def sft_openai(request: RequestJson, answer: AnswerJson, source: Source) -> dict[str, Any]:
     """``{"messages", "tools"}`` with ``arguments`` as JSON text, ``tool_call_id`` on tools."""
-    found = final_turn(conv)
-    if found is None:
-        return None
-    turn, answer = found
     return {
-        "messages": _openai_messages(turn.request.system, _history(turn, answer), True),
-        "tools": _openai_tools(turn.request.tools),
-        "provenance": provenance(conv, outcome, seqs),
+        "messages": _openai_messages(request["system"], _history(request, answer), True),
+        "tools": _openai_tools(request["tools"]),
+        "provenance": provenance(request, source),
     }
 
 
-def sft_trl(
-    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
-) -> dict[str, Any] | None:
+def sft_trl(request: RequestJson, answer: AnswerJson, source: Source) -> dict[str, Any]:
     """TRL's conversational format: tool call arguments as objects."""
-    found = final_turn(conv)
-    if found is None:
-        return None
-    turn, answer = found
     return {
-        "messages": _openai_messages(turn.request.system, _history(turn, answer), False),
-        "tools": _openai_tools(turn.request.tools),
-        "provenance": provenance(conv, outcome, seqs),
+        "messages": _openai_messages(request["system"], _history(request, answer), False),
+        "tools": _openai_tools(request["tools"]),
+        "provenance": provenance(request, source),
     }
 
 
-def sft_anthropic(
-    conv: Conversation, outcome: str | None, seqs: list[int] | None = None
-) -> dict[str, Any] | None:
+def sft_anthropic(request: RequestJson, answer: AnswerJson, source: Source) -> dict[str, Any]:
     """``{"system", "messages"}`` with tool_use/tool_result blocks and alternating roles."""
-    found = final_turn(conv)
-    if found is None:
-        return None
-    turn, answer = found
     messages: list[dict[str, Any]] = []
-    for m in _history(turn, answer):
-        blocks = [b.model_dump(mode="json") for b in m.content]
-        if messages and messages[-1]["role"] == m.role:
-            messages[-1]["content"].extend(blocks)  # merge to keep roles alternating
+    for m in _history(request, answer):
+        if messages and messages[-1]["role"] == m["role"]:
+            messages[-1]["content"].extend(m["content"])  # merge to keep roles alternating
         else:
-            messages.append({"role": m.role, "content": blocks})
+            messages.append({"role": m["role"], "content": list(m["content"])})
     return {
-        "system": turn.request.system,
+        "system": request["system"],
         "messages": messages,
         "tools": [
             {
-                "name": t.name,
-                "description": t.description,
-                "input_schema": orjson.dumps(t.input_schema).decode(),
+                "name": t["name"],
+                "description": t["description"],
+                "input_schema": orjson.dumps(t["input_schema"]).decode(),
             }
-            for t in turn.request.tools
+            for t in request["tools"]
         ],
-        "provenance": provenance(conv, outcome, seqs),
+        "provenance": provenance(request, source),
     }

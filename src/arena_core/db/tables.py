@@ -193,7 +193,13 @@ class ConversationTurn(SQLModel, table=True):
     """Projection: one LLM call of an agent's conversation (request and response)."""
 
     __tablename__ = "conversation_turns"
-    __table_args__ = (Index("ix_turns_conversation", "conversation_id", "turn_index"),)
+    # Covers the export's scan: every column it reads, in conversation order.
+    __table_args__ = (
+        Index(
+            "ix_turns_conversation_order", "conversation_id", "request_seq", "turn_index",
+            "response_seq", "stop_reason", "run_id", "agent_role", "correlation_id", "ts",
+        ),
+    )  # fmt: skip
 
     request_seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     """Sequence of the ``llm.call.requested`` event."""

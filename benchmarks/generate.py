@@ -8,10 +8,15 @@ after a warm-up batch that starts the sandbox servers. Acceptance per family is
 counted over both runs.
 
 Last line: {"bench": "generate", "scale": X, "accept": {family: rate}, ...}.
+
+``--acceptance N`` measures the reviewer instead: N seeds per family at every difficulty
+on one in-process generator and simrunner (a two-server sandbox pool). Last line:
+{"bench": "generate", "acceptance": {difficulty: {family: rate}}, "per_cell": N, ...}.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import os
@@ -20,11 +25,19 @@ import tempfile
 import time
 from pathlib import Path
 
-from arena_core.container import make_bus
-from arena_core.settings import Settings
-from arena_core.stack import ServiceProcesses, nats_for, wait_until_running
-from generator.batch import BatchReport, run_batch
-from generator.families import FAMILIES
+# Sibling harnesses share names with packages (benchmarks/simrunner.py): import the packages.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+
+from arena_core.bus import EmbeddedNats  # noqa: E402
+from arena_core.container import make_bus  # noqa: E402
+from arena_core.sandbox import Sandbox  # noqa: E402
+from arena_core.settings import Settings  # noqa: E402
+from arena_core.stack import ServiceProcesses, nats_for, wait_until_running  # noqa: E402
+from generator.batch import BatchReport, run_batch  # noqa: E402
+from generator.families import FAMILIES  # noqa: E402
+from generator.service import GeneratorService  # noqa: E402
+from simrunner.service import SimRunnerService  # noqa: E402
 
 PER_FAMILY = int(os.environ.get("GENERATE_PER_FAMILY", "5"))
 """Jobs per family in each timed batch."""
@@ -73,7 +86,73 @@ def measure(pairs: int) -> tuple[float, list[BatchReport]]:
             procs.stop()
 
 
+async def _acceptance(per_cell: int, seed: int) -> dict[str, dict[str, float]]:
+    with tempfile.TemporaryDirectory(prefix="bench-accept-") as tmp:
+        root = Path(tmp)
+        with EmbeddedNats(root / "nats", log_file=root / "nats.log") as server:
+            settings = Settings(
+                nats_url=server.url, home=root / ".arena", workspace=root / "workspace"
+            )
+            bus = make_bus(settings, name="bench-accept")
+            await bus.connect()
+            sandbox = Sandbox(root=root / "sandbox", pool_size=2)
+            await sandbox.start()
+            simrunner = SimRunnerService(bus, settings)
+            generator = GeneratorService(bus, settings, sandbox=sandbox)
+            table: dict[str, dict[str, float]] = {}
+            try:
+                async with simrunner.running(), generator.running():
+                    for difficulty in range(1, 6):
+                        reports = await asyncio.gather(
+                            *(
+                                run_batch(
+                                    bus,
+                                    count=per_cell,
+                                    family=name,
+                                    seed=seed,
+                                    difficulty=difficulty,
+                                    timeout_s=900,
+                                )
+                                for name in sorted(FAMILIES)
+                            )
+                        )
+                        table[str(difficulty)] = {
+                            f: rate for r in reports for f, rate in r.acceptance_by_family().items()
+                        }
+                        for r in reports:
+                            for v in r.verdicts:
+                                if not v.accepted:
+                                    print(
+                                        f"d{difficulty} {v.family} seed {v.seed}: "
+                                        f"{v.stage} {v.detail[:300]}",
+                                        file=sys.stderr,
+                                    )
+                        print(f"difficulty {difficulty}: {table[str(difficulty)]}", file=sys.stderr)
+            finally:
+                await sandbox.close()
+                await bus.close()
+            return table
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--acceptance", type=int, default=0, metavar="N")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    if args.acceptance:
+        began = time.perf_counter()
+        table = asyncio.run(_acceptance(args.acceptance, args.seed))
+        print(
+            json.dumps(
+                {
+                    "bench": "generate",
+                    "acceptance": table,
+                    "per_cell": args.acceptance,
+                    "wall_s": round(time.perf_counter() - began, 1),
+                }
+            )
+        )
+        return
     load = os.getloadavg()[0]
     wall_1, reports_1 = measure(1)
     wall_2, reports_2 = measure(2)

@@ -1,4 +1,17 @@
-"""Deliver a ball past obstacles: a dropped ball must end up in a goal beyond a kerb."""
+"""Deliver a ball past obstacles: a dropped ball must end up in a goal beyond a kerb.
+
+Difficulty (1..5, see ``generator.families.base.LEVELS``):
+
+- the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference
+  ramp's own cost and mass;
+- the build zone shrinks from the roomy box over the drop point towards the reference
+  ramp's bounding box (every pitch the writer may try still fits);
+- the kerb grows 2 mm a level, the goal shortens 1.5 cm a level;
+- the drop point's jitter grows from 1 cm to 2 cm and the copies from 4 to 8;
+- the time limit shrinks from 3 s to 2.4 s;
+- from level 3 a puddle on the floor in front of the kerb is forbidden, so the ball has
+  to fly over it.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +19,6 @@ import random
 
 from arena_core.spec import (
     Box,
-    Constraints,
     Jitter,
     Plane,
     ProcessRules,
@@ -15,7 +27,7 @@ from arena_core.spec import (
     StaticObject,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, r3
+from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SHEET = 0.006
@@ -23,6 +35,8 @@ SHEET = 0.006
 RAMP_PITCH_DEG = 28.0
 REVISION_PITCH_DEG = (0.0, -3.0, 3.0, -6.0, 6.0)
 """Pitch changes the writer tries after a rejected reference."""
+PUDDLE_FROM_X = 0.42
+"""Where the forbidden puddle in front of the kerb begins (levels 3 to 5)."""
 
 
 class BallToGoal(Family):
@@ -41,7 +55,8 @@ class BallToGoal(Family):
         kerb_x = r3(rng.uniform(0.48, 0.52))
         kerb_h = r3(rng.uniform(0.012, 0.018) + 0.002 * (difficulty - 1))
         goal_x = r3(kerb_x + 0.05)
-        goal_len = r3(rng.uniform(0.25, 0.3))
+        goal_len = r3(rng.uniform(0.25, 0.3) - 0.015 * (difficulty - 1))
+        lv = level(difficulty)
 
         ball = Solid(
             name="ball", role="dynamic", material="rubber", shape=Sphere(radius=radius),
@@ -57,27 +72,48 @@ class BallToGoal(Family):
             shape=Box(half_size=(0.02, 0.3, 0.1)), at=(end_x, 0.0, 0.1),
         )  # fmt: skip
         goal = Zone(label="goal", low=(goal_x, -0.2, 0.0), high=(r3(goal_x + goal_len), 0.2, 0.2))
+
+        def ramp(pitch: float) -> Solid:
+            return Solid(
+                name="ramp", role="fixed", material="plywood",
+                shape=Box(half_size=(0.25, 0.1, SHEET / 2)), at=(0.15, y0, 0.2),
+                rotate_deg=(0.0, pitch, 0.0),
+            )  # fmt: skip
+
+        pitch = RAMP_PITCH_DEG + REVISION_PITCH_DEG[revision % len(REVISION_PITCH_DEG)]
+        reference = ramp(pitch)
+        every_pitch = [ramp(RAMP_PITCH_DEG + p) for p in REVISION_PITCH_DEG]
+        forbid = [Zone(label="pit", low=(-0.8, -0.5, -0.1), high=(-0.4, 0.5, 0.05))]
+        if difficulty >= 3:
+            forbid.append(
+                Zone(
+                    label="puddle",
+                    low=(PUDDLE_FROM_X, -0.3, -0.1),
+                    high=(r3(kerb_x - 0.012), 0.3, 0.004),
+                )
+            )
         frame = Frame(
             description=(
                 f"A ball is dropped from {drop * 100:.0f} cm. Get it over the kerb at "
                 f"x={kerb_x:.2f} m into the goal zone beyond, without touching the pit "
-                "behind the drop point."
+                "behind the drop point"
+                + (" or the puddle in front of the kerb." if difficulty >= 3 else ".")
             ),
             payload="ball",
             bounds=Zone(label="world", low=(-1.0, -0.5, -0.1), high=(1.5, 0.5, 1.0)),
             fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
-            build_zone=Zone(label="build", low=(-0.15, -0.2, 0.0), high=(0.45, 0.2, 0.4)),
-            forbid_zones=(Zone(label="pit", low=(-0.8, -0.5, -0.1), high=(-0.4, 0.5, 0.05)),),
-            goal=ReachZone(object="ball", zone=goal, within_s=3.0, hold_s=0.2),
-            jitter=Jitter(position=(0.01, 0.01, 0.0), copies=4),
-            constraints=Constraints(max_cost=5.0, max_mass=1.0, process=ProcessRules.laser(SHEET)),
+            build_zone=build_zone(
+                Zone(label="build", low=(-0.15, -0.2, 0.0), high=(0.45, 0.2, 0.4)),
+                every_pitch,
+                lv.room,
+            ),
+            forbid_zones=tuple(forbid),
+            goal=ReachZone(object="ball", zone=goal, within_s=r3(3.0 * lv.time), hold_s=0.2),
+            jitter=Jitter(
+                position=(r3(0.01 * lv.jitter), r3(0.01 * lv.jitter), 0.0), copies=lv.copies
+            ),
+            constraints=limits([reference], lv.margin, ProcessRules.laser(SHEET)),
         )
-        pitch = RAMP_PITCH_DEG + REVISION_PITCH_DEG[revision % len(REVISION_PITCH_DEG)]
-        ramp = Solid(
-            name="ramp", role="fixed", material="plywood",
-            shape=Box(half_size=(0.25, 0.1, SHEET / 2)), at=(0.15, y0, 0.2),
-            rotate_deg=(0.0, pitch, 0.0),
-        )  # fmt: skip
         brief = (
             f"Scene: floor plane (given). A rubber ball of radius {radius} m at (0, {y0}, "
             f"{drop}) (label 'ball'). A plywood kerb 2 x 60 x {kerb_h * 100:.1f} cm across the "
@@ -87,5 +123,5 @@ class BallToGoal(Family):
         )
         return Draft(
             family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(kerb, end_wall, ball), reference=(ramp,), brief=brief,
+            scene=(kerb, end_wall, ball), reference=(reference,), brief=brief,
         )  # fmt: skip

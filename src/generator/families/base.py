@@ -9,13 +9,17 @@ for the same frame.
 
 from __future__ import annotations
 
+import math
 import random
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.spec import (
+    STANDARD_MATERIALS,
     BenchmarkSpec,
     Constraints,
     DynamicObject,
@@ -23,10 +27,12 @@ from arena_core.spec import (
     Jitter,
     Motor,
     Pose,
+    ProcessRules,
     Solution,
     SolutionPart,
     StaticObject,
     Zone,
+    world_aabb,
 )
 from generator.layout import Solid, cad_code
 
@@ -177,6 +183,87 @@ def solution_from_draft(draft: Draft) -> Solution:
             SolutionPart(name=s.name, geometry=s.shape, pose=pose, material=s.material, motor=motor)
         )
     return Solution(parts=tuple(parts))
+
+
+@dataclass(frozen=True)
+class Level:
+    """What a difficulty level sets in every family (each family adds its own obstacles)."""
+
+    margin: float
+    """Cost and mass limits as a multiple of the reference solution's own cost and mass."""
+    room: float
+    """Share of the free space between the reference's bounding box and the family's
+    roomiest build zone that the build zone keeps."""
+    jitter: float
+    """Scale of the family's start jitter (half range)."""
+    copies: int
+    """Jittered copies a solution must pass."""
+    time: float
+    """Scale of the family's time limit."""
+
+
+LEVELS: dict[int, Level] = {
+    1: Level(margin=3.0, room=1.0, jitter=1.0, copies=4, time=1.0),
+    2: Level(margin=2.4, room=0.7, jitter=1.25, copies=5, time=0.95),
+    3: Level(margin=1.9, room=0.45, jitter=1.5, copies=6, time=0.9),
+    4: Level(margin=1.5, room=0.3, jitter=1.75, copies=7, time=0.85),
+    5: Level(margin=1.2, room=0.15, jitter=2.0, copies=8, time=0.8),
+}
+"""Difficulty 1 (easy) to 5 (hard)."""
+
+REFERENCE_PAD_M = 0.01
+"""Free space always left around the reference's bounding box in the build zone."""
+
+
+def level(difficulty: int) -> Level:
+    """The settings of ``difficulty`` (1..5)."""
+    return LEVELS[difficulty]
+
+
+def reference_figures(reference: Sequence[Solid]) -> tuple[float, float]:
+    """Total cost and mass (kg) of a layout, by the simrunner's formulas (volume x density)."""
+    materials = {m.name: m for m in STANDARD_MATERIALS}
+    cost = mass = 0.0
+    for solid in reference:
+        material = materials[solid.material]
+        part_mass = solid.shape.volume() * material.density
+        mass += part_mass
+        cost += part_mass * material.cost_per_kg
+    return cost, mass
+
+
+def limits(reference: Sequence[Solid], margin: float, process: ProcessRules) -> Constraints:
+    """Constraints ``margin`` times the reference's cost and mass (rounded up, so it passes)."""
+    cost, mass = reference_figures(reference)
+    return Constraints(
+        max_cost=math.ceil(cost * margin * 1000) / 1000,
+        max_mass=math.ceil(mass * margin * 10000) / 10000,
+        process=process,
+    )
+
+
+def bounding_box(solids: Sequence[Solid]) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The world bounding box of ``solids``."""
+    boxes = [world_aabb(s.shape, _geometry(s)[0]) for s in solids]
+    low = tuple(min(b[0][i] for b in boxes) for i in range(3))
+    high = tuple(max(b[1][i] for b in boxes) for i in range(3))
+    return low, high
+
+
+def build_zone(roomiest: Zone, reference: Sequence[Solid], room: float) -> Zone:
+    """A build zone between the reference's padded bounding box and ``roomiest``.
+
+    ``room`` = 1 gives ``roomiest``; smaller values pull every face towards the
+    reference, never closer than ``REFERENCE_PAD_M`` (nor past ``roomiest``).
+    """
+    low, high = bounding_box(reference)
+    inner_low = [max(lo - REFERENCE_PAD_M, z) for lo, z in zip(low, roomiest.low, strict=True)]
+    inner_high = [min(hi + REFERENCE_PAD_M, z) for hi, z in zip(high, roomiest.high, strict=True)]
+    return Zone(
+        label=roomiest.label,
+        low=tuple(r3(i + (o - i) * room) for i, o in zip(inner_low, roomiest.low, strict=True)),
+        high=tuple(r3(i + (o - i) * room) for i, o in zip(inner_high, roomiest.high, strict=True)),
+    )
 
 
 def r3(x: float) -> float:

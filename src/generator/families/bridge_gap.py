@@ -1,4 +1,15 @@
-"""Bridge a gap: a ball rolls down an incline onto a ledge and must cross a gap to the goal."""
+"""Bridge a gap: a ball rolls down an incline onto a ledge and must cross a gap to the goal.
+
+Difficulty (1..5, see ``generator.families.base.LEVELS``):
+
+- the gap widens 3 cm a level;
+- the reference plank narrows from 16 cm to 10 cm, and the cost and mass limits are 3x
+  (level 1) down to 1.2x (level 5) its own cost and mass;
+- the build zone's floor rises and its sides close in towards the plank;
+- the sideways jitter of the ball's start grows from 1 cm to 2 cm (along the incline it
+  stays 4 mm, so the ball never starts inside the incline) and the copies from 4 to 8;
+- the time limit shrinks from 4 s to 3.2 s.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +18,6 @@ import random
 
 from arena_core.spec import (
     Box,
-    Constraints,
     Jitter,
     Plane,
     ProcessRules,
@@ -16,7 +26,7 @@ from arena_core.spec import (
     StaticObject,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, r3
+from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SHEET = 0.006
@@ -40,6 +50,7 @@ class BridgeGap(Family):
         slope_deg = r3(rng.uniform(12, 20))
         half_gap = gap / 2
         width = 0.2
+        lv = level(difficulty)
 
         left = Solid(
             name="left_ledge", role="static", material="plywood",
@@ -83,11 +94,19 @@ class BridgeGap(Family):
             low=(r3(far - 0.2), -width / 2, height),
             high=(r3(far - 0.02), width / 2, r3(height + 0.12)),
         )
-        build = Zone(
+        plank_half_width = r3(0.08 - 0.0075 * (difficulty - 1))
+        plank_len = r3(gap - 0.004)
+        plank = Solid(
+            name="plank", role="fixed", material="plywood",
+            shape=Box(half_size=(plank_len / 2, plank_half_width, SHEET / 2)),
+            at=(0.0, 0.0, r3(height - SHEET / 2)),
+        )  # fmt: skip
+        roomiest = Zone(
             label="build",
             low=(r3(-half_gap), -width / 2, 0.06),
             high=(r3(half_gap), width / 2, r3(height + 0.02)),
         )
+        build = build_zone(roomiest, [plank], lv.room)
         pit = Zone(label="pit", low=(r3(-half_gap), -0.5, -0.1), high=(r3(half_gap), 0.5, 0.05))
         frame = Frame(
             description=(
@@ -100,16 +119,10 @@ class BridgeGap(Family):
             fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build,
             forbid_zones=(pit,),
-            goal=ReachZone(object="ball", zone=goal, within_s=4.0, hold_s=0.3),
-            jitter=Jitter(position=(0.004, 0.01, 0.0), copies=4),
-            constraints=Constraints(max_cost=3.0, max_mass=0.6, process=ProcessRules.laser(SHEET)),
+            goal=ReachZone(object="ball", zone=goal, within_s=r3(4.0 * lv.time), hold_s=0.3),
+            jitter=Jitter(position=(0.004, r3(0.01 * lv.jitter), 0.0), copies=lv.copies),
+            constraints=limits([plank], lv.margin, ProcessRules.laser(SHEET)),
         )
-        plank_len = r3(gap - 0.004)
-        plank = Solid(
-            name="plank", role="fixed", material="plywood",
-            shape=Box(half_size=(plank_len / 2, 0.08, SHEET / 2)),
-            at=(0.0, 0.0, r3(height - SHEET / 2)),
-        )  # fmt: skip
         brief = (
             f"Scene: floor plane (given). Left ledge: plywood box {left_len} x {width} x "
             f"{height} m, its right face at x={-half_gap:.3f}. Right ledge: plywood box "
@@ -118,7 +131,7 @@ class BridgeGap(Family):
             f"towards +x on the far end of the left ledge. A rubber ball of radius {radius} m "
             "resting just above the incline (label 'ball'). A 2 x 20 x 8 cm end wall at the "
             f"far end of the right ledge. Reference: a {SHEET * 1000:.0f} mm plywood plank "
-            "spanning the gap flush with the ledge tops."
+            f"{2 * plank_half_width * 100:.0f} cm wide spanning the gap flush with the ledge tops."
         )
         return Draft(
             family=self.name, seed=seed, difficulty=difficulty, frame=frame,

@@ -1,4 +1,16 @@
-"""Hold a load: a crate is dropped and must be held above a height for a while."""
+"""Hold a load: a crate is dropped and must be held above a height for a while.
+
+The reference is a printed shelf under the crate, held up by a thin web standing on
+the floor. Difficulty (1..5, see ``generator.families.base.LEVELS``):
+
+- the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference's own
+  cost and mass;
+- the build zone closes in from a 24 cm square around the crate towards the shelf;
+- the crate falls 1 cm further a level, and its start jitter grows from 8 mm to 16 mm
+  with the copies from 4 to 8 (the reference shelf grows with the jitter);
+- the crate must be held 0.2 s longer a level (1 s to 1.8 s) and the time limit shrinks
+  from 3 s to 2.4 s.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +18,6 @@ import random
 
 from arena_core.spec import (
     Box,
-    Constraints,
     HoldAbove,
     Jitter,
     Plane,
@@ -14,8 +25,15 @@ from arena_core.spec import (
     StaticObject,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, r3
+from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
+
+SHELF = 0.005
+"""Thickness of the reference's shelf and web (metres)."""
+SHELF_OVERHANG = 0.012
+"""How much wider than the crate's jittered footprint the reference shelf is (metres)."""
+WEB_WIDTH = 0.03
+"""Width of the web that holds the reference shelf up (metres)."""
 
 
 class HoldLoad(Family):
@@ -29,9 +47,13 @@ class HoldLoad(Family):
     def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
         half = r3(rng.uniform(0.03, 0.045))
         hold_height = r3(rng.uniform(0.1, 0.18))
-        drop = r3(rng.uniform(0.02, 0.05))
+        drop = r3(rng.uniform(0.02, 0.05) + 0.01 * (difficulty - 1))
         cx = r3(rng.uniform(-0.1, 0.1))
         cy = r3(rng.uniform(-0.05, 0.05))
+        lv = level(difficulty)
+        jitter = r3(0.008 * lv.jitter)
+        hold_s = r3(1.0 + 0.2 * (difficulty - 1))
+        within_s = r3(3.0 * lv.time)
         # The support's top sits just under the crate's bottom at the hold height.
         top = r3(hold_height - half + 0.01)
         start_z = r3(top + half + drop)
@@ -48,39 +70,48 @@ class HoldLoad(Family):
             )
             for side, sign in (("west", -1), ("east", 1))
         )  # fmt: skip
-        build = Zone(
+        # A shelf the crate (and every jittered copy of it) lands on, on a web to the floor.
+        shelf_side = r3(2 * half + 2 * jitter + SHELF_OVERHANG)
+        shelf = Solid(
+            name="shelf", role="fixed", material="pla",
+            shape=Box(half_size=(shelf_side / 2, shelf_side / 2, SHELF / 2)),
+            at=(cx, cy, r3(top - 0.001 - SHELF / 2)),
+        )  # fmt: skip
+        web_height = r3(top - 0.001 - SHELF - 0.0015)
+        web = Solid(
+            name="web", role="fixed", material="pla",
+            shape=Box(half_size=(WEB_WIDTH / 2, SHELF / 2, web_height / 2)),
+            at=(cx, cy, r3(0.001 + web_height / 2)),
+        )  # fmt: skip
+        roomiest = Zone(
             label="build",
             low=(r3(cx - 0.12), r3(cy - 0.12), 0.0),
             high=(r3(cx + 0.12), r3(cy + 0.12), r3(start_z - half - 0.005)),
         )
+        build = build_zone(roomiest, [shelf, web], lv.room)
         frame = Frame(
             description=(
                 f"A steel crate ({2 * half * 100:.0f} cm cube) is released at "
                 f"{start_z * 100:.0f} cm. Keep its centre at or above "
-                f"{hold_height * 100:.1f} cm for 1 s within 3 s."
+                f"{hold_height * 100:.1f} cm for {hold_s:g} s within {within_s:g} s."
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.8, -0.1), high=(0.8, 0.8, 0.8)),
             fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build,
-            goal=HoldAbove(object="crate", height=hold_height, hold_s=1.0, within_s=3.0),
-            jitter=Jitter(position=(0.008, 0.008, 0.0), copies=4),
-            constraints=Constraints(max_cost=30.0, max_mass=1.2, process=ProcessRules.fdm()),
+            goal=HoldAbove(object="crate", height=hold_height, hold_s=hold_s, within_s=within_s),
+            jitter=Jitter(position=(jitter, jitter, 0.0), copies=lv.copies),
+            constraints=limits([shelf, web], lv.margin, ProcessRules.fdm()),
         )
-        post = r3(rng.uniform(0.045, 0.06))
-        height = r3(top - 0.001)
-        pillar = Solid(
-            name="pillar", role="fixed", material="pla",
-            shape=Box(half_size=(post / 2, post / 2, height / 2)),
-            at=(cx, cy, r3(0.001 + height / 2)),
-        )  # fmt: skip
         brief = (
             f"Scene: floor plane (given). A steel crate, a cube of side {2 * half} m centred at "
             f"({cx}, {cy}, {start_z}) (label 'crate'). Two plywood walls 2 x 30 x 6 cm standing "
-            f"on the floor at x={cx - 0.2:.3f} and x={cx + 0.2:.3f}. Reference: a PLA pillar "
-            f"{post} m square from the floor up to z={top} m under the crate."
+            f"on the floor at x={cx - 0.2:.3f} and x={cx + 0.2:.3f}. Reference: a PLA shelf "
+            f"{shelf_side} m square and {SHELF * 1000:.0f} mm thick, its top at "
+            f"z={top - 0.001:.3f} m under the crate, on a {WEB_WIDTH * 100:.0f} cm wide PLA "
+            "web standing on the floor."
         )
         return Draft(
             family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(*walls, crate), reference=(pillar,), brief=brief,
+            scene=(*walls, crate), reference=(shelf, web), brief=brief,
         )  # fmt: skip

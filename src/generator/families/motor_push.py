@@ -3,6 +3,18 @@
 The carriage's stroke stops short of the crate, so the bare benchmark fails; a part
 riding on the carriage has to bridge the distance and shove the crate the rest of the
 way, without overshooting the goal.
+
+Difficulty (1..5, see ``generator.families.base.LEVELS``):
+
+- the reference arm thins from 2 cm to 1 cm, and the cost and mass limits are 3x
+  (level 1) down to 1.2x (level 5) its own cost and mass;
+- the build zone closes in from the full space between carriage and crate towards the
+  arm;
+- the goal shortens from 7 cm to 3.4 cm along the push;
+- the crate's start jitter doubles (4 mm to 8 mm along the push, 1 cm to 2 cm across)
+  and the copies grow from 4 to 8;
+- the time limit shrinks from 3.5 s to 2.8 s (the stroke still ends at 2 s);
+- from level 3 the table beyond the goal is forbidden: an overshooting crate fails.
 """
 
 from __future__ import annotations
@@ -11,7 +23,6 @@ import random
 
 from arena_core.spec import (
     Box,
-    Constraints,
     Jitter,
     Keyframe,
     Motor,
@@ -22,7 +33,7 @@ from arena_core.spec import (
     StaticObject,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, r3
+from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
 
 CLEARANCE = 0.003
@@ -52,6 +63,7 @@ class MotorPush(Family):
         crate_back = r3(carriage_front + stroke + reach - push)
         crate_x = r3(crate_back + crate_half)
         final_x = r3(carriage_front + stroke + reach + crate_half)
+        lv = level(difficulty)
 
         table = Solid(
             name="table", role="static", material="plywood",
@@ -71,43 +83,55 @@ class MotorPush(Family):
             schedule=(Keyframe(t=0.0, value=0.0), Keyframe(t=0.3, value=0.0),
                       Keyframe(t=2.0, value=stroke)),
         )  # fmt: skip
+        arm_half_height = r3(0.01 - 0.00125 * (difficulty - 1))
+        arm_len = r3(reach - 0.004)
+        arm = Solid(
+            name="arm", role="on_pusher", material="pla",
+            shape=Box(half_size=(arm_len / 2, 0.02, arm_half_height)),
+            at=(r3(carriage_front + 0.002 + arm_len / 2), 0.0,
+                r3(table_top + CLEARANCE + arm_half_height)),
+        )  # fmt: skip
         goal = Zone(
             label="goal",
-            low=(r3(final_x - 0.03), -0.15, table_top),
-            high=(r3(final_x + 0.04), 0.15, r3(table_top + 0.1)),
+            low=(r3(final_x - 0.03 + 0.004 * (difficulty - 1)), -0.15, table_top),
+            high=(r3(final_x + 0.04 - 0.005 * (difficulty - 1)), 0.15, r3(table_top + 0.1)),
         )
-        build = Zone(
+        roomiest = Zone(
             label="build",
             low=(r3(carriage_front), -0.06, r3(table_top + 0.001)),
             high=(r3(crate_back - 0.012), 0.06, r3(table_top + 0.06)),
         )
+        build = build_zone(roomiest, [arm], lv.room)
+        forbid: tuple[Zone, ...] = ()
+        if difficulty >= 3:
+            overshoot = r3(max(goal.high[0], final_x + crate_half + 0.008) + 0.002)
+            forbid = (
+                Zone(label="overshoot", low=(overshoot, -0.2, table_top), high=(0.5, 0.2, 0.3)),
+            )
         frame = Frame(
             description=(
                 f"A slide motor pushes a carriage {stroke * 100:.0f} cm along +x over a table; "
                 f"a crate waits beyond its reach. Push the crate into the goal zone "
-                f"around x={final_x:.2f} m."
+                f"around x={final_x:.2f} m" + (", not beyond it." if difficulty >= 3 else ".")
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.5, -0.1), high=(0.8, 0.5, 0.6)),
             fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             motors=(motor,),
             build_zone=build,
-            goal=ReachZone(object="crate", zone=goal, within_s=3.5, hold_s=0.5),
-            jitter=Jitter(position=(0.004, 0.01, 0.0), copies=4),
-            constraints=Constraints(max_cost=6.0, max_mass=0.3, process=ProcessRules.fdm()),
+            forbid_zones=forbid,
+            goal=ReachZone(object="crate", zone=goal, within_s=r3(3.5 * lv.time), hold_s=0.5),
+            jitter=Jitter(
+                position=(r3(0.004 * lv.jitter), r3(0.01 * lv.jitter), 0.0), copies=lv.copies
+            ),
+            constraints=limits([arm], lv.margin, ProcessRules.fdm()),
         )
-        arm_len = r3(reach - 0.004)
-        arm = Solid(
-            name="arm", role="on_pusher", material="pla",
-            shape=Box(half_size=(arm_len / 2, 0.02, 0.01)),
-            at=(r3(carriage_front + 0.002 + arm_len / 2), 0.0,
-                r3(table_top + CLEARANCE + 0.01)),
-        )  # fmt: skip
         brief = (
             f"Scene: floor plane (given); the motor 'pusher' with its carriage (given). A "
             f"plywood table 0.9 x 0.3 x {table_top} m centred on the origin. A plywood crate, "
             f"a cube of side {2 * crate_half} m, on the table at x={crate_x} (label 'crate'). "
-            f"Reference: a PLA arm {arm_len} m long riding on the carriage (role on_pusher), "
+            f"Reference: a PLA arm {arm_len} m long, 4 cm wide and "
+            f"{2 * arm_half_height * 100:.1f} cm high riding on the carriage (role on_pusher), "
             f"{CLEARANCE * 1000:.0f} mm above the table, from the carriage's front face."
         )
         return Draft(

@@ -194,26 +194,37 @@ def _sft_group(
     if flt.outcome and outcome != flt.outcome:
         summary.skipped += 1
         return
-    issues = check_continuity(cid, [(r[1], r[2], r[3]) for r in rows])
-    # A last call still waiting for its answer is not a defect: export up to it.
-    last_index = rows[-1][1]
-    issues = [i for i in issues if i.kind != "unanswered" or i.turn_index != last_index]
-    if issues:
-        summary.skipped += 1
-        summary.issues.extend(issues)
-        return
+    if not _whole(rows):
+        issues = check_continuity(cid, [(r[1], r[2], r[3]) for r in rows])
+        # A last call still waiting for its answer is not a defect: export up to it.
+        last_index = rows[-1][1]
+        issues = [i for i in issues if i.kind != "unanswered" or i.turn_index != last_index]
+        if issues:
+            summary.skipped += 1
+            summary.issues.extend(issues)
+            return
     final = None
+    seqs: list[int] = []
     for r in rows:
-        if r[3] is not None and not (r[4] or "").startswith(FAILED_STOP_PREFIX):
-            final = r[2]
+        seqs.append(r[2])
+        if r[3] is not None:
+            seqs.append(r[3])
+            if not (r[4] or "").startswith(FAILED_STOP_PREFIX):
+                final = r[2]
     if final is None:
         summary.skipped += 1
         return
-    seqs = [s for r in rows for s in (r[2], r[3]) if s is not None]
     pending.append(
         (final, Source(run_id=run_id, conversation_id=cid, agent_role=agent_role,
                        outcome=outcome, seqs=seqs))
     )  # fmt: skip
+
+
+def _whole(rows: list[Any]) -> bool:
+    """Turns 0, 1, 2, ... in recording order, each answered but maybe the last: the
+    common case, which ``check_continuity`` would find no issue in."""
+    last = len(rows) - 1
+    return all(r[1] == i and (r[3] is not None or i == last) for i, r in enumerate(rows))
 
 
 def _sft_chunk(
@@ -450,8 +461,7 @@ def export(
     else:
         rows = preference_rows(engine, flt, summary, progress)
     for row in rows:
-        out.write(orjson.dumps(row))
-        out.write(b"\n")
+        out.write(orjson.dumps(row, option=orjson.OPT_APPEND_NEWLINE))
         summary.rows += 1
     return summary
 

@@ -126,32 +126,28 @@ def _openai_messages(
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"role": "system", "content": system}]
     for m in history:
+        texts: list[str] = []
         if m["role"] == "assistant":
-            text = "".join(b["text"] for b in m["content"] if b["type"] == "text")
-            calls = [
-                {
-                    "id": b["id"],
-                    "type": "function",
-                    "function": {
-                        "name": b["name"],
-                        "arguments": orjson.dumps(b["input"]).decode()
-                        if arguments_as_text
-                        else b["input"],
-                    },
-                }
-                for b in m["content"]
-                if b["type"] == "tool_use"
-            ]
-            msg: dict[str, Any] = {"role": "assistant", "content": text or None}
+            calls: list[dict[str, Any]] = []
+            for b in m["content"]:
+                if b["type"] == "text":
+                    texts.append(b["text"])
+                elif b["type"] == "tool_use":
+                    args = orjson.dumps(b["input"]).decode() if arguments_as_text else b["input"]
+                    calls.append(
+                        {"id": b["id"], "type": "function",
+                         "function": {"name": b["name"], "arguments": args}}
+                    )  # fmt: skip
+            msg: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
             if calls:
                 msg["tool_calls"] = calls
             out.append(msg)
             continue
-        texts = []
         for b in m["content"]:
             if b["type"] == "tool_result":
-                answer = {"role": "tool", "tool_call_id": b["tool_use_id"], "content": b["content"]}
-                out.append(answer)
+                out.append(
+                    {"role": "tool", "tool_call_id": b["tool_use_id"], "content": b["content"]}
+                )
             elif b["type"] == "text":
                 texts.append(b["text"])
         if texts:

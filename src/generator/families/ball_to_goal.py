@@ -2,8 +2,8 @@
 
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
-- the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference
-  ramp's own cost and mass;
+- the reference ramp narrows from 20 cm to 12 cm, and the cost and mass limits are 3x
+  (level 1) down to 1.2x (level 5) its own cost and mass;
 - the build zone shrinks from the roomy box over the drop point towards the reference
   ramp's bounding box (every pitch the writer may try still fits);
 - the kerb grows 2 mm a level, the goal shortens 1.5 cm a level;
@@ -73,10 +73,12 @@ class BallToGoal(Family):
         )  # fmt: skip
         goal = Zone(label="goal", low=(goal_x, -0.2, 0.0), high=(r3(goal_x + goal_len), 0.2, 0.2))
 
+        ramp_half_width = r3(0.1 - 0.01 * (difficulty - 1))
+
         def ramp(pitch: float) -> Solid:
             return Solid(
                 name="ramp", role="fixed", material="plywood",
-                shape=Box(half_size=(0.25, 0.1, SHEET / 2)), at=(0.15, y0, 0.2),
+                shape=Box(half_size=(0.25, ramp_half_width, SHEET / 2)), at=(0.15, y0, 0.2),
                 rotate_deg=(0.0, pitch, 0.0),
             )  # fmt: skip
 
@@ -118,7 +120,8 @@ class BallToGoal(Family):
             f"Scene: floor plane (given). A rubber ball of radius {radius} m at (0, {y0}, "
             f"{drop}) (label 'ball'). A plywood kerb 2 x 60 x {kerb_h * 100:.1f} cm across the "
             f"floor at x={kerb_x}. A plywood end wall 4 x 60 x 20 cm at x={end_x}. Reference: "
-            f"a {SHEET * 1000:.0f} mm plywood ramp 50 x 20 cm centred at (0.15, {y0}, 0.2), "
+            f"a {SHEET * 1000:.0f} mm plywood ramp 50 x {2 * ramp_half_width * 100:.0f} cm "
+            f"centred at (0.15, {y0}, 0.2), "
             f"pitched {pitch} degrees down towards +x."
         )
         return Draft(

@@ -3,7 +3,7 @@
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
 - the gap widens 3 cm a level;
-- the reference plank narrows from 16 cm to 10 cm, and the cost and mass limits are 3x
+- the reference plank narrows from 16 cm to 8 cm, and the cost and mass limits are 3x
   (level 1) down to 1.2x (level 5) its own cost and mass;
 - the build zone's floor rises and its sides close in towards the plank;
 - the sideways jitter of the ball's start grows from 1 cm to 2 cm (along the incline it
@@ -94,7 +94,7 @@ class BridgeGap(Family):
             low=(r3(far - 0.2), -width / 2, height),
             high=(r3(far - 0.02), width / 2, r3(height + 0.12)),
         )
-        plank_half_width = r3(0.08 - 0.0075 * (difficulty - 1))
+        plank_half_width = r3(0.08 - 0.01 * (difficulty - 1))
         plank_len = r3(gap - 0.004)
         plank = Solid(
             name="plank", role="fixed", material="plywood",

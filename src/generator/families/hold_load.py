@@ -28,7 +28,7 @@ from arena_core.spec import (
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
 
-SHELF = 0.005
+SHELF = 0.004
 """Thickness of the reference's shelf and web (metres)."""
 SHELF_OVERHANG = 0.012
 """How much wider than the crate's jittered footprint the reference shelf is (metres)."""
@@ -73,13 +73,13 @@ class HoldLoad(Family):
         # A shelf the crate (and every jittered copy of it) lands on, on a web to the floor.
         shelf_side = r3(2 * half + 2 * jitter + SHELF_OVERHANG)
         shelf = Solid(
-            name="shelf", role="fixed", material="pla",
+            name="shelf", role="fixed", material="abs",
             shape=Box(half_size=(shelf_side / 2, shelf_side / 2, SHELF / 2)),
             at=(cx, cy, r3(top - 0.001 - SHELF / 2)),
         )  # fmt: skip
         web_height = r3(top - 0.001 - SHELF - 0.0015)
         web = Solid(
-            name="web", role="fixed", material="pla",
+            name="web", role="fixed", material="abs",
             shape=Box(half_size=(WEB_WIDTH / 2, SHELF / 2, web_height / 2)),
             at=(cx, cy, r3(0.001 + web_height / 2)),
         )  # fmt: skip
@@ -106,9 +106,9 @@ class HoldLoad(Family):
         brief = (
             f"Scene: floor plane (given). A steel crate, a cube of side {2 * half} m centred at "
             f"({cx}, {cy}, {start_z}) (label 'crate'). Two plywood walls 2 x 30 x 6 cm standing "
-            f"on the floor at x={cx - 0.2:.3f} and x={cx + 0.2:.3f}. Reference: a PLA shelf "
+            f"on the floor at x={cx - 0.2:.3f} and x={cx + 0.2:.3f}. Reference: an ABS shelf "
             f"{shelf_side} m square and {SHELF * 1000:.0f} mm thick, its top at "
-            f"z={top - 0.001:.3f} m under the crate, on a {WEB_WIDTH * 100:.0f} cm wide PLA "
+            f"z={top - 0.001:.3f} m under the crate, on a {WEB_WIDTH * 100:.0f} cm wide ABS "
             "web standing on the floor."
         )
         return Draft(

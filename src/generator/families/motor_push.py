@@ -6,8 +6,8 @@ way, without overshooting the goal.
 
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
-- the reference arm thins from 2 cm to 1 cm, and the cost and mass limits are 3x
-  (level 1) down to 1.2x (level 5) its own cost and mass;
+- the reference arm thins from 4 x 2 cm to 3.2 x 0.8 cm in section, and the cost and
+  mass limits are 3x (level 1) down to 1.2x (level 5) its own cost and mass;
 - the build zone closes in from the full space between carriage and crate towards the
   arm;
 - the goal shortens from 7 cm to 3.4 cm along the push;
@@ -83,11 +83,12 @@ class MotorPush(Family):
             schedule=(Keyframe(t=0.0, value=0.0), Keyframe(t=0.3, value=0.0),
                       Keyframe(t=2.0, value=stroke)),
         )  # fmt: skip
-        arm_half_height = r3(0.01 - 0.00125 * (difficulty - 1))
+        arm_half_height = r3(0.01 - 0.0015 * (difficulty - 1))
+        arm_half_width = r3(0.02 - 0.001 * (difficulty - 1))
         arm_len = r3(reach - 0.004)
         arm = Solid(
             name="arm", role="on_pusher", material="pla",
-            shape=Box(half_size=(arm_len / 2, 0.02, arm_half_height)),
+            shape=Box(half_size=(arm_len / 2, arm_half_width, arm_half_height)),
             at=(r3(carriage_front + 0.002 + arm_len / 2), 0.0,
                 r3(table_top + CLEARANCE + arm_half_height)),
         )  # fmt: skip
@@ -130,7 +131,7 @@ class MotorPush(Family):
             f"Scene: floor plane (given); the motor 'pusher' with its carriage (given). A "
             f"plywood table 0.9 x 0.3 x {table_top} m centred on the origin. A plywood crate, "
             f"a cube of side {2 * crate_half} m, on the table at x={crate_x} (label 'crate'). "
-            f"Reference: a PLA arm {arm_len} m long, 4 cm wide and "
+            f"Reference: a PLA arm {arm_len} m long, {2 * arm_half_width * 100:.0f} cm wide and "
             f"{2 * arm_half_height * 100:.1f} cm high riding on the carriage (role on_pusher), "
             f"{CLEARANCE * 1000:.0f} mm above the table, from the carriage's front face."
         )

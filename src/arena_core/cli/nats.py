@@ -28,8 +28,7 @@ def register(app: typer.Typer) -> None:
             with server:
                 typer.echo(server.url, color=False)
                 typer.echo(
-                    f"JetStream store: {server.store_dir}  "
-                    f"(export ARENA_NATS_URL={server.url})",
+                    f"JetStream store: {server.store_dir}  (export ARENA_NATS_URL={server.url})",
                     err=True,
                 )
                 while True:

@@ -6,9 +6,11 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import arena_core.db.benchmarks  # noqa: F401  (the benchmark library table)
-import arena_core.db.tables  # noqa: F401  (registers the tables on SQLModel.metadata)
-import arena_core.db.team  # noqa: F401
+# Importing the table modules registers every table on SQLModel.metadata, which
+# autogenerate and `alembic check` compare with the migrations.
+import arena_core.db.benchmarks
+import arena_core.db.tables
+import arena_core.db.team
 import arena_core.prompts.tables  # noqa: F401
 
 config = context.config

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
+import gc
 import logging
 import os
 import socket
@@ -41,6 +42,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("arena.recorder")
 
 DURABLE = "recorder"
+GC_YOUNG_THRESHOLD = 10_000
+"""Allocations between collections of the youngest generation while recording (Python's
+default is 700: the recorder would spend a quarter of its time collecting)."""
 LINGER_S = 0.02
 """How long a batch waits for more messages once the writer is free (recording latency)."""
 
@@ -99,6 +103,7 @@ class RecorderService(Service):
         self.status = "starting"
         self._stopping.clear()
         self._take_lock()
+        _tune_garbage_collector()
         if self.engine is None:
             self.engine = open_database(self.settings.database_path)
         self.writer = LogWriter(self.engine, self.settings.workspace)
@@ -239,3 +244,20 @@ class RecorderService(Service):
 
 def _by_stream_seq(delivered: Delivered) -> int:
     return delivered.stream_seq
+
+
+def _tune_garbage_collector() -> None:
+    """Make cyclic garbage collection cheap for a process that allocates per message.
+
+    Every message leaves a few thousand objects alive in the pipeline for a moment, which
+    with the default thresholds promotes them into full collections of everything the
+    process ever loaded. What is alive when recording starts (modules, schemas, pools)
+    lives as long as the process, so it is frozen out of collections once, and the
+    youngest generation is collected less often. Memory is still freed by reference
+    counting as soon as a message is done; only cycles wait a little longer.
+    """
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+    young, middle, old = gc.get_threshold()
+    if 0 < young < GC_YOUNG_THRESHOLD:
+        gc.set_threshold(GC_YOUNG_THRESHOLD, middle, old)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import orjson
 from sqlalchemy import Engine, select
 
 from arena_core.bus import Bus
 from arena_core.db import Message
-from arena_core.events import Envelope
+from arena_core.db.tables import runs
+from arena_core.events import Envelope, encode
 from arena_core.recorder import RecorderService
 from tests.recorder.recording import SampleNote, recorded_count, settle
 
@@ -55,3 +58,18 @@ async def test_restarted_recorder_resumes_after_its_last_commit(
     await recorder.start()
     last = await settle(bus, engine)
     assert recorded_count(engine) == last
+
+
+async def test_timestamp_without_offset_is_taken_as_utc_and_recording_goes_on(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    subject, body, headers = encode(Envelope.new(SampleNote(text="local"), run_id="naive"))
+    naive = orjson.loads(body) | {"ts": "2026-01-02T03:04:05.123456"}
+    await bus.publish_raw(subject, orjson.dumps(naive), headers)
+    await bus.publish(Envelope.new(SampleNote(text="after"), run_id="naive"))
+    await settle(bus, engine)
+    with engine.connect() as conn:
+        first = conn.execute(select(Message).where(Message.run_id == "naive")).first()
+        run = conn.execute(select(runs).where(runs.c.run_id == "naive")).one()
+    assert first is not None and first.ts == datetime(2026, 1, 2, 3, 4, 5, 123456, tzinfo=UTC)
+    assert run.events == 2 and run.started_at == first.ts

@@ -12,7 +12,7 @@ import base64
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
@@ -521,12 +521,19 @@ PROJECTION_TABLES = (runs, jobs, turns, conversation_events, benchmarks)
 """Tables ``rebuild`` drops and refills (artifacts are content-addressed and kept)."""
 
 
+def as_recorded(envelope: Envelope[Any]) -> Envelope[Any]:
+    """The envelope as it is recorded and projected: a timestamp without offset is UTC."""
+    if envelope.ts.tzinfo is None:
+        return envelope.model_copy(update={"ts": envelope.ts.replace(tzinfo=UTC)})
+    return envelope
+
+
 def decode_row(row: Any) -> Envelope[Any] | None:
     """The envelope of a stored message, or None when it does not decode."""
     if not row.valid:
         return None
     try:
-        return decode(row.subject, row.body, orjson.loads(row.headers))
+        return as_recorded(decode(row.subject, row.body, orjson.loads(row.headers)))
     except DecodeError:
         return None
 

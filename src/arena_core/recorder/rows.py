@@ -7,6 +7,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from arena_core.db.projections import as_recorded
 from arena_core.db.tables import messages
 from arena_core.events import DecodeError, Envelope, EventRegistry, decode, registry
 from arena_core.events.wire import (
@@ -64,6 +65,7 @@ def message_row(
             bytes(body), False, str(exc.reason), exc.detail[:8192],
         )  # fmt: skip
         return row, None
+    envelope = as_recorded(envelope)
     agent = envelope.agent
     row = MessageRow(
         delivered.stream_seq, msg.subject, orjson.dumps(headers).decode(),

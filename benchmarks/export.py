@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from tests.recorder.scenario import llm_turns
 
 EVENTS = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
-ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 PER_CONVERSATION = 10  # 4 requests + 4 answers + 2 thoughts
 AGENT = AgentRef(role="engineer", id="engineer-1")
 

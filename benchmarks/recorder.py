@@ -32,7 +32,7 @@ from arena_core.recorder.feed import Feed
 from arena_core.settings import Settings
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 5
 PUBLISHERS = 4
 
 

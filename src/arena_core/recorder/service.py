@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("arena.recorder")
 
 DURABLE = "recorder"
-GC_YOUNG_THRESHOLD = 10_000
+GC_YOUNG_THRESHOLD = 50_000
 """Allocations between collections of the youngest generation while recording (Python's
 default is 700: the recorder would spend a quarter of its time collecting)."""
 LINGER_S = 0.02

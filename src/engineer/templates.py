@@ -205,6 +205,8 @@ class Scene:
     """Payload start (before jitter)."""
     radius: float
     """Payload half extent (largest), plus the jitter's reach."""
+    half: float
+    """Payload half extent (largest), without the jitter."""
     target: Vec3
     """Where the payload should end up: goal zone centre, or above the hold height."""
     heading: float
@@ -229,7 +231,7 @@ class Scene:
             target = (start[0], start[1], goal.height)
         dx, dy = target[0] - start[0], target[1] - start[1]
         heading = math.atan2(dy, dx) if math.hypot(dx, dy) > 1e-6 else 0.0
-        return cls(spec, fabrication(spec), start, max(half) + jitter, target, heading)
+        return cls(spec, fabrication(spec), start, max(half) + jitter, max(half), target, heading)
 
     def inside(self, plate: Plate) -> bool:
         zone = self.spec.build_zone
@@ -287,7 +289,7 @@ def chute(scene: Scene, g: Genome) -> Design | None:
     """
     fab, zone, s = scene.fab, scene.spec.build_zone, scene.start
     pitch = _lerp(0.12, 0.75, g[0])
-    width = min(_lerp(2.2 * scene.radius + 0.02, 0.25, g[4]), zone.high[1] - zone.low[1] - 0.01)
+    width = min(_lerp(2 * scene.half + 0.02, 0.25, g[4]), zone.high[1] - zone.low[1] - 0.01)
     length = min(_lerp(0.12, 0.7, g[1]), fab.longest(width))
     behind = _lerp(0.01, 0.12, g[2])
     top = min(zone.high[2], s[2] - scene.radius - CLEARANCE_M) - CLEARANCE_M
@@ -337,7 +339,7 @@ def deck(scene: Scene, g: Genome) -> Design | None:
     span = zone.high[along] - zone.low[along] - 2e-3
     across = 1 - along
     width = min(
-        _lerp(2.2 * scene.radius + 0.02, zone.high[across] - zone.low[across] - 2e-3, g[2]),
+        _lerp(2 * scene.half + 0.01, zone.high[across] - zone.low[across] - 2e-3, g[2]),
         fab.longest(span) if fab.max_extent else 1.0,
     )
     length = min(span, fab.longest(width))
@@ -404,7 +406,7 @@ def bridge(scene: Scene, g: Genome) -> Design | None:
 def support(scene: Scene, g: Genome) -> Design | None:
     """A shelf right under the payload's start, held by a post (genes: size, post, gap)."""
     fab, zone, s = scene.fab, scene.spec.build_zone, scene.start
-    side = _lerp(2.2 * scene.radius + 0.01, 0.25, g[0])
+    side = _lerp(2 * scene.radius + 0.004, 0.25, g[0])
     side = min(side, zone.high[0] - zone.low[0] - 0.01, zone.high[1] - zone.low[1] - 0.01)
     length = min(side, fab.longest(side))
     gap = _lerp(0.001, 0.01, g[2])

@@ -45,6 +45,18 @@ class Candidate:
     template: str
     genome: Genome
     report: dict[str, Any]
+    limits: tuple[float | None, float | None] = (None, None)
+    """The benchmark's cost and mass limits."""
+
+    @property
+    def spend(self) -> float:
+        """The larger share of the cost and mass limits the design uses (0 without limits)."""
+        shares = [
+            float(self.report.get(key) or 0.0) / limit
+            for key, limit in zip(("cost", "mass_kg"), self.limits, strict=True)
+            if limit
+        ]
+        return max(shares, default=0.0)
 
     @property
     def fitness(self) -> float:
@@ -52,7 +64,10 @@ class Candidate:
         score = 2.0 * float(r.get("success_rate", 0.0))
         score -= 0.5 * bool(r.get("violations"))
         score -= 0.5 * min(float(r.get("distance_to_goal_m") or 0.0), 1.0)
-        return score + (0.3 if r.get("passed") else 0.0) - 0.001 * float(r.get("cost", 0.0))
+        # Over the limits costs in proportion (so breeding walks back under them); under
+        # them, a leaner design is slightly preferred.
+        score -= 1.5 * min(max(self.spend - 1.0, 0.0), 1.0) + 0.05 * min(self.spend, 1.0)
+        return score + (0.3 if r.get("passed") else 0.0)
 
 
 def good(spec: BenchmarkSpec, report: dict[str, Any]) -> bool:
@@ -117,7 +132,7 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
         return turn.end("No submissions left; the benchmark stays unsolved.")
 
     genomes = _genomes(history)
-    evaluated, stressed = _evaluations(history, genomes)
+    evaluated, stressed = _evaluations(history, genomes, spec)
     submitted = {c.input.get("design_id") for c in submits}
     used = sum(len(c.input.get("design_ids", [])) for c in history if c.name == "simulate_preview")
     left = task.max_sim_calls - used - 2 * len(submits)
@@ -178,8 +193,9 @@ def _genomes(history: list[Call]) -> dict[str, tuple[str, Genome]]:
 
 
 def _evaluations(
-    history: list[Call], genomes: dict[str, tuple[str, Genome]]
+    history: list[Call], genomes: dict[str, tuple[str, Genome]], spec: BenchmarkSpec
 ) -> tuple[dict[str, Candidate], dict[str, dict[str, Any]]]:
+    limits = (spec.constraints.max_cost, spec.constraints.max_mass)
     evaluated: dict[str, Candidate] = {}
     stressed: dict[str, dict[str, Any]] = {}
     for c in history:
@@ -191,7 +207,7 @@ def _evaluations(
                 stressed[did] = report
             elif did in genomes:
                 template, genome = genomes[did]
-                evaluated[did] = Candidate(did, template, genome, report)
+                evaluated[did] = Candidate(did, template, genome, report, limits)
     return evaluated, stressed
 
 

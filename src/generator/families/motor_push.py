@@ -6,14 +6,16 @@ way, without overshooting the goal.
 
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
-- the reference arm thins from 4 x 2 cm to 3.2 x 0.8 cm in section, and the cost and
-  mass limits are 3x (level 1) down to 1.2x (level 5) its own cost and mass;
+- the reference arm thins from 2 cm to 8 mm (and widens with the jitter, 4.4 cm to
+  6.4 cm), and the cost and mass limits are 3x (level 1) down to 1.2x (level 5) its own
+  cost and mass;
 - the build zone closes in from the full space between carriage and crate towards the
   arm;
 - the goal shortens from 7 cm to 3.4 cm along the push;
 - the crate's start jitter doubles (4 mm to 8 mm along the push, 1 cm to 2 cm across)
   and the copies grow from 4 to 8;
-- the time limit shrinks from 3.5 s to 2.8 s (the stroke still ends at 2 s);
+- the push gets faster (the stroke ends at 2 s at level 1, 1.8 s at level 5: the crate
+  slides further) and the time limit shrinks from 3.5 s to 3 s;
 - from level 3 the table beyond the goal is forbidden: an overshooting crate fails.
 """
 
@@ -75,16 +77,21 @@ class MotorPush(Family):
             at=(crate_x, 0.0, r3(table_top + crate_half + 0.001)),
         )  # fmt: skip
         carriage_z = r3(table_top + CLEARANCE + carriage_half[2])
+        stroke_end_s = r3(2.0 - 0.05 * (difficulty - 1))
+        # Time to push, hold 0.5 s in the goal, and some to spare.
+        within_s = max(r3(3.5 * lv.time), r3(stroke_end_s + 1.2))
         motor = Motor(
             label="pusher", joint="slide", axis=(1.0, 0.0, 0.0), range=(0.0, stroke),
             pose=Pose.at(carriage_x, 0.0, carriage_z),
             geometry=Box(half_size=carriage_half), material="aluminium",
             control="position", torque_limit=40.0, gain=300.0, damping=25.0,
             schedule=(Keyframe(t=0.0, value=0.0), Keyframe(t=0.3, value=0.0),
-                      Keyframe(t=2.0, value=stroke)),
+                      Keyframe(t=stroke_end_s, value=stroke)),
         )  # fmt: skip
         arm_half_height = r3(0.01 - 0.0015 * (difficulty - 1))
-        arm_half_width = r3(0.02 - 0.001 * (difficulty - 1))
+        jitter_y = r3(0.01 * lv.jitter)
+        # Wide enough that every jittered copy of the crate meets the arm squarely.
+        arm_half_width = r3(jitter_y + 0.012)
         arm_len = r3(reach - 0.004)
         arm = Solid(
             name="arm", role="on_pusher", material="pla",
@@ -121,10 +128,8 @@ class MotorPush(Family):
             motors=(motor,),
             build_zone=build,
             forbid_zones=forbid,
-            goal=ReachZone(object="crate", zone=goal, within_s=r3(3.5 * lv.time), hold_s=0.5),
-            jitter=Jitter(
-                position=(r3(0.004 * lv.jitter), r3(0.01 * lv.jitter), 0.0), copies=lv.copies
-            ),
+            goal=ReachZone(object="crate", zone=goal, within_s=within_s, hold_s=0.5),
+            jitter=Jitter(position=(r3(0.004 * lv.jitter), jitter_y, 0.0), copies=lv.copies),
             constraints=limits([arm], lv.margin, ProcessRules.fdm()),
         )
         brief = (

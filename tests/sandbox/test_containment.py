@@ -67,7 +67,8 @@ with open("inside.txt", "w") as f:
 
     assert result.reason is ExitReason.ok, result.stderr
     assert [t for t in targets if t.exists()] == []
-    assert "refused " + str(targets[1]) + " Read-only file system" in result.stdout
+    # Refused one way or another (read-only mount, or a path the sandbox cannot see).
+    assert all(f"refused {t}" in result.stdout for t in targets), result.stdout
     assert (result.workspace / "inside.txt").read_text() == "fine"
 
 

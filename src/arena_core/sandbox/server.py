@@ -72,7 +72,15 @@ class ForkServer:
 
     @property
     def alive(self) -> bool:
-        return self._proc is not None and self._proc.returncode is None
+        if self._proc is None or self._proc.returncode is not None:
+            return False
+        # asyncio learns of a child's death only when it reaps it, which lags under load;
+        # a killed server is a zombie until then.
+        try:
+            state = Path(f"/proc/{self._proc.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            return True
+        return state not in ("Z", "X")
 
     async def start(self) -> None:
         """Start the process, wait until it has preloaded and probed isolation."""

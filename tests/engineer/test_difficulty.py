@@ -16,7 +16,7 @@ from tests.engineer.conftest import Team
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
-HARD = ("ball_to_goal", 1, 4)
+HARD = ("motor_push", 0, 5)
 """Family, seed and difficulty of a benchmark whose first generation of designs fails."""
 
 

@@ -8,7 +8,9 @@ results), so the same conversation and seed always give the same next turn:
    template into a build123d script, run with ``run_cad`` and judged by
    ``simulate_preview`` (free);
 3. the fittest designs breed the next generation (blend crossover, Gaussian mutation with
-   a shrinking step, one random immigrant), seeded with skills' examples;
+   a shrinking step, one random immigrant), seeded with skills' examples; the breeding
+   randomness comes from the benchmark and the generation number, so the same benchmark
+   is searched the same way in every run;
 4. a design that passes every copy with margin is stress-tested, then submitted; after
    the critic accepts, the TODO list is closed and, when the success took at least K
    failures, a skill is written.
@@ -16,6 +18,7 @@ results), so the same conversation and seed always give the same next turn:
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from typing import Any
@@ -99,6 +102,13 @@ class _Turn:
         return [*self.blocks, TextBlock(text=text)]
 
 
+def search_rng(spec: BenchmarkSpec, generation: int) -> random.Random:
+    """The breeding randomness of one generation: a function of the benchmark alone, so a
+    benchmark is searched the same way in every run (ids and timestamps play no part)."""
+    digest = hashlib.sha256(orjson.dumps(spec.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS))
+    return random.Random(f"{digest.hexdigest()}/{generation}")
+
+
 def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantBlock]:
     task = task_of(request.messages)
     spec = task.spec
@@ -158,7 +168,12 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
         1 for c in history if c.name == "simulate_preview" and not c.input.get("stress")
     )
     designs = _breed(
-        spec, _skill_seeds(history, spec), evaluated, generation, rng, min(POPULATION, left)
+        spec,
+        _skill_seeds(history, spec),
+        evaluated,
+        generation,
+        search_rng(spec, generation),
+        min(POPULATION, left),
     )
     if not designs:
         return turn.end("No legal design fits this build zone and process.")

@@ -130,7 +130,7 @@ async def test_jobs_flow_across_nodes_and_survive_losing_one(
 
             after = await run_jobs(bus, 6, first_seed=200)
             # The simrunner of node 1 reconnected to another node and is back at work.
-            await wait_until_running(node2.url(), {"simrunner": 2, "recorder": 1}, timeout=30)
+            await wait_until_running(node2.url(), {"simrunner": 2, "recorder": 1}, timeout=90)
 
             info = await bus.js.stream_info(stream.name)
             assert info.config.num_replicas == REPLICAS

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import threading
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -135,11 +136,21 @@ def _parser() -> etree.XMLParser:
     )
 
 
-@cache
+_per_thread = threading.local()
+
+
 def subset_schema() -> etree.XMLSchema:
-    """The XSD of the MJCF subset the simrunner emits (shipped in the package)."""
-    source = files("simrunner") / "schema" / "mjcf_subset.xsd"
-    return etree.XMLSchema(etree.fromstring(source.read_bytes()))
+    """The XSD of the MJCF subset the simrunner emits (shipped in the package).
+
+    One compiled schema per thread: lxml's ``XMLSchema`` is not safe to use from two
+    threads at once (the service validates in worker threads), and it fails with
+    "Internal error in XML Schema validation" when shared.
+    """
+    schema: etree.XMLSchema | None = getattr(_per_thread, "schema", None)
+    if schema is None:
+        source = files("simrunner") / "schema" / "mjcf_subset.xsd"
+        schema = _per_thread.schema = etree.XMLSchema(etree.fromstring(source.read_bytes()))
+    return schema
 
 
 @cache

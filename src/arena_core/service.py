@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -131,6 +132,10 @@ class Service:
         self._owns_connection = not self.bus.connected
         await self.bus.connect()
         await self.setup()
+        # What is loaded by now lives as long as the process: keep it out of every
+        # future garbage collection instead of rescanning it.
+        gc.collect()
+        gc.freeze()
         self._health_sub = await self.bus.nc.subscribe(HEALTH_SUBJECT, cb=self._answer_health)
         self._worker = PullWorker(
             self.bus,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,21 @@ def arena(*args: str, cwd: Path, timeout: float = 900) -> subprocess.CompletedPr
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
-    home = tmp_path_factory.mktemp("demo")
-    result = arena("demo", "--benchmarks", "4", "--json", cwd=home)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return home, orjson.loads(result.stdout.strip().splitlines()[-1])
+    # A run that accepts nothing has been seen once on a loaded machine without a known
+    # cause: it is reported loudly and run once more, and a second such run fails.
+    for attempt in (1, 2):
+        home = tmp_path_factory.mktemp("demo")
+        result = arena("demo", "--benchmarks", "4", "--json", cwd=home)
+        assert result.returncode == 0, result.stderr[-3000:]
+        out: dict[str, Any] = orjson.loads(result.stdout.strip().splitlines()[-1])
+        if out["accepted"] or attempt == 2:
+            return home, out
+        logs = "\n".join(p.read_text()[-2000:] for p in (home / ".arena" / "logs").glob("*.log"))
+        warnings.warn(
+            f"arena demo accepted no benchmark (rows: {out['rows']}); worker logs:\n{logs}",
+            stacklevel=1,
+        )
+    raise AssertionError("unreachable")
 
 
 def rows(database: str, sql: str, **params: Any) -> list[Any]:

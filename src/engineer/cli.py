@@ -20,6 +20,9 @@ def register(app: typer.Typer) -> None:
         parent_job_id: str = typer.Option(None, "--parent", help="Job this solve belongs to."),
         max_submissions: int = typer.Option(3, "--max-submissions", min=1),
         max_sim_calls: int = typer.Option(120, "--max-sim-calls", min=1),
+        rollout_seed: int = typer.Option(
+            0, "--rollout-seed", min=0, help="Seed of the team's search (same seed, same solve)."
+        ),
         timeout: float = typer.Option(900.0, "--timeout", help="Seconds to wait per benchmark."),
         as_json: bool = typer.Option(False, "--json", help="One JSON object per benchmark."),
     ) -> None:
@@ -39,7 +42,15 @@ def register(app: typer.Typer) -> None:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
         outcomes = asyncio.run(
-            _solve_all(settings, targets, parent_job_id, max_submissions, max_sim_calls, timeout)
+            _solve_all(
+                settings,
+                targets,
+                parent_job_id,
+                max_submissions,
+                max_sim_calls,
+                rollout_seed,
+                timeout,
+            )
         )
         _show(outcomes, as_json)
         if not all(getattr(o, "solved", False) for _, o in outcomes):
@@ -52,6 +63,7 @@ async def _solve_all(
     parent: str | None,
     max_submissions: int,
     max_sim_calls: int,
+    rollout_seed: int,
     timeout: float,
 ) -> list[tuple[str, object]]:
     from arena_core.settings import Settings
@@ -79,6 +91,7 @@ async def _solve_all(
                         parent_job_id=parent,
                         max_submissions=max_submissions,
                         max_sim_calls=max_sim_calls,
+                        rollout_seed=rollout_seed,
                     )
                 )
             answers = await asyncio.gather(*(solve(bus, r, timeout=timeout) for r in requests))

@@ -99,6 +99,7 @@ class EngineerService(Service):
                     items=plan.items,
                     max_submissions=request.max_submissions,
                     max_sim_calls=request.max_sim_calls,
+                    rollout_seed=request.rollout_seed,
                     skill_min_failures=SKILL_MIN_FAILURES,
                 ),
             )

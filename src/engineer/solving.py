@@ -96,6 +96,7 @@ def request_for(
     parent_job_id: str | None = None,
     max_submissions: int = 3,
     max_sim_calls: int = 120,
+    rollout_seed: int = 0,
 ) -> SolveJobRequested:
     return SolveJobRequested(
         benchmark_id=target.benchmark_id,
@@ -105,6 +106,7 @@ def request_for(
         parent_job_id=parent_job_id,
         max_submissions=max_submissions,
         max_sim_calls=max_sim_calls,
+        rollout_seed=rollout_seed,
     )
 
 

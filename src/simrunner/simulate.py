@@ -31,6 +31,7 @@ from simrunner.contacts import deepest_contact
 from simrunner.limits import Limits
 from simrunner.meshes import MeshLibrary
 from simrunner.mjcf import BuiltScene, build_mjcf, control_values
+from simrunner.reward import reward
 from simrunner.scoring import score
 from simrunner.stability import first_unstable
 from simrunner.validate import validate
@@ -333,6 +334,7 @@ def simulate(
                 validation=report,
                 metrics=SimMetrics(),
                 scoring=scoring,
+                reward=reward(spec, (), scoring, valid=False),
             )
         model = engine.without_autoreset(engine.compile_model(path))
     copies, steps, wall = run_copies(spec, scene, model, limits, deadline)
@@ -351,4 +353,5 @@ def simulate(
         validation=report,
         metrics=metrics,
         scoring=scoring,
+        reward=reward(spec, copies, scoring),
     )

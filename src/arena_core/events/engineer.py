@@ -87,6 +87,9 @@ class SolveJobRequested(Payload):
     """Scored submissions the engineer may make."""
     max_sim_calls: int = Field(default=120, ge=1, le=2000)
     """Simulations (previews and submissions) the engineer may request."""
+    rollout_seed: int = Field(default=0, ge=0)
+    """Seed of the team's own search: the same benchmark and rollout seed give the same
+    solve; another rollout seed searches differently (K rollouts for pass@K)."""
 
 
 class SolveOutcome(StrEnum):

@@ -324,6 +324,21 @@ class Scoring(_Record):
         return not self.violations
 
 
+class Reward(_Record):
+    """The graded reward of a solution in [0, 1] beside pass/fail (``simrunner.reward``)."""
+
+    value: float = Field(default=0.0, ge=0.0, le=1.0)
+    """0.6 x solved + 0.3 x progress + 0.1 x margin, halved when a constraint is broken;
+    0 for an invalid scene."""
+    solved: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Share of the jittered copies that met the goal."""
+    progress: float = Field(default=0.0, ge=0.0, le=1.0)
+    """Mean progress of the copies towards the goal (1 for a copy that met it)."""
+    margin: float = Field(default=0.0, ge=0.0, le=1.0)
+    """1 minus the larger share of the cost and mass limits the solution uses (0 when over
+    a limit, 1 without limits)."""
+
+
 class JobFailure(StrEnum):
     """Why a sim job produced no verdict."""
 
@@ -400,6 +415,8 @@ class SimJobCompleted(Payload):
     """Per-copy results and aggregate numbers."""
     scoring: Scoring
     """Cost and mass as computed by the simrunner."""
+    reward: Reward = Reward()
+    """The graded reward in [0, 1] (one formula: ``simrunner.reward``)."""
 
 
 @event("sim.job.failed")
@@ -423,6 +440,7 @@ __all__ = [
     "MjcfScene",
     "ModelStats",
     "PartScore",
+    "Reward",
     "Scoring",
     "SimFailure",
     "SimFailureKind",

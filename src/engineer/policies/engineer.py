@@ -9,8 +9,9 @@ results), so the same conversation and seed always give the same next turn:
    ``simulate_preview`` (free);
 3. the fittest designs breed the next generation (blend crossover, Gaussian mutation with
    a shrinking step, one random immigrant), seeded with skills' examples; the breeding
-   randomness comes from the benchmark and the generation number, so the same benchmark
-   is searched the same way in every run;
+   randomness comes from the benchmark, the job's rollout seed and the generation number,
+   so the same benchmark and rollout seed are searched the same way in every run, and
+   another rollout seed starts elsewhere and breeds differently;
 4. a design that passes every copy with margin is stress-tested, then submitted; after
    the critic accepts, the TODO list is closed and, when the success took at least K
    failures, a skill is written.
@@ -102,11 +103,13 @@ class _Turn:
         return [*self.blocks, TextBlock(text=text)]
 
 
-def search_rng(spec: BenchmarkSpec, generation: int) -> random.Random:
-    """The breeding randomness of one generation: a function of the benchmark alone, so a
-    benchmark is searched the same way in every run (ids and timestamps play no part)."""
+def search_rng(spec: BenchmarkSpec, generation: int, rollout_seed: int = 0) -> random.Random:
+    """The breeding randomness of one generation: a function of the benchmark and the
+    rollout seed alone, so a rollout is searched the same way in every run (ids and
+    timestamps play no part)."""
     digest = hashlib.sha256(orjson.dumps(spec.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS))
-    return random.Random(f"{digest.hexdigest()}/{generation}")
+    rollout = f"/{rollout_seed}" if rollout_seed else ""
+    return random.Random(f"{digest.hexdigest()}{rollout}/{generation}")
 
 
 def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantBlock]:
@@ -172,8 +175,9 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
         _skill_seeds(history, spec),
         evaluated,
         generation,
-        search_rng(spec, generation),
+        search_rng(spec, generation, task.rollout_seed),
         min(POPULATION, left),
+        task.rollout_seed,
     )
     if not designs:
         return turn.end("No legal design fits this build zone and process.")
@@ -247,6 +251,13 @@ def _random(template: str, rng: random.Random) -> Genome:
     return tuple(rng.random() for _ in range(TEMPLATES[template][1]))
 
 
+def _start(template: str, rng: random.Random, rollout_seed: int) -> Genome:
+    centre = tuple(0.5 for _ in range(TEMPLATES[template][1]))
+    if not rollout_seed:
+        return centre
+    return tuple(c + rng.gauss(0.0, 0.2) for c in centre)
+
+
 def _clip(genome: list[float]) -> Genome:
     return tuple(round(min(max(g, 0.0), 1.0), 4) for g in genome)
 
@@ -258,8 +269,13 @@ def _breed(
     generation: int,
     rng: random.Random,
     size: int,
+    rollout_seed: int = 0,
 ) -> list[Design]:
-    """The next generation's designs, all legal and new."""
+    """The next generation's designs, all legal and new.
+
+    The first generation starts from the skills' examples and one design per template:
+    the centre of its parameter space for rollout 0, a point drawn around the centre for
+    any other rollout."""
     templates = templates_for(spec)
     known = set(evaluated)
     chosen: list[Design] = []
@@ -279,7 +295,7 @@ def _breed(
         for template, genome in seeds:
             offer(template, genome)
         for template in templates:
-            offer(template, tuple(0.5 for _ in range(TEMPLATES[template][1])))
+            offer(template, _start(template, rng, rollout_seed))
     sigma = max(0.05, 0.3 * 0.75**generation)
     for _ in range(60 * size):
         if len(chosen) >= size:

@@ -20,6 +20,7 @@ from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
 from arena_core.bus import Bus
+from arena_core.errors import ArenaError
 from arena_core.events import DecodeError, Envelope, decode
 from arena_core.events.benchmark import (
     BenchmarkCreated,
@@ -39,7 +40,7 @@ from arena_core.stack import ServiceProcesses, WorkerProcess
 RECORDER_DURABLE = "recorder"
 
 
-class StackFailure(RuntimeError):
+class StackFailure(ArenaError, RuntimeError):
     """A part of the stack failed: a worker exited, or the run stopped making progress."""
 
 

@@ -18,12 +18,13 @@ import nats.errors
 import orjson
 
 from arena_core.bus import EmbeddedNats
+from arena_core.errors import ArenaError
 from arena_core.processes import spawn, terminate
 from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
 from arena_core.settings import Settings
 
 
-class UnknownService(LookupError):
+class UnknownService(ArenaError, LookupError):
     """No service of that name is installed (entry-point group ``arena.services``)."""
 
 

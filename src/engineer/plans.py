@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import Engine, Table, select, update
 
 from arena_core.db.team import PlanRow
+from arena_core.errors import ArenaError
 from arena_core.events.engineer import PlanItem, PlanItemStatus
 
 plans = cast(Table, PlanRow.__table__)  # type: ignore[attr-defined]
@@ -22,7 +23,7 @@ _MARK = {
 }
 
 
-class UnknownItem(LookupError):
+class UnknownItem(ArenaError, LookupError):
     """The plan has no item with that id."""
 
 

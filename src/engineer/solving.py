@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from arena_core.bus import Bus, RequestFailed
+from arena_core.errors import ArenaError
 from arena_core.events import Envelope
 from arena_core.events.engineer import (
     SolveFailure,
@@ -28,7 +29,7 @@ TEAM = ("simrunner", "planner", "engineer", "critic")
 """The services a solve needs."""
 
 
-class UnknownBenchmark(LookupError):
+class UnknownBenchmark(ArenaError, LookupError):
     """No benchmark with that id in the library, and no example of that name."""
 
 

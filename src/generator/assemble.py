@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from arena_core.cad import CadPart, CadResult
+from arena_core.errors import ArenaError
 from arena_core.events.benchmark import ReviewReason, ReviewReasonKind
 from arena_core.events.sim import MeshBlob
 from arena_core.spec import (
@@ -32,7 +33,7 @@ DENSITY_TOLERANCE = 1e-6
 """Relative difference under which a part's density names a material."""
 
 
-class AssemblyError(ValueError):
+class AssemblyError(ArenaError, ValueError):
     """The parts cannot form the benchmark or the solution."""
 
     def __init__(self, reasons: list[ReviewReason]) -> None:

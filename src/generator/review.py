@@ -18,6 +18,7 @@ import orjson
 
 from arena_core.bus import Bus, RequestFailed
 from arena_core.cad import CadResult, run_cad
+from arena_core.errors import ArenaError
 from arena_core.events import Envelope, Payload
 from arena_core.events.benchmark import (
     BenchmarkReviewStageCompleted,
@@ -101,7 +102,9 @@ class Verdict:
         return "\n".join(lines)
 
 
-class StageFailed(Exception):
+class StageFailed(ArenaError):
+    """A review stage found reasons to reject the attempt; ``reasons`` lists them."""
+
     def __init__(self, reasons: list[ReviewReason]) -> None:
         super().__init__(f"{len(reasons)} reasons")
         self.reasons = reasons

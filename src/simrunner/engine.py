@@ -14,6 +14,8 @@ import numpy as np
 from mujoco import rollout
 from numpy.typing import NDArray
 
+from arena_core.errors import ArenaError
+
 log = logging.getLogger("simrunner.mujoco")
 
 STATE = mujoco.mjtState.mjSTATE_FULLPHYSICS
@@ -45,7 +47,7 @@ def captured_warnings() -> Iterator[list[str]]:
         _captured.messages = previous
 
 
-class CompileError(Exception):
+class CompileError(ArenaError):
     """MuJoCo refused the model; the message is MuJoCo's own."""
 
 

@@ -11,13 +11,14 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from arena_core.errors import ArenaError
 from arena_core.events.sim import MeshBlob
 
 MAX_TRIANGLES = 200_000
 """Largest mesh accepted (MuJoCo's compile time grows with it)."""
 
 
-class MeshError(ValueError):
+class MeshError(ArenaError, ValueError):
     """A mesh file that cannot be used (unreadable, empty, too large, missing)."""
 
 

@@ -17,6 +17,7 @@ import mujoco
 import numpy as np
 from numpy.typing import NDArray
 
+from arena_core.errors import ArenaError
 from arena_core.events.sim import (
     BodyPose,
     CopyResult,
@@ -43,7 +44,7 @@ PENETRATION_SAMPLE_EVERY = 50
 """Steps between two samples of the deepest contact."""
 
 
-class SpecContradictionError(ValueError):
+class SpecContradictionError(ArenaError, ValueError):
     """The spec contradicts itself; nothing can be simulated."""
 
     def __init__(self, issues: list[SpecIssue]) -> None:
@@ -51,7 +52,7 @@ class SpecContradictionError(ValueError):
         self.issues = issues
 
 
-class SimTimeLimitError(TimeoutError):
+class SimTimeLimitError(ArenaError, TimeoutError):
     """The job ran past its wall-clock budget."""
 
 

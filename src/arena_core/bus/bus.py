@@ -17,6 +17,7 @@ from nats.js.errors import APIError, NoStreamResponseError, ServiceUnavailableEr
 
 from arena_core.bus.connection import connect
 from arena_core.bus.stream import StreamSpec, ensure_stream
+from arena_core.errors import ArenaError
 from arena_core.events import (
     DecodeError,
     Envelope,
@@ -33,15 +34,15 @@ from arena_core.events.wire import HEADER_CAUSATION
 log = logging.getLogger("arena.bus")
 
 
-class PublishError(RuntimeError):
+class PublishError(ArenaError, RuntimeError):
     """JetStream did not confirm a publish."""
 
 
-class RequestTimeout(TimeoutError):
+class RequestTimeout(ArenaError, TimeoutError):
     """No reply to a request arrived in time."""
 
 
-class RequestFailed(RuntimeError):
+class RequestFailed(ArenaError, RuntimeError):
     """A request was answered with an error event (invalid input or dead letter)."""
 
     def __init__(self, reply: Envelope[Any]) -> None:

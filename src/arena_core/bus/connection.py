@@ -9,10 +9,12 @@ import random
 import nats
 from nats.aio.client import Client
 
+from arena_core.errors import ArenaError
+
 log = logging.getLogger("arena.bus")
 
 
-class BusUnavailable(ConnectionError):
+class BusUnavailable(ArenaError, ConnectionError):
     """No NATS server answered within the connect deadline."""
 
 

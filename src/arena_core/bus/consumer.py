@@ -16,6 +16,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import ServiceUnavailableError
 
 from arena_core.bus.bus import Bus
+from arena_core.errors import ArenaError
 from arena_core.events import (
     AgentRef,
     DecodeError,
@@ -38,7 +39,7 @@ _DEAD_LETTER_INDEX = 1_000_000
 """Emit index reserved for the dead-letter event, so both paths that may raise it agree."""
 
 
-class HandlerRejected(Exception):
+class HandlerRejected(ArenaError):
     """Raised by a handler for input that can never succeed: terminated, not retried."""
 
     def __init__(self, detail: str, reason: str = "rejected") -> None:

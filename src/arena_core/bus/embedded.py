@@ -11,10 +11,11 @@ import urllib.request
 from pathlib import Path
 from types import TracebackType
 
+from arena_core.errors import ArenaError
 from arena_core.processes import free_port, spawn, terminate
 
 
-class NatsServerError(RuntimeError):
+class NatsServerError(ArenaError, RuntimeError):
     """The embedded nats-server could not be found, started or reached."""
 
 

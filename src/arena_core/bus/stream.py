@@ -8,10 +8,11 @@ from nats.js import JetStreamContext
 from nats.js.api import RetentionPolicy, StorageType, StreamConfig, StreamInfo
 from nats.js.errors import NotFoundError
 
+from arena_core.errors import ArenaError
 from arena_core.events import SUBJECT_PREFIX
 
 
-class StreamConflict(RuntimeError):
+class StreamConflict(ArenaError, RuntimeError):
     """The existing stream's configuration cannot be changed into the one we need."""
 
 

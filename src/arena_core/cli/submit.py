@@ -23,6 +23,7 @@ import orjson
 import typer
 from pydantic import BaseModel, ValidationError
 
+from arena_core.errors import ArenaError
 from arena_core.events import (
     DecodeError,
     Envelope,
@@ -57,7 +58,7 @@ class SubmitExit(IntEnum):
     """``--wait`` saw no answer in time (the job may still run)."""
 
 
-class SubmitError(ValueError):
+class SubmitError(ArenaError, ValueError):
     """Input that cannot become a valid job message."""
 
     def __init__(self, reason: InvalidReason | str, detail: str) -> None:

@@ -10,10 +10,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 
+from arena_core.errors import ArenaError
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-class SchemaOutdated(RuntimeError):
+class SchemaOutdated(ArenaError, RuntimeError):
     """The database file is older than this code: run ``arena db upgrade``."""
 
 

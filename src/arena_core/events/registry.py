@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from arena_core.errors import ArenaError
 from arena_core.events.envelope import SUBJECT_PREFIX, Envelope, Payload
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
@@ -15,7 +16,7 @@ _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 T = TypeVar("T", bound=type[Payload])
 
 
-class UnknownEventType(KeyError):
+class UnknownEventType(ArenaError, KeyError):
     """No payload model is registered for this event type."""
 
 

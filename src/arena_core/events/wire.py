@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 from pydantic import ValidationError
 
+from arena_core.errors import ArenaError
 from arena_core.events.envelope import Envelope
 from arena_core.events.registry import (
     EventRegistry,
@@ -39,7 +40,7 @@ class InvalidReason(StrEnum):
     too_large = "too_large"
 
 
-class DecodeError(ValueError):
+class DecodeError(ArenaError, ValueError):
     """A message that is not a valid envelope for its subject."""
 
     def __init__(self, reason: InvalidReason, detail: str, event_type: str | None = None) -> None:

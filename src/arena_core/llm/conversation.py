@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Literal
 
+from arena_core.errors import ArenaError
 from arena_core.events.agent import AgentThoughtRecorded, AgentToolCalled, AgentToolCompleted
 from arena_core.events.llm import (
     CallParameters,
@@ -21,7 +22,7 @@ from arena_core.llm.client import Llm
 from arena_core.llm.tools import ToolRegistry
 
 
-class TurnLimitReached(RuntimeError):
+class TurnLimitReached(ArenaError, RuntimeError):
     """The model kept calling tools past the conversation's turn limit."""
 
     def __init__(self, conversation_id: str, max_turns: int) -> None:

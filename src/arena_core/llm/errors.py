@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from arena_core.errors import ArenaError
 from arena_core.events.agent import BudgetLimit
 from arena_core.events.llm import LlmFailureReason
 
 
-class LlmError(Exception):
+class LlmError(ArenaError):
     """A call produced no answer; ``reason`` says why (also the ``llm.call.failed`` reason)."""
 
     def __init__(
@@ -44,7 +45,7 @@ class ReplayMismatch(LlmError):
         self.request_hash = request_hash
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(ArenaError):
     """A run crossed its token or dollar budget; the agent must stop."""
 
     def __init__(self, limit: BudgetLimit, allowed: float, used: float) -> None:
@@ -55,5 +56,5 @@ class BudgetExceeded(Exception):
         self.used = used
 
 
-class LlmConfigError(ValueError):
+class LlmConfigError(ArenaError, ValueError):
     """The settings cannot build the selected policy (missing key, recording, deciders)."""

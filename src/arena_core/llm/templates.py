@@ -12,6 +12,8 @@ from jinja2 import meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel, ConfigDict
 
+from arena_core.errors import ArenaError
+
 _TEMPLATE_NAME = "<prompt>"
 _TEMPLATE_FILENAME = "<template>"
 """The file name Jinja gives a template compiled from a string (seen in tracebacks)."""
@@ -46,7 +48,7 @@ class TemplateProblem(BaseModel):
         return f"{where}{self.message}"
 
 
-class PromptRenderError(ValueError):
+class PromptRenderError(ArenaError, ValueError):
     """A template could not be rendered with the given variables."""
 
     def __init__(self, problem: TemplateProblem) -> None:

@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeAlias, TypeVar, get_type_hints
 
 from pydantic import BaseModel, ValidationError
 
+from arena_core.errors import ArenaError
 from arena_core.events.agent import ToolErrorKind
 from arena_core.events.llm import ToolSchema, ToolUseBlock
 
@@ -24,7 +25,7 @@ ToolFunction: TypeAlias = Callable[[ArgsT], Awaitable[ToolOutput] | ToolOutput]
 _NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-class ToolError(Exception):
+class ToolError(ArenaError):
     """Raised by a tool for a failure the model should read and act on (not a crash)."""
 
 

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Engine, Table, select
 from sqlalchemy.dialects.sqlite import insert
 
+from arena_core.errors import ArenaError
 from arena_core.events.llm import PromptRef
 from arena_core.llm.templates import check_template, is_semver, render_prompt
 from arena_core.prompts.tables import PromptRow, PromptTag
@@ -38,7 +39,7 @@ prompts = cast(Table, PromptRow.__table__)  # type: ignore[attr-defined]
 prompt_tags = cast(Table, PromptTag.__table__)  # type: ignore[attr-defined]
 
 
-class PromptError(ValueError):
+class PromptError(ArenaError, ValueError):
     """A prompt cannot be added or found."""
 
 

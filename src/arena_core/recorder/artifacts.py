@@ -19,6 +19,7 @@ from sqlalchemy import Engine, insert, select
 from arena_core.bus import Bus
 from arena_core.db.projections import mirror
 from arena_core.db.tables import artifact_links, artifacts
+from arena_core.errors import ArenaError
 from arena_core.events import AgentRef, Envelope
 from arena_core.events.artifacts import ArtifactRef, ArtifactStored
 
@@ -26,11 +27,11 @@ ENVELOPE_ALLOWANCE = 4096
 """Bytes of a chunk message reserved for the envelope around the base64 data."""
 
 
-class ArtifactNotFound(LookupError):
+class ArtifactNotFound(ArenaError, LookupError):
     """No artifact with that hash is in the store."""
 
 
-class ArtifactTooLarge(ValueError):
+class ArtifactTooLarge(ArenaError, ValueError):
     """An artifact exceeds the configured maximum size."""
 
 

@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 from arena_core import __version__
 from arena_core.bus import Bus
 from arena_core.db import open_database
+from arena_core.errors import ArenaError
 from arena_core.events import SUBJECT_PREFIX
 from arena_core.events.system import ServiceStarted, ServiceStopped
 from arena_core.logging import bind_service
@@ -49,7 +50,7 @@ LINGER_S = 0.02
 """How long a batch waits for more messages once the writer is free (recording latency)."""
 
 
-class RecorderAlreadyRunning(RuntimeError):
+class RecorderAlreadyRunning(ArenaError, RuntimeError):
     """Another recorder process holds this database."""
 
 

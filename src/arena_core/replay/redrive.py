@@ -17,6 +17,7 @@ from sqlalchemy import Engine, select
 
 from arena_core.bus import Bus
 from arena_core.db.tables import messages
+from arena_core.errors import ArenaError
 from arena_core.events import AgentRef, Envelope, decode
 from arena_core.events.replay import RedriveStarted
 from arena_core.ids import new_id
@@ -24,7 +25,7 @@ from arena_core.ids import new_id
 JOB_REQUEST_GLOB = "*.job.requested"
 
 
-class NothingToRedrive(LookupError):
+class NothingToRedrive(ArenaError, LookupError):
     """The run has no job requests to re-publish from that point."""
 
 

@@ -8,13 +8,14 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, select
 
 from arena_core.db.tables import runs
+from arena_core.errors import ArenaError
 
 
-class UnknownRun(LookupError):
+class UnknownRun(ArenaError, LookupError):
     """No recorded run id starts with the given prefix."""
 
 
-class AmbiguousRun(LookupError):
+class AmbiguousRun(ArenaError, LookupError):
     """Several recorded run ids start with the given prefix."""
 
     def __init__(self, prefix: str, matches: list[str]) -> None:

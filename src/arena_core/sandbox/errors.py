@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from arena_core.errors import ArenaError
+
 
 class UnavailableReason(StrEnum):
     """Named causes of an unusable sandbox."""
@@ -20,7 +22,7 @@ class UnavailableReason(StrEnum):
     """The sandbox was closed."""
 
 
-class SandboxUnavailable(RuntimeError):
+class SandboxUnavailable(ArenaError, RuntimeError):
     """The sandbox cannot run jobs; ``reason`` says why, ``detail`` how to fix it."""
 
     def __init__(self, reason: UnavailableReason, detail: str) -> None:

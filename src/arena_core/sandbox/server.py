@@ -13,6 +13,7 @@ from typing import Any
 
 import orjson
 
+from arena_core.errors import ArenaError
 from arena_core.sandbox.errors import SandboxUnavailable, UnavailableReason
 
 RUNTIME_PATH = Path(__file__).with_name("runtime.py")
@@ -21,7 +22,7 @@ RUNTIME_PATH = Path(__file__).with_name("runtime.py")
 MINIMAL_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-class ServerDied(RuntimeError):
+class ServerDied(ArenaError, RuntimeError):
     """The fork server exited (or stopped answering) while running a job."""
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
+from arena_core.errors import ArenaError
+
 MAX_TRIANGLES = 200_000
 """Largest mesh the workbench analyses."""
 
@@ -24,7 +26,7 @@ FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 
 
-class MeshError(ValueError):
+class MeshError(ArenaError, ValueError):
     """A mesh the workbench cannot analyse (unreadable, not binary STL, empty, too large)."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from arena_core.errors import ArenaError
 from generator.families.ball_to_goal import BallToGoal
 from generator.families.base import Draft, Family, Frame, solution_from_draft, spec_from_draft
 from generator.families.bridge_gap import BridgeGap
@@ -16,7 +17,7 @@ FAMILIES: dict[str, Family] = {
 """Every family, by name."""
 
 
-class UnknownFamily(LookupError):
+class UnknownFamily(ArenaError, LookupError):
     """No family of that name exists."""
 
 

@@ -75,6 +75,13 @@ def asyncapi(events: EventRegistry = registry) -> dict[str, Any]:
     }
 
 
+def openapi_json() -> bytes:
+    """The HTTP API's OpenAPI document (built from the same payload models)."""
+    from arena_core.api import openapi_for
+
+    return orjson.dumps(openapi_for(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
+
+
 def render(events: EventRegistry = registry) -> dict[str, bytes]:
     """File name -> exact bytes of every generated schema file."""
     files = {
@@ -84,6 +91,7 @@ def render(events: EventRegistry = registry) -> dict[str, bytes]:
         + b"\n"
         for t in events
     }
+    files["openapi.json"] = openapi_json()
     files["asyncapi.yaml"] = yaml.safe_dump(
         asyncapi(events), sort_keys=True, allow_unicode=True, width=100
     ).encode()

@@ -120,6 +120,23 @@ class Settings(BaseSettings):
     sim_wall_limit_s: float = Field(default=120, gt=0)
     """Wall-clock budget of one validation or sim job."""
 
+    api_max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
+    """Largest request body the HTTP API accepts."""
+    s3_endpoint_url: str | None = None
+    """S3 endpoint of backups (unset: AWS's, from the region)."""
+    s3_bucket: str | None = None
+    """Bucket backups are uploaded to."""
+    s3_prefix: str = "arena/backups/"
+    """Key prefix of backup objects and manifests."""
+    s3_region: str = "us-east-1"
+    """Region of the bucket."""
+    s3_access_key_id: SecretStr | None = None
+    """Access key of the S3 endpoint (never logged)."""
+    s3_secret_access_key: SecretStr | None = None
+    """Secret key of the S3 endpoint (never logged)."""
+    backup_keep: int = Field(default=7, ge=1)
+    """Backups kept in the bucket (older ones are deleted after a successful upload)."""
+
     log_json: bool = False
     """Structured JSON logs instead of human-readable lines."""
     log_level: str = "INFO"

@@ -27,6 +27,9 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.export",
     "arena_core.cli.prompts",
     "arena_core.cli.submit",
+    "arena_core.cli.api",
+    "arena_core.cli.tokens",
+    "arena_core.cli.backup",
 )
 
 app = typer.Typer(

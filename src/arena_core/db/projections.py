@@ -20,6 +20,7 @@ from typing import Any, Protocol
 import orjson
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from arena_core.db import access
 from arena_core.db.benchmarks import benchmarks
 from arena_core.db.benchmarks import fold as fold_benchmark
 from arena_core.db.tables import (
@@ -274,6 +275,8 @@ class Projector:
             self._artifact_chunk(seq, env, p)
         elif t.startswith("benchmark."):
             fold_benchmark(self.conn, seq, env)
+        elif t.startswith(("api.", "job.batch.")):
+            access.fold(self.conn, seq, env)
 
     # jobs
 
@@ -517,7 +520,7 @@ _INSERT_NOTE_SQL = (
     f"VALUES ({', '.join('?' for _ in _NOTE_COLUMNS)})"
 )
 
-PROJECTION_TABLES = (runs, jobs, turns, conversation_events, benchmarks)
+PROJECTION_TABLES = (runs, jobs, turns, conversation_events, benchmarks, *access.TABLES)
 """Tables ``rebuild`` drops and refills (artifacts are content-addressed and kept)."""
 
 

@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 # Importing the table modules registers every table on SQLModel.metadata, which
 # autogenerate and `alembic check` compare with the migrations.
+import arena_core.db.access
 import arena_core.db.benchmarks
 import arena_core.db.tables
 import arena_core.db.team

@@ -1,0 +1,84 @@
+"""``/admin``: backups (admin scope), meant for a daily cron.
+
+``POST /admin/backup`` takes an ``Idempotency-Key``: a retried request with the same
+key answers with the backup the first one made (200) instead of making another;
+requests with the same key at the same time share one backup.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, Depends, Header, Response
+
+from arena_core.api import auth
+from arena_core.api.context import ApiContext, context
+from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
+from arena_core.backup import BackupError, Manifest
+from arena_core.backup import backup as run_backup
+from arena_core.backup.run import find_by_key
+from arena_core.backup.store import Bucket
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["admin"])
+    running: dict[str, asyncio.Task[Manifest]] = {}
+
+    @r.post(
+        "/admin/backup", operation_id="create_backup", status_code=201,
+        responses={
+            200: {"description": "The backup this Idempotency-Key already made.",
+                  "content": {"application/json": {
+                      "schema": {"$ref": "#/components/schemas/Manifest"}}}},
+            **responses(*COMMON, ProblemKind.schema_violation, ProblemKind.backup_failed),
+        },
+    )  # fmt: skip
+    async def create_backup(
+        response: Response,
+        idempotency_key: str = Header(
+            ...,
+            min_length=8,
+            max_length=200,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Unique per intended backup (e.g. the date, for a daily cron).",
+        ),
+        ctx: ApiContext = Depends(context),
+        _: object = Depends(auth.admin),
+    ) -> Manifest:
+        """Snapshot the recording, compress it, upload it to S3, prune old backups."""
+        try:
+            task = running.get(idempotency_key)
+            if task is None:
+                done = await asyncio.to_thread(_previous, ctx, idempotency_key)
+                if done is not None:
+                    response.status_code = 200
+                    return done
+                task = asyncio.create_task(
+                    asyncio.to_thread(run_backup, ctx.settings, idempotency_key=idempotency_key)
+                )
+                running[idempotency_key] = task
+                task.add_done_callback(lambda _: running.pop(idempotency_key, None))
+            return await asyncio.shield(task)
+        except BackupError as exc:
+            raise ApiProblem(ProblemKind.backup_failed, str(exc)) from None
+
+    @r.get(
+        "/admin/backups", operation_id="list_backups",
+        responses=responses(*COMMON, ProblemKind.backup_failed),
+    )  # fmt: skip
+    async def list_backups(
+        ctx: ApiContext = Depends(context), _: object = Depends(auth.admin)
+    ) -> list[Manifest]:
+        """The backups in the bucket, oldest first."""
+        try:
+            return await asyncio.to_thread(lambda: Bucket(ctx.settings).manifests())
+        except BackupError as exc:
+            raise ApiProblem(ProblemKind.backup_failed, str(exc)) from None
+
+    return r
+
+
+def _previous(ctx: ApiContext, key: str) -> Manifest | None:
+    bucket = Bucket(ctx.settings)
+    bucket.check()
+    return find_by_key(bucket, key)

@@ -1,0 +1,88 @@
+"""``/workers``: every running service process, as ``arena health`` sees it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from arena_core.api import auth
+from arena_core.api.context import ApiContext, context
+from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
+from arena_core.service import HEALTH_SUBJECT, ServiceHealth
+
+
+class WorkerView(ServiceHealth):
+    """One service process and its counters."""
+
+    node: str
+    """Host the process runs on."""
+    pid: int | None = None
+    """Its process id."""
+
+
+class WorkerList(BaseModel):
+    """The processes that answered within the wait."""
+
+    workers: list[WorkerView]
+    services: dict[str, int] = Field(default_factory=dict)
+    """Running processes per service."""
+
+
+async def probe(ctx: ApiContext, wait_s: float) -> list[WorkerView]:
+    if ctx.bus is None:
+        raise ApiProblem(ProblemKind.bus_unavailable, "the API is not connected to NATS")
+    nc = ctx.bus.nc
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    answers: list[WorkerView] = []
+    try:
+        await nc.publish(HEALTH_SUBJECT, b"", reply=inbox)
+        loop = asyncio.get_running_loop()
+        end = loop.time() + wait_s
+        while (left := end - loop.time()) > 0:
+            try:
+                msg = await sub.next_msg(timeout=left)
+            except Exception:  # timeout: the wait is over
+                break
+            if not msg.data:
+                continue
+            try:
+                health = ServiceHealth.model_validate(orjson.loads(msg.data))
+            except (orjson.JSONDecodeError, ValueError):
+                continue
+            node, _, rest = health.instance.partition(":")
+            pid = rest.split(":", 1)[0]
+            answers.append(
+                WorkerView(
+                    **health.model_dump(), node=node, pid=int(pid) if pid.isdigit() else None
+                )
+            )
+    finally:
+        await sub.unsubscribe()
+    return sorted(answers, key=lambda w: (w.service, w.instance))
+
+
+def router() -> APIRouter:
+    r = APIRouter(tags=["workers"])
+
+    @r.get(
+        "/workers", operation_id="list_workers",
+        responses=responses(*COMMON, ProblemKind.bus_unavailable),
+    )  # fmt: skip
+    async def list_workers(
+        wait: float = Query(0.5, ge=0.05, le=5.0, description="Seconds to wait for answers."),
+        ctx: ApiContext = Depends(context),
+        _: object = Depends(auth.read),
+    ) -> WorkerList:
+        """Ask every service process on the bus for its health."""
+        workers = await probe(ctx, wait)
+        services: dict[str, int] = {}
+        for w in workers:
+            if w.status == "running":
+                services[w.service] = services.get(w.service, 0) + 1
+        return WorkerList(workers=workers, services=services)
+
+    return r

@@ -1,0 +1,58 @@
+"""``arena backup`` / ``arena restore`` / ``arena backups``: the recording in S3."""
+
+from __future__ import annotations
+
+import typer
+
+from arena_core.backup.codec import DEFAULT_CODEC, Codec
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("backup")
+    def backup_command(
+        codec: Codec = typer.Option(DEFAULT_CODEC, "--codec", help="Compression."),
+        key: str = typer.Option(None, "--idempotency-key", help="Skip if this key was done."),
+    ) -> None:
+        """Snapshot the recording (online), compress, upload to ARENA_S3_BUCKET, keep last N."""
+        from arena_core.backup import BackupError, backup
+        from arena_core.settings import Settings
+
+        try:
+            manifest = backup(Settings(), codec=codec, idempotency_key=key)
+        except BackupError as exc:
+            typer.echo(f"arena backup: {exc}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(manifest.model_dump_json(exclude={"tables"}), color=False)
+
+    @app.command("restore")
+    def restore_command(
+        backup_id: str = typer.Argument(None, help="Backup id (prefix); default the newest."),
+    ) -> None:
+        """Download, verify and swap in a backup (stop the recorder first)."""
+        from arena_core.backup import BackupError, restore
+        from arena_core.settings import Settings
+
+        try:
+            manifest = restore(Settings(), backup_id)
+        except BackupError as exc:
+            typer.echo(f"arena restore: {exc}", err=True)
+            raise typer.Exit(1) from None
+        typer.echo(
+            f"restored backup {manifest.backup_id} (seq {manifest.recorded_seq}, "
+            f"{len(manifest.tables)} tables verified)"
+        )
+
+    @app.command("backups")
+    def backups_command() -> None:
+        """The backups in the bucket, oldest first (JSON lines)."""
+        from arena_core.backup import BackupError
+        from arena_core.backup.store import Bucket
+        from arena_core.settings import Settings
+
+        try:
+            manifests = Bucket(Settings()).manifests()
+        except BackupError as exc:
+            typer.echo(f"arena backups: {exc}", err=True)
+            raise typer.Exit(1) from None
+        for m in manifests:
+            typer.echo(m.model_dump_json(exclude={"tables"}), color=False)

@@ -17,6 +17,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from arena_core.errors import ArenaError
+
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:arena:problem:"
 
@@ -104,7 +106,7 @@ class Problem(BaseModel):
     """The fields that failed validation, for ``schema-violation``."""
 
 
-class ApiProblem(Exception):
+class ApiProblem(ArenaError):
     """Raised by handlers; answered as a problem+json response."""
 
     def __init__(

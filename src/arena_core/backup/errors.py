@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from arena_core.errors import ArenaError
 
-class BackupError(RuntimeError):
+
+class BackupError(ArenaError, RuntimeError):
     """A backup (or access to the bucket) failed; the message says where and why."""
 
 

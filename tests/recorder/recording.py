@@ -14,6 +14,7 @@ from arena_core.bus import Bus
 from arena_core.container import make_bus
 from arena_core.db import Message, open_database
 from arena_core.events import Payload, event, registry
+from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.recorder import RecorderService
 from arena_core.settings import Settings
 
@@ -27,7 +28,7 @@ def _register(event_type: str, model: T) -> T:
     return event(event_type)(model)
 
 
-class SampleJobRequested(Payload):
+class SampleJobRequested(JobRequested):
     """A unit of sample work."""
 
     task: str
@@ -35,8 +36,12 @@ class SampleJobRequested(Payload):
     parent_job_id: str | None = None
     """The batch job this one belongs to."""
 
+    @property
+    def parent(self) -> str | None:
+        return self.parent_job_id
 
-class SampleJobCompleted(Payload):
+
+class SampleJobCompleted(JobCompleted):
     """Sample work done."""
 
     result: str
@@ -44,12 +49,20 @@ class SampleJobCompleted(Payload):
     sim_time_s: float = 0.0
     """Simulated seconds spent."""
 
+    @property
+    def simulated_s(self) -> float | None:
+        return self.sim_time_s
 
-class SampleJobFailed(Payload):
+
+class SampleJobFailed(JobFailed):
     """Sample work failed."""
 
     reason: str
     """Why."""
+
+    @property
+    def why(self) -> str | None:
+        return self.reason
 
 
 class SampleNote(Payload):

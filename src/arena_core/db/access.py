@@ -1,6 +1,6 @@
 """API access projections: bearer tokens and the control state of batch jobs.
 
-``fold`` is called by the core ``Projector`` for every recorded event. Tokens hold
+``fold`` is the access projection (``db/projections/access.py``). Tokens hold
 only a SHA-256 of the secret; revoking one stamps it, never deletes it. A batch's
 pause / cancel state and the children retried in it are kept beside the ``jobs``
 projection, which they qualify.

@@ -1,6 +1,6 @@
 """The benchmark library: one row per accepted benchmark, derived from the log.
 
-``fold`` is called by the core ``Projector`` for every recorded event; it keeps
+``fold`` is the benchmarks projection (``db/projections/benchmarks.py``); it keeps
 ``benchmark.created`` as a library row (the spec solvers see, no reference) and marks
 the row when its ``benchmark.reference.recorded`` arrives. ``rebuild`` empties the
 table with the other projections and folds the log again.

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from arena_core.events.artifacts import ArtifactRef
 from arena_core.events.envelope import Payload
+from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.registry import event
 from arena_core.events.sim import MeshBlob
 from arena_core.settings import LlmPolicyName
@@ -109,7 +110,7 @@ class JobFailureReason(StrEnum):
 
 
 @event("benchmark.job.requested")
-class BenchmarkJobRequested(Payload):
+class BenchmarkJobRequested(JobRequested):
     """Generate one benchmark of a family (or a random family) from a seed."""
 
     family: FamilyName | None = None
@@ -122,6 +123,10 @@ class BenchmarkJobRequested(Payload):
     """The batch job this one belongs to."""
     max_attempts: int = Field(default=3, ge=1, le=10)
     """Most code submissions the writer may make before the job is rejected."""
+
+    @property
+    def parent(self) -> str | None:
+        return self.parent_job_id
 
 
 @event("benchmark.review.stage.completed")
@@ -209,7 +214,7 @@ class BenchmarkRejected(Payload):
 
 
 @event("benchmark.job.completed")
-class BenchmarkJobCompleted(Payload):
+class BenchmarkJobCompleted(JobCompleted):
     """A generation job produced an accepted benchmark."""
 
     benchmark_id: str = Field(min_length=1, max_length=128)
@@ -225,7 +230,7 @@ class BenchmarkJobCompleted(Payload):
 
 
 @event("benchmark.job.failed")
-class BenchmarkJobFailed(Payload):
+class BenchmarkJobFailed(JobFailed):
     """A generation job produced no benchmark."""
 
     family: FamilyName
@@ -240,6 +245,10 @@ class BenchmarkJobFailed(Payload):
     """What happened."""
     attempts: int = Field(ge=0)
     """Submissions made."""
+
+    @property
+    def why(self) -> str | None:
+        return self.reason
 
 
 __all__ = [

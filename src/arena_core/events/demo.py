@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from arena_core.events.envelope import Payload
+from arena_core.events.jobs import JobCompleted, JobRequested
 from arena_core.events.registry import event
 from arena_core.settings import LlmPolicyName
 
 
 @event("demo.job.requested")
-class DemoJobRequested(Payload):
+class DemoJobRequested(JobRequested):
     """Start a demo: generate ``benchmarks`` benchmarks, then solve every accepted one.
 
     The generate and solve jobs name this job as their ``parent_job_id``.
@@ -66,7 +66,7 @@ class DemoRow(BaseModel):
 
 
 @event("demo.job.completed")
-class DemoJobCompleted(Payload):
+class DemoJobCompleted(JobCompleted):
     """The demo's summary, as printed."""
 
     generated: int = Field(ge=0)

@@ -15,6 +15,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.events.envelope import Payload
+from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.llm import PromptRef
 from arena_core.events.registry import event
 from arena_core.events.sim import MeshBlob, SimFailureKind, ViolationKind
@@ -70,7 +71,7 @@ class TeamTotals(_Record):
 
 
 @event("solve.job.requested")
-class SolveJobRequested(Payload):
+class SolveJobRequested(JobRequested):
     """Solve a benchmark with the engineering team (planner, engineer, critic)."""
 
     benchmark_id: str = Field(min_length=1, max_length=128)
@@ -91,6 +92,10 @@ class SolveJobRequested(Payload):
     """Seed of the team's own search: the same benchmark and rollout seed give the same
     solve; another rollout seed searches differently (K rollouts for pass@K)."""
 
+    @property
+    def parent(self) -> str | None:
+        return self.parent_job_id
+
 
 class SolveOutcome(StrEnum):
     """How a solve ended."""
@@ -104,7 +109,7 @@ class SolveOutcome(StrEnum):
 
 
 @event("solve.job.completed")
-class SolveJobCompleted(Payload):
+class SolveJobCompleted(JobCompleted):
     """The end of a solve: outcome, the accepted solution's cost and mass, and the spend."""
 
     benchmark_id: str
@@ -144,6 +149,10 @@ class SolveJobCompleted(Payload):
     solution: Solution | None = None
     """The accepted solution."""
 
+    @property
+    def simulated_s(self) -> float | None:
+        return self.sim_time_s
+
 
 class SolveFailure(StrEnum):
     """Why a solve produced no outcome at all."""
@@ -155,13 +164,17 @@ class SolveFailure(StrEnum):
 
 
 @event("solve.job.failed")
-class SolveJobFailed(Payload):
+class SolveJobFailed(JobFailed):
     """A solve stopped without an outcome."""
 
     reason: SolveFailure
     """Why."""
     detail: str = Field(max_length=4000)
     """What happened."""
+
+    @property
+    def why(self) -> str | None:
+        return self.reason
 
 
 @event("engineer.plan.created")

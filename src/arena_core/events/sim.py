@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from arena_core.events.envelope import Payload
+from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.registry import event
 from arena_core.spec import BenchmarkSpec, Solution, SpecIssue
 from arena_core.spec.geometry import Sha256
@@ -382,7 +383,7 @@ class SimValidateCompleted(Payload):
 
 
 @event("sim.job.requested")
-class SimJobRequested(Payload):
+class SimJobRequested(JobRequested):
     """Simulate a solution on every jittered copy of a benchmark and score it."""
 
     spec: BenchmarkSpec
@@ -402,7 +403,7 @@ class SimJobRequested(Payload):
 
 
 @event("sim.job.completed")
-class SimJobCompleted(Payload):
+class SimJobCompleted(JobCompleted):
     """The verdict on a solution: passed or not, why, and the measurements."""
 
     passed: bool
@@ -420,13 +421,17 @@ class SimJobCompleted(Payload):
 
 
 @event("sim.job.failed")
-class SimJobFailed(Payload):
+class SimJobFailed(JobFailed):
     """A sim job produced no verdict."""
 
     reason: JobFailure
     """Why."""
     detail: str = Field(max_length=4000)
     """What happened."""
+
+    @property
+    def why(self) -> str | None:
+        return self.reason
 
 
 __all__ = [

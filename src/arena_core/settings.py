@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     """Job workspaces and server state (default ``<workspace>/sandbox``)."""
     sandbox_uid: int = Field(default=65534, ge=1)
     """Uid jobs run as when Arena itself runs as root (root ignores process limits)."""
+    sandbox_cgroup: Path | None = None
+    """A cgroup v2 directory, delegated to Arena, whose ``cgroup.subtree_control`` enables
+    memory, pids and cpu: each sandbox job then gets a leaf with whole-job limits. Unset,
+    the server's own cgroup is tried, then per-process rlimits are the fallback."""
     sandbox_podman_image: str = "arena-sandbox:latest"
     """Image of the podman backend, built from ``deploy/Containerfile.sandbox``."""
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import os
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +23,10 @@ class SchemaOutdated(ArenaError, RuntimeError):
 def make_engine(path: Path | str, *, create_dirs: bool = True) -> Engine:
     """An engine on a SQLite file in WAL mode (readers never block the recorder)."""
     path = Path(path)
-    if create_dirs:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    if create_dirs and str(path) != ":memory:":
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # A new file is owner-only; SQLite gives its -wal and -shm files the same mode.
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": 30})
 
     @event.listens_for(engine, "connect")
@@ -89,7 +92,8 @@ def open_database(path: Path | str) -> Engine:
     """
     engine = make_engine(path)
     if current_revision(engine) != head_revision():
-        with open(f"{path}.migrate.lock", "ab") as lock:
+        lock_fd = os.open(f"{path}.migrate.lock", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(lock_fd, "ab") as lock:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             if current_revision(engine) != head_revision():
                 upgrade(engine)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -11,16 +12,24 @@ MiB = 1 << 20
 
 
 class SandboxLimits(BaseModel):
-    """Resource limits of one job (each enforced per process by an rlimit, except time)."""
+    """Resource limits of one job.
+
+    Time, CPU seconds and memory hold for the whole job (its cgroup, or the server's
+    samples of its process tree on the ``rlimit`` backend); address space, file size,
+    processes and open files are also capped per process by rlimits.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     timeout_s: float = Field(default=60.0, gt=0)
     """Wall-clock time before the whole job is killed."""
     cpu_s: int = Field(default=60, ge=1)
-    """CPU seconds of each process (RLIMIT_CPU)."""
+    """CPU seconds of the whole job (and of each process: RLIMIT_CPU)."""
+    cpus: float = Field(default=1.0, gt=0)
+    """CPU cores the job may use at once (cgroup backend: ``cpu.max``)."""
     memory_bytes: int = Field(default=4096 * MiB, ge=64 * MiB)
-    """Address space of each process (RLIMIT_AS). Preloaded build123d takes ~1.2 GB."""
+    """Memory of the whole job, and address space of each process (RLIMIT_AS).
+    Preloaded build123d takes ~1.2 GB of address space."""
     file_bytes: int = Field(default=256 * MiB, ge=1)
     """Largest file a process may write (RLIMIT_FSIZE)."""
     processes: int = Field(default=64, ge=2)
@@ -31,6 +40,8 @@ class SandboxLimits(BaseModel):
     """Bytes kept of stdout and of stderr each; the rest is counted and dropped."""
     tmp_bytes: int = Field(default=64 * MiB, ge=MiB)
     """Size of the job's private ``/tmp`` (a tmpfs)."""
+    workspace_bytes: int = Field(default=512 * MiB, ge=MiB)
+    """Disk quota of the workspace: writes beyond it fail with ENOSPC (isolated mode)."""
 
 
 class SandboxJob(BaseModel):
@@ -65,7 +76,7 @@ class ExitReason(StrEnum):
     timeout = "timeout"
     """The wall-clock timeout or the CPU-seconds limit was reached."""
     memory = "memory"
-    """The address-space limit was reached."""
+    """The job's memory or a process's address-space limit was reached."""
     killed = "killed"
     """A signal ended the job (a crash, a file-size limit hit by native code, ...)."""
     error = "error"
@@ -96,6 +107,10 @@ class ProducedFile(BaseModel):
     """Size in bytes."""
     sha256: str
     """Hex SHA-256 of the content."""
+
+
+LimitsBackend = Literal["cgroup", "rlimit"]
+"""How whole-job limits are enforced: a cgroup v2 leaf, or rlimits and sampling."""
 
 
 class SandboxResult(BaseModel):
@@ -130,7 +145,9 @@ class SandboxResult(BaseModel):
     cpu_s: float = Field(ge=0)
     """CPU seconds used by the job's processes."""
     max_rss_kb: int = Field(ge=0)
-    """Peak resident memory of the largest process, in KiB."""
+    """Peak memory in KiB: the largest process's, or the whole job's when sampled."""
+    limits_backend: LimitsBackend = "rlimit"
+    """How the whole-job limits were enforced."""
 
     @property
     def ok(self) -> bool:

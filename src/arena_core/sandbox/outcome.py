@@ -68,8 +68,13 @@ def classify(
 
     reason: ExitReason
     detail = ""
+    broken = raw.get("limit")
     if raw["timed_out"]:
         reason, detail = ExitReason.timeout, f"wall-clock limit of {limits.timeout_s:g}s"
+    elif broken == "memory":
+        reason, detail = ExitReason.memory, f"memory limit of {limits.memory_bytes} bytes (job)"
+    elif broken == "cpu":
+        reason, detail = ExitReason.timeout, f"CPU limit of {limits.cpu_s}s (job)"
     elif error is not None and error.type == "MemoryError":
         reason, detail = ExitReason.memory, f"address-space limit of {limits.memory_bytes} bytes"
     elif signal_number == signal.SIGXCPU or (
@@ -108,6 +113,7 @@ def classify(
         wall_s=float(raw["wall_s"]),
         cpu_s=cpu_s,
         max_rss_kb=int(raw["max_rss_kb"]),
+        limits_backend=raw.get("limits_backend", "rlimit"),
     )
 
 

@@ -26,7 +26,7 @@ from typing import Any
 
 from arena_core.ids import new_id
 from arena_core.sandbox.errors import SandboxUnavailable, UnavailableReason
-from arena_core.sandbox.models import SandboxJob, SandboxResult
+from arena_core.sandbox.models import LimitsBackend, SandboxJob, SandboxResult
 from arena_core.sandbox.outcome import classify, died_result, workspace_files
 from arena_core.sandbox.podman import podman_argv
 from arena_core.sandbox.server import ForkServer, ServerDied, local_argv
@@ -54,6 +54,7 @@ class Sandbox:
         sandbox_uid: int = 65534,
         podman_image: str = "arena-sandbox:latest",
         podman_binary: str = "podman",
+        cgroup: Path | None = None,
     ) -> None:
         if pool_size < 1:
             raise ValueError("pool_size must be at least 1")
@@ -65,6 +66,7 @@ class Sandbox:
         self.sandbox_uid = sandbox_uid
         self.podman_image = podman_image
         self.podman_binary = podman_binary
+        self.cgroup = cgroup
         self._servers: list[ForkServer] = []
         self._idle: asyncio.Queue[ForkServer] | None = None
         self._slots: asyncio.Semaphore | None = None
@@ -80,11 +82,20 @@ class Sandbox:
             preload=settings.sandbox_preload,
             sandbox_uid=settings.sandbox_uid,
             podman_image=settings.sandbox_podman_image,
+            cgroup=settings.sandbox_cgroup,
         )
 
     @property
     def isolate(self) -> bool:
         return self.mode == "isolated"
+
+    @property
+    def limits_backend(self) -> LimitsBackend | None:
+        """``cgroup`` or ``rlimit`` once the pool has started (None before, or for podman)."""
+        backends = {s.limits_backend for s in self._servers}
+        if backends == {"cgroup"}:
+            return "cgroup"
+        return "rlimit" if backends else None
 
     @property
     def server_pids(self) -> list[int]:
@@ -206,6 +217,7 @@ class Sandbox:
             isolate=self.isolate,
             sandbox_uid=self.sandbox_uid,
             probe=self.mode != "podman",
+            cgroup=self.cgroup,
         )
 
     def _check_podman(self) -> None:
@@ -217,8 +229,11 @@ class Sandbox:
             )
 
     def _prepare_workspace(self, job: SandboxJob) -> Path:
-        workspace = (job.workspace or self.root / "jobs" / new_id()).resolve()
-        workspace.mkdir(parents=True, exist_ok=True)
+        jobs = self.root / "jobs"
+        jobs.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.root.chmod(0o700)
+        workspace = (job.workspace or jobs / new_id()).resolve()
+        workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
         for relative, content in job.inputs.items():
             target = workspace / relative
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,7 @@ class ForkServer:
         isolate: bool,
         sandbox_uid: int,
         probe: bool = True,
+        cgroup: Path | None = None,
         start_timeout_s: float = 180.0,
     ) -> None:
         self.argv = list(argv)
@@ -63,6 +64,8 @@ class ForkServer:
         self.isolate = isolate
         self.sandbox_uid = sandbox_uid
         self.probe = probe
+        self.cgroup = cgroup
+        self.limits_backend: str | None = None
         self.start_timeout_s = start_timeout_s
         self.preload_s: float | None = None
         self._proc: asyncio.subprocess.Process | None = None
@@ -86,7 +89,7 @@ class ForkServer:
     async def start(self) -> None:
         """Start the process, wait until it has preloaded and probed isolation."""
         await self.stop()
-        self.home.mkdir(parents=True, exist_ok=True)
+        self.home.mkdir(mode=0o700, parents=True, exist_ok=True)
         try:
             self._proc = await asyncio.create_subprocess_exec(
                 *self.argv,
@@ -102,6 +105,7 @@ class ForkServer:
             "probe": str(self.home / "probe") if self.probe else None,
             "isolate": self.isolate,
             "sandbox_uid": self.sandbox_uid,
+            "cgroup": str(self.cgroup) if self.cgroup else None,
         }
         try:
             await self._send(hello)
@@ -122,6 +126,7 @@ class ForkServer:
                 "use ARENA_SANDBOX=podman, or ARENA_SANDBOX=unsafe-local for development only",
             )
         self.preload_s = float(answer.get("preload_s", 0.0))
+        self.limits_backend = str(answer.get("limits_backend", "rlimit"))
 
     async def execute(self, frame: dict[str, Any], *, backstop_s: float) -> dict[str, Any]:
         """Run one job; the server enforces the job's timeout, ``backstop_s`` guards the server."""

@@ -1,0 +1,219 @@
+"""Whole conversations of the recording, one at a time, with their rewards.
+
+One streaming scan reads every turn's sequences, job state and outcome (not its JSON)
+and checks continuity; the request and answer of each conversation's final answered turn,
+the only JSON a row needs, are then read by primary key for a chunk of conversations at a
+time and decoded into their typed payloads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, literal, select
+from sqlalchemy.orm import aliased
+
+from arena_core.db.projections import FAILED_STOP_PREFIX
+from arena_core.db.tables import turns
+from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
+from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause, turn_filters
+from arena_core.export.jobs import job_columns, join_jobs, outcome
+from arena_core.export.rewards import RewardInputs, Rewards, reward
+from arena_core.replay.conversations import check_continuity
+
+CHUNK = 256
+"""Conversations whose final request and answer are read together in one query."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a rollout comes from, besides its request and answer."""
+
+    run_id: str
+    """Run of the conversation."""
+    conversation_id: str
+    """The conversation."""
+    correlation_id: str
+    """The job (or thread) the conversation served."""
+    agent_role: str
+    """Role of the agent."""
+    outcome: str | None
+    """``success`` / ``failure`` of the job (else run); None while open."""
+    seqs: tuple[int, ...]
+    """Sequences of every recorded request and answer of the conversation."""
+    reward: float | None
+    """The rollout's reward (see ``rewards``); None without one."""
+    reward_inputs: RewardInputs | None
+    """What the reward was computed from."""
+    prompt_hash: str | None = None
+    """``request_hash`` of the conversation's first call: rollouts of one prompt share it."""
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """One whole conversation: its final answered request, the answer, and its source."""
+
+    request: LlmCallRequested
+    """The final answered call (its messages hold the whole history before the answer)."""
+    answer: LlmCallCompleted
+    """The answer to it."""
+    source: Source
+    """Where it comes from and its reward."""
+
+
+def real_model(answer: LlmCallCompleted) -> str:
+    """The model that actually answered: the API model, or the offline role's algorithm."""
+    return f"offline/{answer.agent_role}" if answer.policy == "offline" else answer.model
+
+
+def provenance(rollout: Rollout) -> dict[str, Any]:
+    """Where a row came from: enough to find every recorded message behind it."""
+    request, answer, source = rollout.request, rollout.answer, rollout.source
+    return {
+        "run_id": source.run_id,
+        "conversation_id": source.conversation_id,
+        "job_id": source.correlation_id,
+        "agent_role": source.agent_role,
+        "policy": answer.policy,
+        "model": real_model(answer),
+        "requested_model": request.model,
+        "prompt_id": request.prompt.id if request.prompt else None,
+        "prompt_version": request.prompt.version if request.prompt else None,
+        "outcome": source.outcome,
+        "reward": source.reward,
+        "reward_inputs": source.reward_inputs.as_json() if source.reward_inputs else None,
+        "seqs": list(source.seqs),
+    }
+
+
+def count(engine: Engine, flt: ExportFilter) -> int:
+    """How many conversations ``rollouts`` will look at."""
+    with engine.connect() as conn:
+        q = select(func.count(func.distinct(turns.c.conversation_id))).where(*turn_filters(flt))
+        return int(conn.execute(q).scalar_one())
+
+
+def rollouts(
+    engine: Engine,
+    flt: ExportFilter,
+    summary: ExportSummary,
+    progress: Progress,
+    *,
+    by_prompt: bool = False,
+) -> Iterator[Rollout]:
+    """Every whole conversation that passes ``flt``, in conversation id order (or, with
+    ``by_prompt``, grouped by the hash of their first call, then conversation id)."""
+    first = aliased(turns)
+    prompt = (
+        select(func.json_extract(first.c.request, "$.request_hash"))
+        .where(first.c.conversation_id == turns.c.conversation_id, first.c.turn_index == 0)
+        .limit(1)
+        .scalar_subquery()
+    )
+    order = [turns.c.conversation_id, turns.c.request_seq]
+    query = (
+        select(
+            turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
+            turns.c.response_seq, turns.c.stop_reason, turns.c.run_id, turns.c.agent_role,
+            turns.c.correlation_id, *job_columns(),
+            (prompt if by_prompt else literal(None)).label("prompt"),
+        )
+        .select_from(join_jobs(turns, turns.c.correlation_id, turns.c.run_id))
+        .where(*turn_filters(flt))
+        .order_by(*([prompt] if by_prompt else []), *order)
+    )  # fmt: skip
+    pending: list[tuple[int, Source]] = []
+    group: list[Any] = []
+    with engine.connect() as conn:
+        # One connection: final turns and rewards are read from the snapshot the scan sees.
+        rewards = Rewards(conn)
+        for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
+            if group and row[0] != group[0][0]:
+                progress(1)
+                _check(group, flt, summary, pending, rewards)
+                group = []
+                if len(pending) >= CHUNK:
+                    yield from _chunk(conn, pending)
+                    pending = []
+            group.append(row)
+        if group:
+            progress(1)
+            _check(group, flt, summary, pending, rewards)
+        yield from _chunk(conn, pending)
+
+
+def _check(
+    rows: list[Any],
+    flt: ExportFilter,
+    summary: ExportSummary,
+    pending: list[tuple[int, Source]],
+    rewards: Rewards,
+) -> None:
+    """Check one conversation's turns; queue its final answered turn for export."""
+    cid, _, _, _, _, run_id, agent_role, correlation_id, job_state, run_state, prompt = rows[0]
+    job_outcome = outcome(job_state if job_state is not None else run_state)
+    if flt.outcome and job_outcome != flt.outcome:
+        summary.skip(SkipCause.filtered)
+        return
+    if not _whole(rows):
+        issues = check_continuity(cid, [(r[1], r[2], r[3]) for r in rows])
+        # A last call still waiting for its answer is not a defect: export up to it.
+        last_index = rows[-1][1]
+        issues = [i for i in issues if i.kind != "unanswered" or i.turn_index != last_index]
+        if issues:
+            summary.skip(SkipCause.broken)
+            summary.issues.extend(issues)
+            return
+    final = None
+    seqs: list[int] = []
+    for r in rows:
+        seqs.append(r[2])
+        if r[3] is not None:
+            seqs.append(r[3])
+            if not (r[4] or "").startswith(FAILED_STOP_PREFIX):
+                final = r[2]
+    if final is None:
+        summary.skip(SkipCause.unanswered)
+        return
+    inputs = rewards.of(correlation_id) if job_state is not None else None
+    value = reward(inputs) if inputs is not None else None
+    if inputs is not None and inputs.infrastructure is not None:
+        summary.infrastructure += 1
+    if flt.min_reward is not None and (value is None or value < flt.min_reward):
+        infra = inputs is not None and inputs.infrastructure is not None
+        summary.skip(SkipCause.infrastructure if infra else SkipCause.below_min_reward)
+        return
+    pending.append(
+        (final, Source(run_id=run_id, conversation_id=cid, correlation_id=correlation_id,
+                       agent_role=agent_role, outcome=job_outcome, seqs=tuple(seqs),
+                       reward=value, reward_inputs=inputs, prompt_hash=prompt))
+    )  # fmt: skip
+
+
+def _whole(rows: list[Any]) -> bool:
+    """Turns 0, 1, 2, ... in recording order, each answered but maybe the last: the
+    common case, which ``check_continuity`` would find no issue in."""
+    last = len(rows) - 1
+    return all(r[1] == i and (r[3] is not None or i == last) for i, r in enumerate(rows))
+
+
+def _chunk(conn: Connection, pending: list[tuple[int, Source]]) -> Iterator[Rollout]:
+    if not pending:
+        return
+    stored = {
+        seq: (request, response)
+        for seq, request, response in conn.execute(
+            select(turns.c.request_seq, turns.c.request, turns.c.response).where(
+                turns.c.request_seq.in_([seq for seq, _ in pending])
+            )
+        )
+    }
+    for seq, source in pending:
+        request, response = stored[seq]
+        yield Rollout(
+            LlmCallRequested.model_validate_json(request),
+            LlmCallCompleted.model_validate_json(response),
+            source,
+        )

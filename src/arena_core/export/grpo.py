@@ -1,0 +1,97 @@
+"""``grpo``: rollouts of the same prompt as one group, with a reward per completion.
+
+A prompt is the system text and the messages before an agent's first answer; rollouts
+share one when their first calls have the same ``request_hash`` (``arena rollouts`` makes
+K of them per benchmark). Each row is TRL-conversational: ``prompt`` is a message list,
+each completion the messages that followed it (assistant turns and tool results).
+Completions that infrastructure broke have no reward and are left out (counted apart).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from statistics import pvariance
+from typing import Any
+
+from sqlalchemy import Engine
+
+from arena_core.export import openai
+from arena_core.export.conversations import Rollout, provenance, rollouts
+from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause
+
+
+def split(rollout: Rollout) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The rollout's prompt (system and messages before the first answer) and completion."""
+    chat = list(
+        openai.messages(
+            rollout.request.system,
+            openai.history(rollout),
+            arguments_as_text=False,
+            tool_names=True,
+        )
+    )
+    cut = next((i for i, m in enumerate(chat) if m["role"] == "assistant"), len(chat))
+    return chat[:cut], chat[cut:]
+
+
+def groups(
+    engine: Engine, flt: ExportFilter, summary: ExportSummary, progress: Progress
+) -> Iterator[list[Rollout]]:
+    """Rollouts with a reward, one list per prompt."""
+    group: list[Rollout] = []
+    for rollout in rollouts(engine, flt, summary, progress, by_prompt=True):
+        if rollout.source.reward is None:
+            infra = rollout.source.reward_inputs is not None and (
+                rollout.source.reward_inputs.infrastructure is not None
+            )
+            summary.skip(SkipCause.infrastructure if infra else SkipCause.no_reward)
+            continue
+        if group and rollout.source.prompt_hash != group[0].source.prompt_hash:
+            yield group
+            group = []
+        group.append(rollout)
+    if group:
+        yield group
+
+
+def rows(
+    engine: Engine, flt: ExportFilter, summary: ExportSummary, progress: Progress
+) -> Iterator[dict[str, Any]]:
+    """One row per prompt with every rewarded completion of it."""
+    summary.groups_with_variance = 0
+    for group in groups(engine, flt, summary, progress):
+        rewards = [r.source.reward or 0.0 for r in group]
+        variance = pvariance(rewards)
+        if variance > 0:
+            summary.groups_with_variance += 1
+        elif flt.min_group_variance is not None:
+            summary.skip(SkipCause.no_variance)
+            continue
+        if flt.min_group_variance is not None and variance < flt.min_group_variance:
+            summary.skip(SkipCause.no_variance)
+            continue
+        yield row(group, rewards, variance)
+
+
+def row(group: Iterable[Rollout], rewards: list[float], variance: float) -> dict[str, Any]:
+    """The GRPO row of one prompt's rollouts."""
+    members = list(group)
+    first = members[0]
+    prompt, _ = split(first)
+    return {
+        "prompt": prompt,
+        "prompt_hash": first.source.prompt_hash,
+        "tools": openai.tools(first.request.tools),
+        "group_size": len(members),
+        "completions": [split(r)[1] for r in members],
+        "rewards": rewards,
+        "reward_variance": round(variance, 9),
+        "reward_inputs": [r.source.reward_inputs.as_json() if r.source.reward_inputs else None
+                          for r in members],
+        "provenance": {
+            "agent_role": first.source.agent_role,
+            "prompt_id": first.request.prompt.id if first.request.prompt else None,
+            "prompt_version": first.request.prompt.version if first.request.prompt else None,
+            "completions": [provenance(r) for r in members],
+        },
+    }  # fmt: skip

@@ -83,13 +83,16 @@ async def test_outcome_filter_selects_by_the_conversations_job(recorded: Engine)
     assert [r["provenance"]["run_id"] for r in only] == ["run-2"]
 
 
-async def test_grpo_groups_completions_of_the_same_request_with_rewards(recorded: Engine) -> None:
+async def test_grpo_groups_rollouts_of_one_prompt_with_a_reward_each(recorded: Engine) -> None:
     out = rows(recorded, ExportFormat.grpo)
-    first = next(r for r in out if r["request_hash"] == f"{0:064x}")
-    assert len(first["completions"]) == 3 and len(first["rewards"]) == 3
-    assert all(isinstance(x, float) for x in first["rewards"])
-    assert {"benchmark_id", "spec_hash", "passed"} <= set(first["reward_inputs"][0])
-    assert first["provenance"]["agent_role"] == "engineer"
+    assert len(out) == 1  # conv-1 and conv-2 share their first request; conv-3 is broken
+    group = out[0]
+    assert group["group_size"] == 2 and len(group["completions"]) == 2
+    assert group["rewards"] == [0.0, 1.0]  # run-1's batch failed, run-2's completed
+    assert [m["role"] for m in group["prompt"]] == ["system", "user"]
+    assert group["completions"][0][0]["role"] == "assistant"
+    assert {"job_id", "job_kind", "outcome"} <= set(group["reward_inputs"][0])
+    assert group["provenance"]["agent_role"] == "engineer"
 
 
 async def test_events_format_is_every_envelope_in_order(recorded: Engine) -> None:
@@ -98,8 +101,13 @@ async def test_events_format_is_every_envelope_in_order(recorded: Engine) -> Non
     assert seqs == sorted(seqs) and out[0]["envelope"]["type"] == "sample.job.requested"
 
 
-async def test_preferences_without_critic_reviews_is_empty(recorded: Engine) -> None:
-    assert rows(recorded, ExportFormat.preferences) == []
+async def test_preferences_pair_the_higher_reward_rollout_over_the_lower(recorded: Engine) -> None:
+    out = rows(recorded, ExportFormat.preferences)
+    assert len(out) == 1 and out[0]["source"] == "rollouts" and out[0]["margin"] == 1.0
+    prov = out[0]["provenance"]
+    assert prov["chosen"]["run_id"] == "run-2" and prov["rejected"]["run_id"] == "run-1"
+    assert out[0]["chosen"][0]["role"] == "assistant"
+    assert rows(recorded, ExportFormat.preferences, ExportFilter(min_margin=1.5)) == []
 
 
 @pytest.mark.parametrize(

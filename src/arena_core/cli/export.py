@@ -18,6 +18,15 @@ def register(app: typer.Typer) -> None:
         outcome: str = typer.Option(None, "--outcome", help="success or failure."),
         since: datetime = typer.Option(None, "--since", help="Only from this time (UTC)."),
         run: str = typer.Option(None, "--run", help="Only this run (id or prefix)."),
+        policy: str = typer.Option(None, "--policy", help="Only calls answered by this "
+                                   "policy: offline, anthropic or replay."),
+        min_reward: float = typer.Option(None, "--min-reward", help="SFT, GRPO: only rollouts "
+                                         "with at least this reward."),
+        min_group_variance: float = typer.Option(None, "--min-group-variance", min=0.0,
+                                                 help="GRPO: leave out groups whose rewards "
+                                                 "vary less than this (0: all equal)."),
+        min_margin: float = typer.Option(None, "--min-margin", min=0.0, help="Preferences: "
+                                         "only pairs whose rewards differ by this much."),
     ) -> None:  # fmt: skip
         """Stream the recording into a dataset file (constant memory, with progress)."""
         from datetime import UTC
@@ -25,7 +34,13 @@ def register(app: typer.Typer) -> None:
         from rich.progress import Progress
 
         from arena_core.db import open_database
-        from arena_core.export import ExportFilter, ExportFormat, candidates, export_file
+        from arena_core.export import (
+            ExportFilter,
+            ExportFormat,
+            ExportPathError,
+            count,
+            export_file,
+        )
         from arena_core.replay import AmbiguousRun, UnknownRun, resolve_run
         from arena_core.settings import Settings
 
@@ -36,6 +51,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter(f"unknown format {fmt!r}; one of {formats}") from None
         if outcome not in (None, "success", "failure"):
             raise typer.BadParameter("--outcome is success or failure")
+        if policy not in (None, "offline", "anthropic", "replay"):
+            raise typer.BadParameter("--policy is offline, anthropic or replay")
         engine = open_database(Settings().database_path)
         run_id = None
         if run:
@@ -46,12 +63,22 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2) from None
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
-        flt = ExportFilter(role=role, outcome=outcome, since=since, run_id=run_id)  # type: ignore[arg-type]
-        with Progress(transient=True) as progress:
-            task = progress.add_task(
-                f"export {chosen.value}", total=candidates(engine, chosen, flt)
-            )
-            summary = export_file(engine, chosen, out, flt, lambda n: progress.advance(task, n))
-        typer.echo(f"{summary.rows} rows -> {out} ({summary.skipped} skipped)")
+        flt = ExportFilter(
+            role=role, outcome=outcome, since=since, run_id=run_id, policy=policy,  # type: ignore[arg-type]
+            min_reward=min_reward, min_group_variance=min_group_variance, min_margin=min_margin,
+        )  # fmt: skip
+        try:
+            with Progress(transient=True) as progress:
+                task = progress.add_task(f"export {chosen.value}", total=count(engine, chosen, flt))
+                summary = export_file(engine, chosen, out, flt, lambda n: progress.advance(task, n))
+        except ExportPathError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        line = f"{summary.rows} rows -> {out} ({summary.describe()})"
+        if summary.groups_with_variance is not None:
+            line += f"; {summary.groups_with_variance} groups with reward variance"
+        if summary.infrastructure:
+            line += f"; {summary.infrastructure} without reward (infrastructure failures)"
+        typer.echo(line)
         for issue in summary.issues[:20]:
             typer.echo(f"  skipped: {issue}", err=True)

@@ -6,9 +6,6 @@ from arena_core.export.formats import FORMATS, SFT_FORMATS, ExportFormat
 from arena_core.export.rewards import RewardInputs, Rewards, reward
 from arena_core.export.writer import ExportPathError, count, export, export_file
 
-candidates = count
-"""How many units the export will look at (kept name)."""
-
 __all__ = [
     "FORMATS",
     "SFT_FORMATS",
@@ -19,7 +16,6 @@ __all__ = [
     "RewardInputs",
     "Rewards",
     "SkipCause",
-    "candidates",
     "count",
     "export",
     "export_file",

@@ -114,7 +114,9 @@ def critic_rows(
             yield from _pairs(thread, flt, summary)
 
 
-def _pairs(thread: list[Any], flt: ExportFilter, summary: ExportSummary) -> Iterator[dict[str, Any]]:
+def _pairs(
+    thread: list[Any], flt: ExportFilter, summary: ExportSummary
+) -> Iterator[dict[str, Any]]:
     accepted = [t for t in thread if t[1].decision == "accept"]
     sent_back = [t for t in thread if t[1].decision == "revise"]
     for good_review, good, good_seq, chosen in accepted:

@@ -43,8 +43,8 @@ INFRASTRUCTURE_LLM_FAILURES = frozenset(
 """LLM failures that say nothing about the agent."""
 
 _STAGES = len(ReviewStage)
-_SOLVE_EVENTS = ("sim.job.completed", "sim.job.failed", "llm.call.failed", "error.dead_letter")
-_BENCHMARK_EVENTS = ("benchmark.review.stage.completed", "llm.call.failed", "error.dead_letter")
+_SIM_EVENTS = ("sim.job.completed", "sim.job.failed")
+_INFRASTRUCTURE_EVENTS = ("llm.call.failed", "error.dead_letter")
 
 
 @dataclass(frozen=True)
@@ -97,10 +97,23 @@ def reward(inputs: RewardInputs) -> float | None:
     if inputs.job_kind == "benchmark":
         if inputs.accepted:
             return 1.0
-        return None if inputs.outcome is None else round(0.5 * (inputs.stages_passed or 0) / _STAGES, 6)
+        return (
+            None
+            if inputs.outcome is None
+            else round(0.5 * (inputs.stages_passed or 0) / _STAGES, 6)
+        )
     if inputs.outcome is None:
         return None
     return 1.0 if inputs.outcome == "success" else 0.0
+
+
+def _graded(result: SimJobCompleted) -> float:
+    """The simrunner's graded reward; for results recorded before it was graded, 1 for a
+    pass, else half the share of copies solved, less 0.1 per broken constraint."""
+    if "reward" in result.model_fields_set:
+        return result.reward.value
+    base = 1.0 if result.passed else 0.5 * result.metrics.success_rate
+    return round(min(1.0, max(0.0, base - 0.1 * len(result.scoring.violations))), 6)
 
 
 class Rewards:
@@ -117,12 +130,16 @@ class Rewards:
             job = self.jobs.get(job_id)
             if job is None:
                 found = RewardInputs(job_id=None, job_kind=None, outcome=None)
-            elif job.kind == "solve":
-                found = self._solve(job)
-            elif job.kind == "benchmark":
-                found = self._benchmark(job)
             else:
-                found = RewardInputs(job.job_id, job.kind, outcome(job.state))
+                base = RewardInputs(job.job_id, job.kind, outcome(job.state))
+                if job.kind == "solve":
+                    found = self._solve(job, base)
+                elif job.kind == "benchmark":
+                    found = self._benchmark(job, base)
+                else:
+                    found = base
+                if found.infrastructure is None and found.outcome != "success":
+                    found = replace(found, infrastructure=self._infrastructure(job))
             self._cache[job_id] = found
         return self._cache[job_id]
 
@@ -139,75 +156,72 @@ class Rewards:
             where.append(messages.c.seq <= job.final_seq)
         return and_(*where)
 
-    def _solve(self, job: JobRef) -> RewardInputs:
+    def _infrastructure(self, job: JobRef) -> str | None:
+        """The first infrastructure failure inside the job, by name (None if none)."""
+        rows = self.conn.execute(
+            select(messages.c.type, messages.c.body)
+            .where(self._span(job, _INFRASTRUCTURE_EVENTS))
+            .order_by(messages.c.seq)
+        ).all()
+        for kind, body in rows:
+            if kind == "error.dead_letter":
+                return f"dead_letter:{payload(body, DeadLetter).event_type}"
+            reason = payload(body, LlmCallFailed).reason
+            if reason in INFRASTRUCTURE_LLM_FAILURES:
+                return f"llm_{reason.value}"
+        return None
+
+    def _solve(self, job: JobRef, base: RewardInputs) -> RewardInputs:
         request = aliased(messages)
         preview = func.json_extract(cast(request.c.body, String), "$.payload.preview")
         rows = self.conn.execute(
             select(messages.c.seq, messages.c.type, messages.c.body, preview.label("preview"))
             .select_from(messages.outerjoin(request, request.c.msg_id == messages.c.causation_id))
-            .where(self._span(job, _SOLVE_EVENTS))
+            .where(self._span(job, _SIM_EVENTS))
             .order_by(messages.c.seq)
         ).all()
-        infra: str | None = None
         last: tuple[int, SimJobCompleted] | None = None
         scored = 0
         for seq, kind, body, is_preview in rows:
-            if kind == "llm.call.failed":
-                reason = payload(body, LlmCallFailed).reason
-                if reason in INFRASTRUCTURE_LLM_FAILURES:
-                    infra = f"llm_{reason.value}"
-            elif kind == "error.dead_letter":
-                infra = f"dead_letter:{payload(body, DeadLetter).event_type}"
-            elif is_preview == 0:  # a scored simulation (previews and stress tests are 1)
-                scored += 1
-                if kind == "sim.job.failed":
-                    infra = "sim_no_verdict"
-                else:
-                    last = (seq, payload(body, SimJobCompleted))
-        base = RewardInputs(job.job_id, job.kind, outcome(job.state), scored_sims=scored)
-        if infra is not None:
-            return replace(base, infrastructure=infra)
+            if is_preview != 0:  # previews and the critic's stress tests are not scored
+                continue
+            scored += 1
+            if kind == "sim.job.failed":
+                return replace(base, scored_sims=scored, infrastructure="sim_no_verdict")
+            last = (seq, payload(body, SimJobCompleted))
         if last is None:
-            return base
+            return replace(base, scored_sims=scored)
         seq, result = last
         return replace(
             base,
+            scored_sims=scored,
             passed=result.passed,
             success_rate=result.metrics.success_rate,
             violations=len(result.scoring.violations),
-            sim_reward=result.reward.value,
+            sim_reward=_graded(result),
             solved=result.reward.solved,
             progress=result.reward.progress,
             margin=result.reward.margin,
             sim_seq=seq,
         )
 
-    def _benchmark(self, job: JobRef) -> RewardInputs:
+    def _benchmark(self, job: JobRef, base: RewardInputs) -> RewardInputs:
         rows = self.conn.execute(
-            select(messages.c.type, messages.c.body)
-            .where(self._span(job, _BENCHMARK_EVENTS))
+            select(messages.c.body)
+            .where(self._span(job, ("benchmark.review.stage.completed",)))
             .order_by(messages.c.seq)
         ).all()
-        infra: str | None = None
         passed: dict[int, int] = {}
-        for kind, body in rows:
-            if kind == "llm.call.failed":
-                reason = payload(body, LlmCallFailed).reason
-                if reason in INFRASTRUCTURE_LLM_FAILURES:
-                    infra = f"llm_{reason.value}"
-            elif kind == "error.dead_letter":
-                infra = f"dead_letter:{payload(body, DeadLetter).event_type}"
-            else:
-                stage = payload(body, BenchmarkReviewStageCompleted)
-                if any(r.kind is ReviewReasonKind.simulation_unavailable for r in stage.reasons):
-                    infra = "sim_no_verdict"
-                passed.setdefault(stage.attempt, 0)
-                passed[stage.attempt] += int(stage.passed)
-        state = outcome(job.state)
-        return RewardInputs(
-            job.job_id, job.kind, state,
+        infra: str | None = None
+        for (body,) in rows:
+            stage = payload(body, BenchmarkReviewStageCompleted)
+            if any(r.kind is ReviewReasonKind.simulation_unavailable for r in stage.reasons):
+                infra = "sim_no_verdict"
+            passed[stage.attempt] = passed.get(stage.attempt, 0) + int(stage.passed)
+        accepted = base.outcome == "success"
+        return replace(
+            base,
             stages_passed=max(passed.values(), default=0),
-            accepted=state == "success",
-            infrastructure=infra if state != "success" else None,
-        )  # fmt: skip
-
+            accepted=accepted,
+            infrastructure=None if accepted else infra,
+        )

@@ -33,7 +33,8 @@ def tools(schemas: tuple[ToolSchema, ...]) -> list[dict[str, Any]]:
 
 def history(rollout: Rollout) -> tuple[Message, ...]:
     """The conversation up to and including the final answer."""
-    answer = Message(role="assistant", content=rollout.answer.content)
+    # Both parts were validated when decoded: build the message without validating again.
+    answer = Message.model_construct(role="assistant", content=rollout.answer.content)
     return (*rollout.request.messages, answer)
 
 

@@ -12,11 +12,11 @@ import orjson
 from sqlalchemy import select
 
 from arena_core.bus import Bus
-from arena_core.cli.submit import DOCS_BEGIN, DOCS_END, example_payload, job_reference
 from arena_core.db import Message, open_database
 from arena_core.events import Envelope, EventRegistry, decode, registry, subject_for
 from arena_core.events.sim import SimJobCompleted, SimJobRequested
 from arena_core.events.wire import HEADER_CAUSATION, HEADER_MSG_ID, encode
+from arena_core.jobs import DOCS_BEGIN, DOCS_END, example_payload, job_reference
 from arena_core.recorder import RecorderService
 from arena_core.settings import Settings
 from simrunner.service import SimRunnerService

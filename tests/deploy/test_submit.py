@@ -12,7 +12,10 @@ import orjson
 import pytest
 
 from arena_core.bus import Bus
-from arena_core.cli.submit import (
+from arena_core.events import Envelope, EventRegistry, registry
+from arena_core.events.jobs import JobCompleted, JobRequested
+from arena_core.events.sim import SimJobCompleted, SimJobFailed, SimJobRequested
+from arena_core.jobs import (
     SubmitError,
     SubmitExit,
     apply_fields,
@@ -22,8 +25,6 @@ from arena_core.cli.submit import (
     job_envelope,
     job_kinds,
 )
-from arena_core.events import Envelope, EventRegistry, Payload, registry
-from arena_core.events.sim import SimJobCompleted, SimJobFailed, SimJobRequested
 from arena_core.settings import Settings
 from arena_core.spec import Zone
 from arena_core.spec.examples import ball_to_goal
@@ -31,14 +32,14 @@ from simrunner.service import SimRunnerService
 from tests.support.stream import stored
 
 
-class PaintJobRequested(Payload):
+class PaintJobRequested(JobRequested):
     """Paint something."""
 
     color: str
     """Which color."""
 
 
-class PaintJobCompleted(Payload):
+class PaintJobCompleted(JobCompleted):
     """Painted."""
 
 

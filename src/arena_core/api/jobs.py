@@ -22,7 +22,6 @@ from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish, republish_request
-from arena_core.cli.submit import JobKind, job_kinds
 from arena_core.db.access import job_controls, job_retries
 from arena_core.db.projections import FINAL_JOB_STATES, JobState, job_state
 from arena_core.db.tables import jobs, messages
@@ -33,6 +32,7 @@ from arena_core.events.job_control import (
     BatchResumed,
     RetriedChild,
 )
+from arena_core.jobs import JobKind, job_kinds
 
 JOB_ID = Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$", description="A job id.")
 

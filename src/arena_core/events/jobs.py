@@ -41,9 +41,34 @@ class JobFailed(Payload):
         return None
 
 
+_STEPS: tuple[tuple[type[Payload], str], ...] = (
+    (JobRequested, "requested"),
+    (JobCompleted, "completed"),
+    (JobFailed, "failed"),
+)
+
+
+def check_job_type(event_type: str, model: type[Payload]) -> None:
+    """``ValueError`` unless job payloads, and only they, are registered as job steps.
+
+    A ``JobRequested`` is registered as ``<kind>.job.requested``, a ``JobCompleted`` as
+    ``<kind>.job.completed``, a ``JobFailed`` as ``<kind>.job.failed``.
+    """
+    _, infix, step = event_type.partition(JOB_INFIX)
+    expected = next((name for base, name in _STEPS if issubclass(model, base)), None)
+    if expected is None and step in dict(_STEPS).values():
+        raise ValueError(
+            f"{event_type!r} is a job step: {model.__name__} must derive from a job base"
+        )
+    if expected is not None and (not infix or step != expected):
+        raise ValueError(
+            f"{model.__name__} is a job payload: register it as '<kind>{JOB_INFIX}{expected}'"
+        )
+
+
 def job_kind(event_type: str) -> str:
     """The kind of a job event from its registered type: ``sim.job.requested`` -> ``sim``."""
     return event_type.partition(JOB_INFIX)[0]
 
 
-__all__ = ["JOB_INFIX", "JobCompleted", "JobFailed", "JobRequested", "job_kind"]
+__all__ = ["JOB_INFIX", "JobCompleted", "JobFailed", "JobRequested", "check_job_type", "job_kind"]

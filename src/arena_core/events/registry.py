@@ -10,6 +10,7 @@ from pydantic import BaseModel
 
 from arena_core.errors import ArenaError
 from arena_core.events.envelope import SUBJECT_PREFIX, Envelope, Payload
+from arena_core.events.jobs import check_job_type
 
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -30,6 +31,7 @@ class EventRegistry:
     def register(self, event_type: str, model: type[Payload]) -> None:
         if not _TYPE_RE.match(event_type):
             raise ValueError(f"event type {event_type!r} must be dotted lowercase words")
+        check_job_type(event_type, model)
         existing = self._models.get(event_type)
         if existing is not None and existing is not model:
             raise ValueError(f"event type {event_type!r} is already registered to {existing}")

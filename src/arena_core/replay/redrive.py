@@ -21,8 +21,7 @@ from arena_core.errors import ArenaError
 from arena_core.events import AgentRef, Envelope, decode
 from arena_core.events.replay import RedriveStarted
 from arena_core.ids import new_id
-
-JOB_REQUEST_GLOB = "*.job.requested"
+from arena_core.jobs import job_kinds
 
 
 class NothingToRedrive(ArenaError, LookupError):
@@ -63,7 +62,7 @@ def plan_redrive(
                 messages.c.run_id == run_id,
                 messages.c.seq >= from_seq,
                 messages.c.valid.is_(True),
-                messages.c.type.op("GLOB")(JOB_REQUEST_GLOB),
+                messages.c.type.in_(sorted(k.request.EVENT_TYPE for k in job_kinds().values())),
             )
             .order_by(messages.c.seq)
         ).all()

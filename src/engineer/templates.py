@@ -5,21 +5,23 @@ benchmark: every decoded design lies inside the build zone, obeys the manufactur
 process (sheet thickness, part size, materials) and clears the payload's start. The
 same genome always gives the same script, so a design is named by its code's hash.
 
-Templates: ``chute`` (a ramp, optionally with side walls that funnel the payload),
+Templates here: ``chute`` (a ramp, optionally with side walls that funnel the payload),
 ``bridge`` (a level deck), ``support`` (a shelf held up by a post), ``wall`` (a
-vertical stop), ``lever`` (a tilted arm the payload lands on and rolls off).
+vertical stop), ``lever`` (a tilted arm the payload lands on and rolls off); the moving
+and gathering mechanisms are in ``engineer.mechanisms``, and ``engineer.catalogue``
+names them all and picks the ones worth searching for a benchmark.
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
 
-from arena_core.spec import BenchmarkSpec, HoldAbove, Material, ReachZone, Vec3, world_aabb
+from arena_core.spec import BenchmarkSpec, Material, ReachZone, Vec3, world_aabb
 
 Genome = tuple[float, ...]
 """Design parameters, each in [0, 1]."""
@@ -474,39 +476,3 @@ def _checked(
         if check_clearance and not scene.clear_of_payload(plate):
             return None
     return Design(template, tuple(g), fab.material, tuple(plates))
-
-
-TemplateFunction = Callable[[Scene, Genome], Design | None]
-
-TEMPLATES: dict[str, tuple[TemplateFunction, int]] = {
-    "chute": (chute, 6),
-    "bridge": (bridge, 4),
-    "deck": (deck, 4),
-    "pusher": (pusher, 4),
-    "support": (support, 3),
-    "wall": (wall, 2),
-    "lever": (lever, 3),
-}
-"""Every template with its genome length."""
-
-
-def templates_for(spec: BenchmarkSpec) -> tuple[str, ...]:
-    """The templates worth searching for this benchmark's goal, best first."""
-    if isinstance(spec.goal, HoldAbove):
-        return ("support", "bridge")
-    if spec.motors:
-        return ("pusher",)
-    zone, payload = spec.build_zone, spec.payload
-    above = payload is not None and all(
-        lo <= p <= hi
-        for p, lo, hi in zip(payload.pose.pos[:2], zone.low[:2], zone.high[:2], strict=True)
-    )
-    return ("chute", "lever") if above else ("deck", "chute")
-
-
-def decode(spec: BenchmarkSpec, template: str, genome: Genome) -> Design | None:
-    """The design of ``genome`` (``None`` when it cannot be placed legally)."""
-    function, size = TEMPLATES[template]
-    if len(genome) != size:
-        raise ValueError(f"template {template} takes {size} genes, got {len(genome)}")
-    return function(Scene.of(spec), genome)

@@ -80,8 +80,11 @@ def cad_code(
     ]
     for s in solids:
         place = f"Pos({_num(s.at[0])}, {_num(s.at[1])}, {_num(s.at[2])})"
-        if any(abs(a) > 0 for a in s.rotate_deg):
-            rx, ry, rz = s.rotate_deg
+        rx, ry, rz = s.rotate_deg
+        if sum(abs(a) > 0 for a in s.rotate_deg) > 1:
+            # About x, then y, then z (world axes): one Rot per axis, composed explicitly.
+            place += f" * Rot(0, 0, {_num(rz)}) * Rot(0, {_num(ry)}, 0) * Rot({_num(rx)}, 0, 0)"
+        elif any(abs(a) > 0 for a in s.rotate_deg):
             place += f" * Rot({_num(rx)}, {_num(ry)}, {_num(rz)})"
         density = density_of(s.material, materials)
         lines.append(

@@ -31,9 +31,10 @@ from arena_core.events.llm import AssistantBlock, TextBlock, ToolUseBlock
 from arena_core.llm import LlmRequest, tool_use_id
 from arena_core.spec import BenchmarkSpec, ReachZone
 from engineer.briefs import Task, task_of
+from engineer.catalogue import TEMPLATES, decode, templates_for
 from engineer.policies.history import Call, calls
 from engineer.proofs import provable_refusals
-from engineer.templates import TEMPLATES, Design, Genome, decode, templates_for
+from engineer.templates import Design, Genome
 
 POPULATION = 6
 """Designs simulated per generation."""

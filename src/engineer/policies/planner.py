@@ -9,9 +9,10 @@ from arena_core.events.llm import AssistantBlock, TextBlock, ToolUseBlock
 from arena_core.llm import LlmRequest, tool_use_id
 from arena_core.spec import BenchmarkSpec, HoldAbove
 from engineer.briefs import task_of
+from engineer.catalogue import templates_for
 from engineer.policies.history import calls
 from engineer.proofs import provable_refusals
-from engineer.templates import fabrication, templates_for
+from engineer.templates import fabrication
 
 
 def _constraints(spec: BenchmarkSpec) -> tuple[str, ...]:

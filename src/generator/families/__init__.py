@@ -8,11 +8,25 @@ from arena_core.errors import ArenaError
 from generator.families.ball_to_goal import BallToGoal
 from generator.families.base import Draft, Family, Frame, solution_from_draft, spec_from_draft
 from generator.families.bridge_gap import BridgeGap
+from generator.families.funnel import Funnel
 from generator.families.hold_load import HoldLoad
+from generator.families.lift import Lift
 from generator.families.motor_push import MotorPush
+from generator.families.retaining_wall import RetainingWall
+from generator.families.sweep import Sweep
 
 FAMILIES: dict[str, Family] = {
-    f.name: f for f in (BallToGoal(), BridgeGap(), MotorPush(), HoldLoad())
+    f.name: f
+    for f in (
+        BallToGoal(),
+        BridgeGap(),
+        MotorPush(),
+        HoldLoad(),
+        Funnel(),
+        Sweep(),
+        Lift(),
+        RetainingWall(),
+    )
 }
 """Every family, by name."""
 

@@ -30,10 +30,17 @@ def register(app: typer.Typer) -> None:
             min=1,
             help="Frames of the stability check (default ARENA_SIM_VALIDATE_FRAMES).",
         ),
+        keyframe: str = typer.Option(
+            None,
+            "--keyframe",
+            help="Start from this keyframe (name or index) instead of qpos0.",
+        ),
     ) -> None:
         """Validate an MJCF file: XML, schema, assets, compile, overlaps, stability, motors.
 
-        Exit 0 when valid, 1 when invalid, 2 when the file cannot be judged.
+        Overlaps and stability are judged from qpos0 unless --keyframe is given.
+        Exit 0 when valid, 1 when invalid (a definite failure was found, even if a
+        limit stopped a later check), 2 when the file cannot be judged.
         """
         import dataclasses
 
@@ -48,15 +55,15 @@ def register(app: typer.Typer) -> None:
         limits = Limits.from_settings(Settings())
         if frames:
             limits = dataclasses.replace(limits, validate_frames=frames)
-        report = validate(file, limits, strict_schema=strict_schema)
+        report = validate(file, limits, strict_schema=strict_schema, keyframe=keyframe)
         if as_json:
             typer.echo(report.model_dump_json(indent=2))
         else:
             _print(file, report)
         if report.valid:
             raise typer.Exit(EXIT_VALID)
-        unusable = {ValidationFailureKind.resource_limit}
-        if any(f.kind in unusable for f in report.failures):
+        undecided = {ValidationFailureKind.resource_limit}
+        if all(f.kind in undecided for f in report.failures):
             raise typer.Exit(EXIT_UNUSABLE)
         raise typer.Exit(EXIT_INVALID)
 

@@ -15,7 +15,10 @@ from simrunner.limits import Limits
 
 Kind = ValidationFailureKind
 CHUNK = 500
-"""Steps per rollout call: long enough that per-call checks cost little."""
+"""Most steps per rollout call: long enough that per-call checks cost little."""
+CALL_S = 0.5
+"""Wall time one rollout call should take at most, so deadlines are checked often."""
+_FIRST_CALL = 20
 
 
 def first_unstable(
@@ -70,6 +73,7 @@ def check_stability(
     warned = int(data.warning[bad_qacc].number)
     state = start
     done = 0
+    chunk = _FIRST_CALL
     e_limit = energy_limit(model, limits)
     while done < limits.validate_frames:
         if time.monotonic() > deadline:
@@ -80,8 +84,11 @@ def check_stability(
                     f"after {done} frames",
                 )
             ], done
-        n = min(CHUNK, limits.validate_frames - done)
+        n = min(chunk, limits.validate_frames - done)
+        began = time.monotonic()
         states, _ = engine.run(model, data, state, n)
+        per_step = (time.monotonic() - began) / n
+        chunk = max(1, min(CHUNK, int(CALL_S / per_step) if per_step > 0 else CHUNK))
         trajectory = states[0]
         found = first_unstable(trajectory, lay, limits.max_speed, float(state[lay.time]))
         if found is not None:
@@ -124,37 +131,88 @@ def _probe_values(model: mujoco.MjModel, actuator: int) -> tuple[float, float]:
     return -1.0, 1.0
 
 
+SHORT_PROBE_STEPS = 10
+"""Steps of the first, short motor probe. Nearly every working actuator moves its joints
+within them; only the ones that do not are probed for the whole ``motor_probe_s`` (a
+short probe is a prefix of the long one, so the verdicts are the same)."""
+_PROBE_BATCH = 8
+
+
 def check_motors(
-    model: mujoco.MjModel, data: mujoco.MjData, start: NDArray[np.float64], limits: Limits
+    model: mujoco.MjModel,
+    data: mujoco.MjData,
+    start: NDArray[np.float64],
+    limits: Limits,
+    deadline: float,
 ) -> list[ValidationFailure]:
-    """Drive each actuator to both ends of its range; fail those that move nothing."""
+    """Drive each actuator to both ends of its range; fail those that move nothing.
+
+    The probes run in batches; past ``deadline`` the rest are skipped with a
+    ``resource_limit`` failure (actuators already found ineffective are kept).
+    """
     if model.nu == 0:
         return []
-    nstep = max(1, math.ceil(limits.motor_probe_s / model.opt.timestep))
-    controls = np.zeros((1 + 2 * model.nu, nstep, model.nu))
-    for a in range(model.nu):
+    full = max(1, math.ceil(limits.motor_probe_s / model.opt.timestep))
+    idle = list(range(model.nu))
+    for nstep in sorted({min(SHORT_PROBE_STEPS, full), full}):
+        rest, _ = engine.run(model, data, start, nstep, np.zeros((1, nstep, model.nu)))
+        baseline = rest[0, :, engine.layout(model).qpos]
+        still: list[int] = []
+        for first in range(0, len(idle), _PROBE_BATCH):
+            if time.monotonic() > deadline:
+                found = [_ineffective(model, a, limits) for a in still] if nstep == full else []
+                return [*found, _motors_out_of_time(limits, model.nu - len(idle) + first, model.nu)]
+            batch = idle[first : first + _PROBE_BATCH]
+            still += _idle_actuators(model, data, start, limits, nstep, batch, baseline)
+        idle = still
+        if not idle:
+            break
+    return [_ineffective(model, a, limits) for a in idle]
+
+
+def _motors_out_of_time(limits: Limits, checked: int, total: int) -> ValidationFailure:
+    return ValidationFailure(
+        kind=Kind.resource_limit,
+        message=f"motor check exceeded the {limits.wall_limit_s:g} s time limit "
+        f"after {checked} of {total} actuators",
+    )
+
+
+def _idle_actuators(
+    model: mujoco.MjModel,
+    data: mujoco.MjData,
+    start: NDArray[np.float64],
+    limits: Limits,
+    nstep: int,
+    actuators: list[int],
+    baseline: NDArray[np.float64],
+) -> list[int]:
+    """The ``actuators`` that move no joint by ``motor_min_motion`` within ``nstep`` steps."""
+    controls = np.zeros((2 * len(actuators), nstep, model.nu))
+    for i, a in enumerate(actuators):
         low, high = _probe_values(model, a)
-        controls[1 + 2 * a, :, a] = low
-        controls[2 + 2 * a, :, a] = high
+        controls[2 * i, :, a] = low
+        controls[2 * i + 1, :, a] = high
     initial = np.repeat(start[None], len(controls), axis=0)
     states, _ = engine.run(model, data, initial, nstep, controls)
     qpos = states[:, :, engine.layout(model).qpos]
-    baseline = qpos[0]
-    failures = []
-    for a in range(model.nu):
-        probes = qpos[1 + 2 * a : 3 + 2 * a]
+    idle = []
+    for i, a in enumerate(actuators):
+        probes = qpos[2 * i : 2 * i + 2]
         with np.errstate(invalid="ignore"):
             motion = np.nan_to_num(np.abs(probes - baseline), nan=np.inf).max(initial=0.0)
         if motion < limits.motor_min_motion:
-            name = engine.object_name(model, mujoco.mjtObj.mjOBJ_ACTUATOR, a)
-            failures.append(
-                ValidationFailure(
-                    kind=Kind.motor_ineffective,
-                    message=f"actuator {name} moves nothing: driving it to "
-                    f"{_probe_values(model, a)} "
-                    f"for {limits.motor_probe_s:g} s changes no joint by more than "
-                    f"{limits.motor_min_motion:g}",
-                    subjects=(name,),
-                )
-            )
-    return failures
+            idle.append(a)
+    return idle
+
+
+def _ineffective(model: mujoco.MjModel, actuator: int, limits: Limits) -> ValidationFailure:
+    name = engine.object_name(model, mujoco.mjtObj.mjOBJ_ACTUATOR, actuator)
+    return ValidationFailure(
+        kind=Kind.motor_ineffective,
+        message=f"actuator {name} moves nothing: driving it to "
+        f"{_probe_values(model, actuator)} "
+        f"for {limits.motor_probe_s:g} s changes no joint by more than "
+        f"{limits.motor_min_motion:g}",
+        subjects=(name,),
+    )

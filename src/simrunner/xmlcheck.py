@@ -343,6 +343,13 @@ def _check_schema(doc: Document, root: etree._Element, strict: bool) -> None:
                         line=element.sourceline,
                     )
                 parent.remove(element)
+    for element in pruned.iter():
+        # MJCF ignores whitespace (and comments, already dropped) between elements; the
+        # XSD would count it as content of elements declared empty, like <option>.
+        if element.text is not None and not element.text.strip():
+            element.text = None
+        if element.tail is not None and not element.tail.strip():
+            element.tail = None
     schema = subset_schema()
     if not schema.validate(pruned):
         for error in schema.error_log:

@@ -1,0 +1,130 @@
+"""Who may import whom (see docs/architecture.md), read from the source of every module.
+
+Every ``import`` counts, at module level or inside a function, so a lazy import cannot
+hide a dependency.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+SERVICES = ("generator", "engineer", "simrunner", "optimizer")
+"""Service packages: they import ``arena_core`` and talk to each other only through events."""
+
+LAYERS: dict[str, frozenset[str]] = {
+    "arena_core.events": frozenset({"errors", "ids", "settings", "spec"}),
+    "arena_core.spec": frozenset({"errors", "ids"}),
+    "arena_core.bus": frozenset({"errors", "events", "ids", "logging", "processes", "settings"}),
+    "arena_core.db": frozenset({"errors", "events", "ids", "prompts", "settings", "spec"}),
+}
+"""The lower layers of ``arena_core`` and the only parts of it they may import."""
+
+DB_IMPORTERS_BEING_MOVED = frozenset(
+    {
+        "engineer/critic.py",
+        "engineer/planner.py",
+        "engineer/plans.py",
+        "engineer/service.py",
+        "engineer/skills.py",
+        "engineer/solving.py",
+    }
+)
+"""Service modules that still open the database themselves, while their plans, skills and
+prompts move to events and NATS; this set must end empty."""
+
+
+@dataclass(frozen=True)
+class Import:
+    path: Path
+    line: int
+    module: str
+
+    @property
+    def package(self) -> str:
+        """The importing file's top package, or ``arena_core.<part>`` inside the core."""
+        parts = self.path.relative_to(SRC).with_suffix("").parts
+        if parts[0] == "arena_core" and parts[1:] != ("__init__",):
+            return f"arena_core.{parts[1]}"
+        return parts[0]
+
+    def __str__(self) -> str:
+        return f"{self.path.relative_to(SRC.parent)}:{self.line} imports {self.module}"
+
+
+def imports() -> Iterator[Import]:
+    for path in sorted(SRC.rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    yield Import(path, node.lineno, alias.name)
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                yield Import(path, node.lineno, node.module)
+
+
+IMPORTS = list(imports())
+
+
+def top(module: str) -> str:
+    return module.split(".", 1)[0]
+
+
+def core_part(module: str) -> str:
+    """``db`` for ``arena_core.db.tables``; ``""`` for ``arena_core`` itself."""
+    return module.split(".")[1] if "." in module else ""
+
+
+def test_the_sources_are_read() -> None:
+    packages = {i.package for i in IMPORTS}
+    assert {"arena_core.events", "arena_core.db", "engineer", "simrunner"} <= packages
+    assert any(i.module == "mujoco" for i in IMPORTS)
+
+
+def test_arena_core_imports_no_service() -> None:
+    bad = [i for i in IMPORTS if i.package.startswith("arena_core") and top(i.module) in SERVICES]
+    assert not bad, "\n".join(map(str, bad))
+
+
+def test_services_import_no_other_service() -> None:
+    bad = [
+        i
+        for i in IMPORTS
+        if i.package in SERVICES and top(i.module) in SERVICES and top(i.module) != i.package
+    ]
+    assert not bad, "\n".join(map(str, bad))
+
+
+def test_only_the_simrunner_imports_mujoco() -> None:
+    bad = [i for i in IMPORTS if top(i.module) == "mujoco" and i.package != "simrunner"]
+    assert not bad, "\n".join(map(str, bad))
+
+
+def test_no_service_opens_the_database() -> None:
+    """The recorder alone writes SQLite; services get shared state over NATS."""
+    found = [
+        i
+        for i in IMPORTS
+        if i.package in SERVICES and (i.module + ".").startswith("arena_core.db.")
+    ]
+    bad = [i for i in found if str(i.path.relative_to(SRC)) not in DB_IMPORTERS_BEING_MOVED]
+    assert not bad, "\n".join(map(str, bad))
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_lower_layers_import_only_what_lies_below(layer: str) -> None:
+    allowed = LAYERS[layer]
+    bad = [
+        i
+        for i in IMPORTS
+        if i.package == layer
+        and top(i.module) == "arena_core"
+        and f"arena_core.{core_part(i.module)}" != layer
+        and core_part(i.module) not in allowed
+    ]
+    assert not bad, "\n".join(map(str, bad))

@@ -13,12 +13,12 @@ from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish
-from arena_core.db.tables import messages, runs
+from arena_core.db.tables import runs
 from arena_core.events import Envelope
 from arena_core.events.replay import RedriveStarted
 from arena_core.replay.conversations import Conversation, conversation_ids, load_conversation
 from arena_core.replay.redrive import NothingToRedrive, plan_redrive
-from arena_core.replay.timeline import TimelineEntry, entry
+from arena_core.replay.timeline import TimelineEntry, timeline_page
 
 RUN_ID = Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$", description="A run id.")
 CONVERSATION_ID = Path(min_length=1, max_length=200, description="A conversation id.")
@@ -140,20 +140,11 @@ def router() -> APIRouter:
     ) -> Timeline:
         """What ``arena replay`` shows: the run's messages in stream order."""
         _run(ctx, run_id)
-        query = (
-            select(messages)
-            .where(messages.c.run_id == run_id, messages.c.seq > after)
-            .order_by(messages.c.seq)
-            .limit(limit)
-        )
-        if agent:
-            query = query.where(messages.c.agent_role == agent)
-        if type:
-            query = query.where(messages.c.type.op("GLOB")(type))
-        with ctx.engine.connect() as conn:
-            rows = conn.execute(query).all()
-        items = [entry(row, envelopes) for row in rows]
-        nxt = rows[-1].seq if len(rows) == limit else None
+        items = timeline_page(
+            ctx.engine, run_id, agent_role=agent, type_glob=type, after_seq=after, limit=limit,
+            with_envelopes=envelopes,
+        )  # fmt: skip
+        nxt = items[-1].seq if len(items) == limit else None
         return Timeline(run_id=run_id, entries=items, next_after=nxt)
 
     @r.get(

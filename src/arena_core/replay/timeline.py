@@ -69,24 +69,37 @@ def timeline(
 ) -> Iterator[TimelineEntry]:
     """The run's messages in stream order, filtered by agent role and type glob."""
     last = after_seq
-    while True:
-        query = (
-            select(messages)
-            .where(messages.c.run_id == run_id, messages.c.seq > last)
-            .order_by(messages.c.seq)
-            .limit(chunk)
-        )
-        if agent_role:
-            query = query.where(messages.c.agent_role == agent_role)
-        if type_glob:
-            query = query.where(messages.c.type.op("GLOB")(type_glob))
-        with engine.connect() as conn:
-            rows = conn.execute(query).all()
-        if not rows:
-            return
-        for row in rows:
-            yield entry(row, with_envelopes)
-        last = rows[-1].seq
+    while page := timeline_page(
+        engine, run_id, agent_role=agent_role, type_glob=type_glob, after_seq=last,
+        limit=chunk, with_envelopes=with_envelopes,
+    ):  # fmt: skip
+        yield from page
+        last = page[-1].seq
+
+
+def timeline_page(
+    engine: Engine,
+    run_id: str,
+    *,
+    agent_role: str | None = None,
+    type_glob: str | None = None,
+    after_seq: int = 0,
+    limit: int = 1000,
+    with_envelopes: bool = False,
+) -> list[TimelineEntry]:
+    """At most ``limit`` entries of ``timeline`` after ``after_seq``."""
+    query = (
+        select(messages)
+        .where(messages.c.run_id == run_id, messages.c.seq > after_seq)
+        .order_by(messages.c.seq)
+        .limit(limit)
+    )
+    if agent_role:
+        query = query.where(messages.c.agent_role == agent_role)
+    if type_glob:
+        query = query.where(messages.c.type.op("GLOB")(type_glob))
+    with engine.connect() as conn:
+        return [entry(row, with_envelopes) for row in conn.execute(query)]
 
 
 def entry(row: Any, with_envelope: bool = False) -> TimelineEntry:

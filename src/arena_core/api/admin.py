@@ -30,7 +30,8 @@ def router() -> APIRouter:
             200: {"description": "The backup this Idempotency-Key already made.",
                   "content": {"application/json": {
                       "schema": {"$ref": "#/components/schemas/Manifest"}}}},
-            **responses(*COMMON, ProblemKind.schema_violation, ProblemKind.backup_failed),
+            **responses(*COMMON, ProblemKind.schema_violation, ProblemKind.backup_failed,
+                         ProblemKind.backup_not_configured),
         },
     )  # fmt: skip
     async def create_backup(
@@ -46,6 +47,7 @@ def router() -> APIRouter:
         _: object = Depends(auth.admin),
     ) -> Manifest:
         """Snapshot the recording, compress it, upload it to S3, prune old backups."""
+        _configured(ctx)
         try:
             task = running.get(idempotency_key)
             if task is None:
@@ -64,12 +66,13 @@ def router() -> APIRouter:
 
     @r.get(
         "/admin/backups", operation_id="list_backups",
-        responses=responses(*COMMON, ProblemKind.backup_failed),
+        responses=responses(*COMMON, ProblemKind.backup_failed, ProblemKind.backup_not_configured),
     )  # fmt: skip
     async def list_backups(
         ctx: ApiContext = Depends(context), _: object = Depends(auth.admin)
     ) -> list[Manifest]:
         """The backups in the bucket, oldest first."""
+        _configured(ctx)
         try:
             return await asyncio.to_thread(lambda: Bucket(ctx.settings).manifests())
         except BackupError as exc:
@@ -82,3 +85,8 @@ def _previous(ctx: ApiContext, key: str) -> Manifest | None:
     bucket = Bucket(ctx.settings)
     bucket.check()
     return find_by_key(bucket, key)
+
+
+def _configured(ctx: ApiContext) -> None:
+    if not ctx.settings.s3_bucket:
+        raise ApiProblem(ProblemKind.backup_not_configured, "set ARENA_S3_BUCKET to back up")

@@ -20,8 +20,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arena_core import __version__
 from arena_core.api import admin, benchmarks, files, health, jobs, prompts, runs, workers
+from arena_core.api.bodies import clamp_integers
 from arena_core.api.context import ApiContext, read_only_engine
 from arena_core.api.limits import BodyLimits
+from arena_core.api.links import add_links
 from arena_core.api.problems import (
     ApiProblem,
     FieldError,
@@ -30,6 +32,7 @@ from arena_core.api.problems import (
     on_http_error,
     on_validation_error,
 )
+from arena_core.cli.submit import job_kinds
 from arena_core.settings import Settings
 
 DESCRIPTION = """\
@@ -114,6 +117,12 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
                 }
     for name in ("HTTPValidationError", "ValidationError"):
         components.pop(name, None)
+    for kind in job_kinds().values():
+        schema = kind.request.model_json_schema(ref_template="#/components/schemas/{model}")
+        components.update(schema.pop("$defs", {}))
+        components[kind.request.__name__] = schema
+    clamp_integers(doc)
+    add_links(doc)
     app.openapi_schema = doc
     return doc
 

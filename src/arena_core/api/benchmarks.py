@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select, text
 
 from arena_core.api import auth
+from arena_core.api.bodies import SAFE_INT
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.db.benchmarks import benchmarks
@@ -85,7 +86,7 @@ def router() -> APIRouter:
     def list_benchmarks(
         family: str | None = Query(None, max_length=64, description="Only this family."),
         difficulty: int | None = Query(None, ge=1, le=5, description="Only this difficulty."),
-        after: int = Query(0, ge=0, le=2**62, description="``created_seq`` to continue after."),
+        after: int = Query(0, ge=0, le=SAFE_INT, description="``created_seq`` to continue after."),
         limit: int = Query(100, ge=1, le=1000),
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.read),

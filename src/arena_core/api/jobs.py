@@ -14,11 +14,12 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from arena_core.api import auth
+from arena_core.api.bodies import SAFE_INT, strict_body
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish, republish_request
@@ -190,7 +191,7 @@ def _submit_route(router: APIRouter, kind: JobKind) -> None:
     model = kind.request
 
     async def submit_job(
-        body: model,  # type: ignore[valid-type]
+        request: Request,
         response: Response,
         run_id: str | None = Query(
             None,
@@ -202,20 +203,28 @@ def _submit_route(router: APIRouter, kind: JobKind) -> None:
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.submit),
     ) -> JobAccepted:
+        body = strict_body(model, await request.body())
         envelope = Envelope.new(body, run_id=run_id)
         await publish(ctx, envelope)
         ctx.remember(envelope.id, kind.name)
         response.headers["Location"] = f"/jobs/{envelope.id}"
         return JobAccepted(job_id=envelope.id, kind=kind.name, run_id=envelope.run_id)
 
-    submit_job.__annotations__["body"] = model  # a real class, not the name "model"
     submit_job.__doc__ = (model.__doc__ or kind.name).strip().splitlines()[0]
     router.add_api_route(
         f"/jobs/{kind.name}", submit_job, methods=["POST"], status_code=202,
         operation_id=f"submit_{kind.name}_job", summary=f"Submit a {kind.name} job",
         response_model=JobAccepted,
         responses=responses(*COMMON, *BODY, ProblemKind.bus_unavailable),
-        openapi_extra={"x-arena-event-type": model.EVENT_TYPE},
+        openapi_extra={
+            "x-arena-event-type": model.EVENT_TYPE,
+            "x-arena-body-model": model.__name__,
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {
+                    "schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
+            },
+        },
     )  # fmt: skip
 
 
@@ -229,7 +238,9 @@ def router() -> APIRouter:
         kind: str | None = Query(None, max_length=64, description="Only jobs of this type."),
         parent_job_id: str | None = Query(None, max_length=64, description="Children of."),
         limit: int = Query(50, ge=1, le=500),
-        before: int | None = Query(None, ge=1, description="Request sequence to page from."),
+        before: int | None = Query(
+            None, ge=1, le=SAFE_INT, description="Request sequence to page from."
+        ),
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.read),
     ) -> JobList:

@@ -41,6 +41,7 @@ class ProblemKind(StrEnum):
     bus_unavailable = "bus-unavailable"
     database_unavailable = "database-unavailable"
     backup_failed = "backup-failed"
+    backup_not_configured = "backup-not-configured"
 
 
 STATUS: dict[ProblemKind, int] = {
@@ -59,6 +60,7 @@ STATUS: dict[ProblemKind, int] = {
     ProblemKind.bus_unavailable: 503,
     ProblemKind.database_unavailable: 503,
     ProblemKind.backup_failed: 502,
+    ProblemKind.backup_not_configured: 409,
 }
 
 TITLES: dict[ProblemKind, str] = {
@@ -77,6 +79,7 @@ TITLES: dict[ProblemKind, str] = {
     ProblemKind.bus_unavailable: "The message bus is not reachable",
     ProblemKind.database_unavailable: "The recording is not readable",
     ProblemKind.backup_failed: "The backup could not be completed",
+    ProblemKind.backup_not_configured: "No S3 bucket is configured for backups",
 }
 
 
@@ -215,4 +218,13 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.status_code == 400 and type(exc.__cause__).__name__ == "BodyTooLarge":
         kind, detail = ProblemKind.body_too_large, "the body is larger than the limit"
     headers = dict(exc.headers or {})
+    if "Allow" in headers:  # HEAD is implied by GET and not a documented operation
+        allowed = [m.strip() for m in headers["Allow"].split(",") if m.strip() != "HEAD"]
+        headers["Allow"] = ", ".join(allowed)
+    if kind is ProblemKind.method_not_allowed and request.method == "POST":
+        parts = request.url.path.strip("/").split("/")
+        if len(parts) == 2 and parts[0] == "jobs":
+            return problem_response(
+                ProblemKind.unknown_job_type, f"no job type {parts[1]!r}", request.url.path
+            )
     return problem_response(kind, detail, request.url.path, headers=headers or None)

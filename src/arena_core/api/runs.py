@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 from sqlalchemy import select
 
 from arena_core.api import auth
+from arena_core.api.bodies import SAFE_INT
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish
@@ -76,8 +77,15 @@ class RedriveRequest(BaseModel):
 
     model_config = {"extra": "forbid"}
 
-    from_seq: int = Field(default=0, ge=0, le=2**62)
+    from_seq: int = Field(default=0, ge=0, le=SAFE_INT)
     """First recorded sequence whose job requests are published again."""
+
+    @field_validator("from_seq", mode="before")
+    @classmethod
+    def _not_a_bool(cls, value: object) -> object:
+        if isinstance(value, bool | str):
+            raise ValueError("must be a JSON integer")
+        return value
 
 
 class RedriveAccepted(BaseModel):
@@ -105,7 +113,9 @@ def router() -> APIRouter:
     def list_runs(
         kind: str | None = Query(None, max_length=64, description="Only runs of this kind."),
         limit: int = Query(50, ge=1, le=500),
-        before: int | None = Query(None, ge=1, description="``last_seq`` to page from."),
+        before: int | None = Query(
+            None, ge=1, le=SAFE_INT, description="``last_seq`` to page from."
+        ),
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.read),
     ) -> RunList:
@@ -130,7 +140,7 @@ def router() -> APIRouter:
     @r.get("/runs/{run_id}/timeline", operation_id="get_run_timeline", responses=not_found)
     def get_timeline(
         run_id: str = RUN_ID,
-        after: int = Query(0, ge=0, le=2**62, description="Sequence to continue after."),
+        after: int = Query(0, ge=0, le=SAFE_INT, description="Sequence to continue after."),
         limit: int = Query(200, ge=1, le=2000),
         agent: str | None = Query(None, max_length=64, description="Only this agent role."),
         type: str | None = Query(None, max_length=200, description="Event type glob."),

@@ -1,0 +1,36 @@
+"""Schemathesis against the real server (real NATS, recorder, SQLite): every check,
+every phase including stateful sequences along the document's links, zero failures."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.api.conftest import Server
+
+pytestmark = pytest.mark.slow
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+
+async def test_schemathesis_finds_no_failure(api_with_backups: Server, tmp_path: Path) -> None:
+    api = api_with_backups
+    argv = [
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
+        "run", f"{api.url}/openapi.json",
+        "--checks", "all",
+        "--phases", "examples,coverage,fuzzing,stateful",
+        "--header", f"Authorization: Bearer {api.tokens['admin']}",
+        "--max-examples", "15", "--seed", "7", "--workers", "1",
+        "--request-timeout", "30", "--continue-on-failure",
+        "--suppress-health-check", "all",
+    ]  # fmt: skip
+    proc = await asyncio.create_subprocess_exec(
+        *argv, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, cwd=tmp_path
+    )
+    out, _ = await proc.communicate()
+    report = out.decode(errors="replace")
+    (tmp_path / "schemathesis.txt").write_text(report)
+    assert proc.returncode == 0, report[-6000:]

@@ -32,7 +32,7 @@ from arena_core.api.problems import (
     on_http_error,
     on_validation_error,
 )
-from arena_core.cli.submit import job_kinds
+from arena_core.jobs import job_kinds
 from arena_core.settings import Settings
 
 DESCRIPTION = """\

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import ClassVar, Self
 
 from arena_core.bus import Bus, Delivery, HandlerRejected
+from arena_core.bus.artifacts import publish_artifact
 from arena_core.container import Container
 from arena_core.events import Envelope
 from arena_core.events.artifacts import ArtifactRef
@@ -26,7 +27,6 @@ from arena_core.events.benchmark import (
     JobFailureReason,
 )
 from arena_core.llm import BudgetExceeded, Decider, Llm, LlmError, TurnLimitReached, make_llm
-from arena_core.recorder import publish_artifact
 from arena_core.sandbox import Sandbox
 from arena_core.service import Service, handles
 from arena_core.settings import Settings

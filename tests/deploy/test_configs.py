@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
+from arena_core.bus.artifacts import chunk_size
 from arena_core.events.wire import decode
-from arena_core.recorder.artifacts import chunk_size
 from tests.deploy.nodes import DEPLOY, check_config, password_env, service_users
 
 CONFIGS = [DEPLOY / "nats-server.conf", *sorted((DEPLOY / "cluster").glob("node-*.conf"))]

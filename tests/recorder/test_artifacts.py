@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import Engine
 
 from arena_core.bus import Bus
-from arena_core.recorder import ArtifactStore, RecorderService, publish_artifact
-from arena_core.recorder.artifacts import ArtifactNotFound
+from arena_core.bus.artifacts import publish_artifact
+from arena_core.db.artifacts import ArtifactNotFound, ArtifactStore
+from arena_core.recorder import RecorderService
 from arena_core.settings import Settings
 from tests.recorder.recording import settle
 
@@ -23,7 +24,7 @@ async def test_artifact_larger_than_max_payload_is_reassembled_and_mirrored(
         bus, data, run_id="run-art", name="meshes/part.stl", media_type="model/stl"
     )
     await settle(bus, engine)
-    store = ArtifactStore(engine, settings.workspace)
+    store = ArtifactStore(engine)
     assert ref.sha256 == hashlib.sha256(data).hexdigest()
     assert store.get(ref.sha256) == data
     assert (settings.workspace / "run-art" / "meshes" / "part.stl").read_bytes() == data

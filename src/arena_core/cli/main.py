@@ -25,6 +25,7 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.runs",
     "arena_core.cli.replay",
     "arena_core.cli.export",
+    "arena_core.cli.rollouts",
     "arena_core.cli.prompts",
     "arena_core.cli.submit",
     "arena_core.cli.api",

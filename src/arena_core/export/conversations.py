@@ -101,10 +101,10 @@ def rollouts(
     summary: ExportSummary,
     progress: Progress,
     *,
-    by_prompt: bool = False,
+    prompt_hashes: bool = False,
 ) -> Iterator[Rollout]:
-    """Every whole conversation that passes ``flt``, in conversation id order (or, with
-    ``by_prompt``, grouped by the hash of their first call, then conversation id)."""
+    """Every whole conversation that passes ``flt``, in conversation id order (with
+    ``prompt_hashes``, each knows the ``request_hash`` of its first call)."""
     first = aliased(turns)
     prompt = (
         select(func.json_extract(first.c.request, "$.request_hash"))
@@ -118,11 +118,11 @@ def rollouts(
             turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
             turns.c.response_seq, turns.c.stop_reason, turns.c.run_id, turns.c.agent_role,
             turns.c.correlation_id, *job_columns(),
-            (prompt if by_prompt else literal(None)).label("prompt"),
+            (prompt if prompt_hashes else literal(None)).label("prompt"),
         )
         .select_from(join_jobs(turns, turns.c.correlation_id, turns.c.run_id))
         .where(*turn_filters(flt))
-        .order_by(*([prompt] if by_prompt else []), *order)
+        .order_by(*order)
     )  # fmt: skip
     pending: list[tuple[int, Source]] = []
     group: list[Any] = []

@@ -1,10 +1,12 @@
 """``grpo``: rollouts of the same prompt as one group, with a reward per completion.
 
-A prompt is the system text and the messages before an agent's first answer; rollouts
-share one when their first calls have the same ``request_hash`` (``arena rollouts`` makes
-K of them per benchmark). Each row is TRL-conversational: ``prompt`` is a message list,
-each completion the messages that followed it (assistant turns and tool results).
-Completions that infrastructure broke have no reward and are left out (counted apart).
+Rollouts share a prompt when one agent role, on one prompt version, works on the same
+benchmark (``arena rollouts`` makes K solves of each, differing by their rollout seed);
+conversations outside a solve share one when their first calls have the same
+``request_hash``. Each row is TRL-conversational: ``prompt`` is the system text and the
+messages before the agent's first answer, each completion the messages that followed it
+(assistant turns and tool results). Completions that infrastructure broke have no reward
+and are left out (counted apart). Groups are gathered in memory (the size of the output).
 """
 
 from __future__ import annotations
@@ -34,24 +36,35 @@ def split(rollout: Rollout) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     return chat[:cut], chat[cut:]
 
 
+def group_key(rollout: Rollout) -> tuple[str | None, ...]:
+    """Rollouts with equal keys answer the same prompt."""
+    inputs = rollout.source.reward_inputs
+    if inputs is not None and inputs.benchmark_id is not None:
+        prompt = rollout.request.prompt
+        return (
+            "benchmark",
+            inputs.benchmark_id,
+            rollout.source.agent_role,
+            prompt.id if prompt else None,
+            prompt.version if prompt else None,
+        )
+    return ("prompt", rollout.source.prompt_hash)
+
+
 def groups(
     engine: Engine, flt: ExportFilter, summary: ExportSummary, progress: Progress
 ) -> Iterator[list[Rollout]]:
-    """Rollouts with a reward, one list per prompt."""
-    group: list[Rollout] = []
-    for rollout in rollouts(engine, flt, summary, progress, by_prompt=True):
+    """Rollouts with a reward, one list per prompt (in order of first appearance)."""
+    found: dict[tuple[str | None, ...], list[Rollout]] = {}
+    for rollout in rollouts(engine, flt, summary, progress, prompt_hashes=True):
         if rollout.source.reward is None:
             infra = rollout.source.reward_inputs is not None and (
                 rollout.source.reward_inputs.infrastructure is not None
             )
             summary.skip(SkipCause.infrastructure if infra else SkipCause.no_reward)
             continue
-        if group and rollout.source.prompt_hash != group[0].source.prompt_hash:
-            yield group
-            group = []
-        group.append(rollout)
-    if group:
-        yield group
+        found.setdefault(group_key(rollout), []).append(rollout)
+    yield from found.values()
 
 
 def rows(
@@ -81,6 +94,9 @@ def row(group: Iterable[Rollout], rewards: list[float], variance: float) -> dict
     return {
         "prompt": prompt,
         "prompt_hash": first.source.prompt_hash,
+        "benchmark_id": first.source.reward_inputs.benchmark_id
+        if first.source.reward_inputs
+        else None,
         "tools": openai.tools(first.request.tools),
         "group_size": len(members),
         "completions": [split(r)[1] for r in members],

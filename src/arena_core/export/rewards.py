@@ -17,14 +17,17 @@ reward: ``infrastructure`` names the failure and the trainer never sees it as a 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, String, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
 from arena_core.db.tables import messages
 from arena_core.events.benchmark import BenchmarkReviewStageCompleted, ReviewReasonKind, ReviewStage
+from arena_core.events.engineer import SolveJobRequested
 from arena_core.events.errors import DeadLetter
 from arena_core.events.llm import LlmCallFailed, LlmFailureReason
 from arena_core.events.sim import SimJobCompleted
@@ -57,6 +60,14 @@ class RewardInputs:
     """``solve``, ``benchmark``, ..."""
     outcome: str | None
     """``success`` / ``failure`` of the job; None while open."""
+    benchmark_id: str | None = None
+    """Solve: the benchmark solved."""
+    spec_sha256: str | None = None
+    """Solve: SHA-256 of the benchmark spec's canonical JSON."""
+    rollout_seed: int | None = None
+    """Solve: seed of the team's search (rollouts of one benchmark differ by it)."""
+    batch_id: str | None = None
+    """The batch job this job belongs to (e.g. a ``rollout`` job), if any."""
     passed: bool | None = None
     """Solve: the last scored submission passed the simrunner."""
     success_rate: float | None = None
@@ -172,6 +183,19 @@ class Rewards:
         return None
 
     def _solve(self, job: JobRef, base: RewardInputs) -> RewardInputs:
+        body = self.conn.execute(
+            select(messages.c.body).where(messages.c.seq == job.requested_seq)
+        ).scalar()
+        if body is not None:
+            asked = payload(body, SolveJobRequested)
+            spec = orjson.dumps(asked.spec.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+            base = replace(
+                base,
+                benchmark_id=asked.benchmark_id,
+                spec_sha256=hashlib.sha256(spec).hexdigest(),
+                rollout_seed=asked.rollout_seed,
+                batch_id=asked.parent_job_id,
+            )
         request = aliased(messages)
         preview = func.json_extract(cast(request.c.body, String), "$.payload.preview")
         rows = self.conn.execute(

@@ -1,0 +1,99 @@
+"""Rollouts: solve each chosen benchmark K times, each solve its own graded conversation.
+
+``rollout.job.requested`` is a batch job; its children are ``solve.job.requested`` jobs
+naming it as ``parent_job_id``, one per benchmark and rollout seed. The GRPO and
+preference exports group the children's conversations by benchmark.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
+from arena_core.events.registry import event
+from arena_core.settings import LlmPolicyName
+
+
+@event("rollout.job.requested")
+class RolloutJobRequested(JobRequested):
+    """Solve each benchmark of ``benchmark_ids`` ``k`` times, each its own solve job.
+
+    Rollout ``i`` of a benchmark has the rollout seed ``seed + i``; every child
+    ``solve.job.requested`` names this job as its ``parent_job_id``.
+    """
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"benchmark_ids": ["example:ball_to_goal:0"], "k": 8}]}
+    )
+
+    benchmark_ids: tuple[str, ...] = Field(min_length=1, max_length=1000)
+    """Benchmarks to solve (library ids or ``example:<name>:<seed>``)."""
+    k: int = Field(ge=1, le=64)
+    """Rollouts per benchmark (the GRPO group size)."""
+    seed: int = Field(default=0, ge=0)
+    """First rollout seed."""
+    llm: LlmPolicyName = "offline"
+    """Policy of the team: ``offline`` varies its search by the rollout seed; ``anthropic``
+    samples at the configured temperature."""
+    temperature: float | None = Field(default=None, ge=0, le=1)
+    """Sampling temperature of the ``anthropic`` policy (None: the model's default)."""
+    max_submissions: int = Field(default=3, ge=1, le=20)
+    """Scored submissions each rollout may make."""
+    max_sim_calls: int = Field(default=120, ge=1, le=2000)
+    """Simulations each rollout may request."""
+    parent_job_id: str | None = None
+    """The job this batch belongs to, if any."""
+
+    @property
+    def parent(self) -> str | None:
+        return self.parent_job_id
+
+
+class RolloutResult(BaseModel):
+    """One rollout: a child solve job and how it ended."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    benchmark_id: str
+    """The benchmark."""
+    rollout_seed: int = Field(ge=0)
+    """Its rollout seed."""
+    job_id: str
+    """The child ``solve.job.requested``."""
+    solved: bool
+    """The team solved it."""
+    failed: str | None = None
+    """Why the solve produced no outcome (``solve.job.failed``), if it did not."""
+
+
+@event("rollout.job.completed")
+class RolloutJobCompleted(JobCompleted):
+    """Every rollout ended (solved, unsolved or failed)."""
+
+    benchmarks: int = Field(ge=0)
+    """Benchmarks rolled out."""
+    rollouts: int = Field(ge=0)
+    """Child solve jobs that ended."""
+    solved: int = Field(ge=0)
+    """Rollouts the team solved."""
+    failed: int = Field(ge=0)
+    """Rollouts that produced no outcome."""
+    wall_s: float = Field(ge=0)
+    """Wall time of the batch."""
+    results: tuple[RolloutResult, ...] = ()
+    """One per rollout, in request order."""
+
+
+@event("rollout.job.failed")
+class RolloutJobFailed(JobFailed):
+    """The batch could not run (no benchmark could be sent)."""
+
+    detail: str = Field(max_length=4000)
+    """What went wrong."""
+
+    @property
+    def why(self) -> str | None:
+        return self.detail
+
+
+__all__ = ["RolloutJobCompleted", "RolloutJobFailed", "RolloutJobRequested", "RolloutResult"]

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
-import nats
-import nats.errors
 import orjson
 
 from arena_core.bus import EmbeddedNats
+from arena_core.bus.connection import INTERACTIVE_DEADLINE_S, connect
 from arena_core.errors import ArenaError
 from arena_core.processes import spawn, terminate
 from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
@@ -100,7 +99,7 @@ class ServiceProcesses:
 
 async def probe_health(nats_url: str, wait_s: float = 1.0) -> list[ServiceHealth]:
     """Ask every running service process for its health (core NATS, not recorded)."""
-    nc = await nats.connect(nats_url, name="arena-health")
+    nc = await connect(nats_url, name="arena-health", deadline_s=INTERACTIVE_DEADLINE_S)
     try:
         inbox = nc.new_inbox()
         sub = await nc.subscribe(inbox)

@@ -26,6 +26,7 @@ from arena_core.events import (
     derived_id,
     quote_raw,
 )
+from arena_core.events.envelope import header_id
 from arena_core.events.errors import DeadLetter, HandlerFailed, InvalidMessage
 from arena_core.events.wire import HEADER_CORRELATION, HEADER_MSG_ID, HEADER_RUN
 from arena_core.logging import bind_event
@@ -363,11 +364,12 @@ class PullWorker:
         if envelope is not None:
             out = envelope.follow(error, id=derived_id(envelope.id, _DEAD_LETTER_INDEX - 1))
         else:
+            # Header values of a bad message are used only when they are well-formed ids.
             out = Envelope.new(
                 error,
-                run_id=headers.get(HEADER_RUN),
-                correlation_id=headers.get(HEADER_CORRELATION),
-                causation_id=headers.get(HEADER_MSG_ID),
+                run_id=header_id(headers.get(HEADER_RUN)),
+                correlation_id=header_id(headers.get(HEADER_CORRELATION)),
+                causation_id=header_id(headers.get(HEADER_MSG_ID)),
             )
         log.warning("rejected message %s on %s: %s", out.payload.stream_seq, msg.subject, detail)
         await self.bus.publish(out)
@@ -449,7 +451,11 @@ class PullWorker:
                 id=derived_id(original.id, _DEAD_LETTER_INDEX),
             )
         except DecodeError:
-            out = Envelope.new(dead, run_id=headers.get(HEADER_RUN), causation_id=original_id)
+            out = Envelope.new(
+                dead,
+                run_id=header_id(headers.get(HEADER_RUN)),
+                causation_id=header_id(original_id),
+            )
         self.stats.dead_lettered += 1
         await self.bus.publish(out)
 

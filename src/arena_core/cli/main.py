@@ -84,8 +84,14 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
+    from arena_core.bus.connection import BusUnavailable
+
     build_app()
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except BusUnavailable as exc:
+        # Any command that needs NATS: one line naming the URL, not a traceback.
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

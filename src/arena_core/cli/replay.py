@@ -27,6 +27,7 @@ def _resolve(engine: Any, prefix: str) -> str:
 
 
 async def _check(engine: Any, nats_url: str | None) -> Any:
+    from arena_core.bus.connection import INTERACTIVE_DEADLINE_S
     from arena_core.container import make_bus
     from arena_core.replay import check_gaps
     from arena_core.settings import Settings
@@ -34,7 +35,7 @@ async def _check(engine: Any, nats_url: str | None) -> Any:
     if not nats_url:
         return await check_gaps(engine)
     bus = make_bus(Settings().model_copy(update={"nats_url": nats_url}), name="arena-replay")
-    await bus.connect(deadline_s=5)
+    await bus.connect(deadline_s=INTERACTIVE_DEADLINE_S)
     try:
         return await check_gaps(engine, bus)
     finally:

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from arena_core.ids import new_id
 
 SUBJECT_PREFIX = "arena"
+
+MAX_ID_LENGTH = 128
+"""Longest id an envelope carries (event, run, correlation, causation). Ids travel in
+NATS headers too: an oversized one would make every answer to it unpublishable."""
+ID_PATTERN = r"^[!-~]+$"
+"""Printable ASCII without spaces: a valid NATS header value."""
+MAX_TYPE_LENGTH = 128
+"""Longest event type (it is also part of the subject and a header)."""
+
+EventId = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
+]
+"""An id as an envelope and its headers carry it."""
+EventType = Annotated[
+    str, StringConstraints(min_length=1, max_length=MAX_TYPE_LENGTH, pattern=ID_PATTERN)
+]
+"""An event type, e.g. ``sim.job.requested``."""
+
+_ID = re.compile(ID_PATTERN)
+
+
+def header_id(value: str | None) -> str | None:
+    """``value`` if it is a well-formed id (e.g. from the headers of a bad message), else None."""
+    if value is None or len(value) > MAX_ID_LENGTH or not _ID.match(value):
+        return None
+    return value
 
 
 class Payload(BaseModel):
@@ -63,15 +90,15 @@ class Envelope(BaseModel, Generic[P]):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str
+    id: EventId
     """Time-ordered UUIDv7; also the ``Nats-Msg-Id`` header (JetStream de-duplication)."""
-    type: str
+    type: EventType
     """Event type; the subject is ``arena.<type>``."""
-    run_id: str
+    run_id: EventId
     """The run this event belongs to."""
-    correlation_id: str
+    correlation_id: EventId
     """The job or conversation thread this event belongs to."""
-    causation_id: str | None = None
+    causation_id: EventId | None = None
     """The event that caused this one."""
     agent: AgentRef | None = None
     """The agent that produced this event, if any."""

@@ -33,11 +33,13 @@ async def submit(
 ) -> tuple[SubmitExit, dict[str, Any]]:
     """Publish ``envelope``; with ``wait``, return the answer it caused."""
     from arena_core.bus import RequestFailed, RequestTimeout
+    from arena_core.bus.connection import INTERACTIVE_DEADLINE_S
     from arena_core.container import make_bus
     from arena_core.settings import Settings
 
     settings = Settings().model_copy(update={"nats_url": nats_url})
-    async with make_bus(settings, name="arena-submit") as bus:
+    bus = await make_bus(settings, name="arena-submit").connect(deadline_s=INTERACTIVE_DEADLINE_S)
+    async with bus:
         if not wait:
             seq = await bus.publish(envelope)
             return SubmitExit.ok, {

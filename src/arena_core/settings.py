@@ -124,6 +124,11 @@ class Settings(BaseSettings):
     sim_wall_limit_s: float = Field(default=120, gt=0)
     """Wall-clock budget of one validation or sim job."""
 
+    optimize_max_usd_per_day: float = Field(default=20.0, ge=0)
+    """Dollars the optimizer's experiments may spend per UTC day (0 stops scheduling)."""
+    optimize_max_sim_s_per_day: float = Field(default=86_400.0, ge=0)
+    """Simulated seconds the optimizer's experiments may spend per UTC day (0 stops it)."""
+
     api_max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024)
     """Largest request body the HTTP API accepts."""
     s3_endpoint_url: str | None = None

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict
 
 from arena_core.events.engineer import PlanItem
 from arena_core.events.llm import Message, TextBlock
+from arena_core.events.profiles import TeamSettings
 from arena_core.spec import BenchmarkSpec
 
 _TASK = re.compile(r"<task>\s*(\{.*?\})\s*</task>", re.DOTALL)
@@ -32,6 +33,7 @@ class Task(BaseModel):
     max_sim_calls: int = 120
     rollout_seed: int = 0
     skill_min_failures: int = 3
+    settings: TeamSettings = TeamSettings()
     findings: dict[str, Any] = {}
 
 

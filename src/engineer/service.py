@@ -23,7 +23,6 @@ from engineer.briefs import Task, brief, describe
 from engineer.team import add, role_prompt, team_llm, totals
 from engineer.tools import EngineerSession
 
-MAX_TURNS = 80
 SKILL_MIN_FAILURES = 3
 """A success after at least this many failed attempts is worth a skill."""
 
@@ -74,8 +73,12 @@ class EngineerService(Service):
             plan_id=plan.plan_id,
             run_id=run_id,
         )
-        found = skills.relevant_skills(
-            self.engine, "engineer", [request.spec.family, request.spec.goal.kind]
+        found = (
+            skills.relevant_skills(
+                self.engine, "engineer", [request.spec.family, request.spec.goal.kind]
+            )
+            if request.settings.use_skills
+            else []
         )
         prompt, system = role_prompt(
             self.engine, "engineer", request.spec, skills=[s.content.model_dump() for s in found]
@@ -98,17 +101,20 @@ class EngineerService(Service):
                     spec=request.spec,
                     items=plan.items,
                     max_submissions=request.max_submissions,
-                    max_sim_calls=request.max_sim_calls,
+                    max_sim_calls=min(request.max_sim_calls, request.settings.max_tool_calls),
                     rollout_seed=request.rollout_seed,
                     skill_min_failures=SKILL_MIN_FAILURES,
+                    settings=request.settings,
                 ),
             )
         )
         reasons: list[str] = []
         try:
-            await conversation.run(max_turns=MAX_TURNS)
+            await conversation.run(max_turns=request.settings.max_steps)
         except TurnLimitReached:
-            reasons.append(f"the engineer was still working after {MAX_TURNS} turns")
+            reasons.append(
+                f"the engineer was still working after {request.settings.max_steps} turns"
+            )
         except (LlmError, BudgetExceeded) as exc:
             await self._publish(
                 delivery,

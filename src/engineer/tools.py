@@ -472,9 +472,10 @@ class EngineerSession:
     delivery_timeout: float = 300.0
 
     async def simulate_preview(self, args: PreviewArgs) -> str:
-        left = self.request.max_sim_calls - self.sim_calls
+        limit = min(self.request.max_sim_calls, self.request.settings.max_tool_calls)
+        left = limit - self.sim_calls
         if left < len(args.design_ids):
-            raise ToolError(f"only {max(left, 0)} simulations left of {self.request.max_sim_calls}")
+            raise ToolError(f"only {max(left, 0)} simulations left of {limit}")
         builts = [self._design(d) for d in args.design_ids]
         spec = stress_spec(self.spec) if args.stress else self.spec
         results = await asyncio.gather(*(self._simulate(b, spec) for b in builts))

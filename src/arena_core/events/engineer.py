@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from arena_core.events.envelope import Payload
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.llm import PromptRef
+from arena_core.events.profiles import TeamSettings
 from arena_core.events.registry import event
 from arena_core.events.sim import MeshBlob, SimFailureKind, ViolationKind
 from arena_core.spec import BenchmarkSpec, Solution
@@ -91,6 +92,10 @@ class SolveJobRequested(JobRequested):
     rollout_seed: int = Field(default=0, ge=0)
     """Seed of the team's own search: the same benchmark and rollout seed give the same
     solve; another rollout seed searches differently (K rollouts for pass@K)."""
+    settings: TeamSettings = TeamSettings()
+    """The team's knobs (a profile's settings); the defaults are the built-in behaviour."""
+    profile_id: str | None = Field(default=None, max_length=128)
+    """The profile whose settings these are (None: the built-in defaults)."""
 
     @property
     def parent(self) -> str | None:

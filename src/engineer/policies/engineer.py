@@ -28,6 +28,7 @@ import orjson
 
 from arena_core.events.engineer import SkillContent
 from arena_core.events.llm import AssistantBlock, TextBlock, ToolUseBlock
+from arena_core.events.profiles import TeamSettings
 from arena_core.llm import LlmRequest, tool_use_id
 from arena_core.spec import BenchmarkSpec, ReachZone
 from engineer.briefs import Task, task_of
@@ -36,12 +37,13 @@ from engineer.policies.history import Call, calls
 from engineer.proofs import provable_refusals
 from engineer.templates import Design, Genome
 
-POPULATION = 6
-"""Designs simulated per generation."""
+POPULATION = TeamSettings().population
+"""Designs simulated per generation (the default of ``TeamSettings.population``)."""
 ELITE = 3
 """Best designs that breed the next generation."""
-TIME_MARGIN = 0.85
-"""A copy must reach the goal before this fraction of the time limit."""
+TIME_MARGIN = TeamSettings().time_margin
+"""A copy must reach the goal before this fraction of the time limit (the default of
+``TeamSettings.time_margin``)."""
 
 
 @dataclass(frozen=True)
@@ -75,13 +77,13 @@ class Candidate:
         return score + (0.3 if r.get("passed") else 0.0)
 
 
-def good(spec: BenchmarkSpec, report: dict[str, Any]) -> bool:
+def good(spec: BenchmarkSpec, report: dict[str, Any], margin: float = TIME_MARGIN) -> bool:
     """Passed on every copy, within limits, and (for reach goals) with time to spare."""
     if not report.get("passed") or report.get("violations"):
         return False
     worst = report.get("worst_time_to_goal_s")
     return not isinstance(spec.goal, ReachZone) or (
-        worst is not None and worst <= TIME_MARGIN * spec.duration_s
+        worst is not None and worst <= margin * spec.duration_s
     )
 
 
@@ -119,6 +121,7 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
     history = calls(request)
     turn = _Turn(request)
     items = [i.id for i in task.items]
+    knobs = task.settings
 
     if not history:
         if items:
@@ -130,9 +133,11 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
             turn.say(f"This benchmark cannot be solved: {proofs[0].argument}")
             turn.use("refuse", {"proof": proofs[0].model_dump(mode="json")})
             return turn.blocks
-        turn.say("Looking for skills from earlier benchmarks before designing.")
-        turn.use("read_skills", {"query": f"{spec.family} {spec.goal.kind}"})
-        return turn.blocks
+        if knobs.use_skills:
+            turn.say("Looking for skills from earlier benchmarks before designing.")
+            turn.use("read_skills", {"query": f"{spec.family} {spec.goal.kind}"})
+        if turn.blocks:
+            return turn.blocks
 
     refusals = [c for c in history if c.name == "refuse" and not c.is_error]
     if refusals and refusals[-1].result.get("decision") == "accept":
@@ -152,16 +157,20 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
     left = task.max_sim_calls - used - 2 * len(submits)
 
     ready = sorted(
-        (c for c in evaluated.values() if good(spec, c.report) and c.design_id not in submitted),
+        (
+            c
+            for c in evaluated.values()
+            if good(spec, c.report, knobs.time_margin) and c.design_id not in submitted
+        ),
         key=lambda c: (-c.fitness, c.design_id),
     )
     for candidate in ready:
         stress = stressed.get(candidate.design_id)
-        if stress is None and left >= 1:
+        if stress is None and left >= 1 and knobs.stress_test:
             turn.say(f"{candidate.design_id} passes every copy; stress-testing it.")
             turn.use("simulate_preview", {"design_ids": [candidate.design_id], "stress": True})
             return turn.blocks
-        if stress is None or good(spec, stress):
+        if stress is None or good(spec, stress, knobs.time_margin):
             turn.say(f"Submitting {candidate.design_id} ({candidate.template}).")
             turn.use("submit", {"design_id": candidate.design_id})
             return turn.blocks
@@ -171,13 +180,15 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
     generation = sum(
         1 for c in history if c.name == "simulate_preview" and not c.input.get("stress")
     )
+    if generation >= knobs.generations:
+        return turn.end(f"{generation} generations searched without a robust design.")
     designs = _breed(
         spec,
         _skill_seeds(history, spec),
         evaluated,
         generation,
         search_rng(spec, generation, task.rollout_seed),
-        min(POPULATION, left),
+        min(knobs.population, left),
         task.rollout_seed,
     )
     if not designs:

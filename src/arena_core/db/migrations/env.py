@@ -12,6 +12,7 @@ import arena_core.db.access
 import arena_core.db.benchmarks
 import arena_core.db.tables
 import arena_core.db.team
+import arena_core.profiles.tables
 import arena_core.prompts.tables  # noqa: F401
 
 config = context.config

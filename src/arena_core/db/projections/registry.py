@@ -10,6 +10,7 @@ from arena_core.db.projections.base import Projection
 from arena_core.db.projections.benchmarks import BenchmarksProjection
 from arena_core.db.projections.conversations import ConversationsProjection
 from arena_core.db.projections.jobs import JobsProjection
+from arena_core.db.projections.profiles import ProfilesProjection
 from arena_core.db.projections.runs import RunsProjection
 from arena_core.events import Payload
 
@@ -46,5 +47,6 @@ PROJECTIONS = Projections(
     ArtifactsProjection,
     BenchmarksProjection,
     AccessProjection,
+    ProfilesProjection,
 )
 """Every projection of the database. Add one here to have it recorded and rebuilt."""

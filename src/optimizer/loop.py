@@ -1,0 +1,264 @@
+"""The loop: observe -> propose -> guard -> experiment -> evaluate -> select -> promote.
+
+``Loop.run`` decides; it emits events through ``emit`` and measures through an
+``Evaluator``, so the same code runs over the bus (the service) and in process (the
+harness). Generation g draws every random choice from ``Random(f"{seed}/{g}")``: the
+same seed, the same recording and a deterministic evaluator give the same front.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from arena_core.events import Payload
+from arena_core.events.optimizer import BudgetExhausted, FrontMember, GuardRejected
+from arena_core.events.profiles import (
+    Objectives,
+    ProfileEvaluated,
+    ProfileStageMoved,
+    Stage,
+)
+from arena_core.profiles import Profile, bump, genome_key, join_sections, new_profile, profile_id
+from optimizer.evaluate import Evaluator, Experiment, Lost, Measured
+from optimizer.genome import Genome
+from optimizer.guards import DailyBudget, guard
+from optimizer.library import mine
+from optimizer.operators import propose
+from optimizer.select import Scored, front, select
+
+Emit = Callable[[Payload], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What one optimize job does."""
+
+    role: str
+    generations: int
+    population: int
+    seed: int
+    targets: tuple[str, ...]
+    controls: tuple[str, ...]
+    reasons: tuple[str, ...] = ()
+    """Recorded failure reasons of the start profile (the instruction library's input)."""
+    job_id: str = "optimize"
+
+
+@dataclass(frozen=True)
+class Member:
+    profile_id: str
+    genome: Genome
+    parent_ids: tuple[str, ...]
+    objectives: Objectives
+    passed: bool
+
+
+@dataclass
+class Result:
+    """The loop's outcome."""
+
+    front: list[Member] = field(default_factory=list)
+    promoted: list[str] = field(default_factory=list)
+    evaluated: int = 0
+    generations: int = 0
+    stopped: str | None = None
+    """Why scheduling stopped early (``budget_exhausted``), if it did."""
+
+    def front_members(self) -> tuple[FrontMember, ...]:
+        return tuple(
+            FrontMember(
+                profile_id=m.profile_id,
+                parent_ids=m.parent_ids,
+                objectives=m.objectives,
+                promoted=m.profile_id in self.promoted,
+            )
+            for m in self.front
+        )
+
+
+class Loop:
+    """One optimize job's decisions."""
+
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        emit: Emit,
+        budget: DailyBudget,
+        today: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.evaluator = evaluator
+        self.emit = emit
+        self.budget = budget
+        self.today = today
+        self._exhausted_said: set[str] = set()
+        self._tried: list[str] = []
+
+    async def run(self, start: Profile, plan: Plan) -> Result:
+        result = Result()
+        base = Genome(start.sections, start.settings, start.difficulty)
+        instructions = mine(plan.reasons)
+        baseline = await self._experiment(start.id, base, (), plan, 0, start.template)
+        if baseline is None:
+            result.stopped = "budget_exhausted"
+            return result
+        result.evaluated += 1
+        pool = [baseline]
+        for g in range(1, plan.generations + 1):
+            rng = random.Random(f"{plan.seed}/{g}")
+            parents = [m for m in pool if m.passed] or [baseline]
+            offspring: list[Member] = []
+            for i in range(plan.population):
+                parent = rng.choice(parents)
+                mate = rng.choice(parents) if len(parents) > 1 and rng.random() < 0.3 else None
+                variant = propose(parent.genome, rng, instructions, mate.genome if mate else None)
+                parent_ids = (parent.profile_id,) + ((mate.profile_id,) if mate else ())
+                member = await self._variant(
+                    start, variant.genome, parent_ids, variant.operators, plan, g, i,
+                    join_sections(parent.genome.sections),
+                )  # fmt: skip
+                if member is _STOP:
+                    result.stopped = "budget_exhausted"
+                    break
+                if isinstance(member, Member):
+                    offspring.append(member)
+                    result.evaluated += 1
+            scored_pool = pool + [m for m in offspring if m.passed]
+            keep = set(
+                select([Scored(m.profile_id, m.objectives) for m in scored_pool], plan.population)
+            )
+            pool = [m for m in scored_pool if m.profile_id in keep or m is baseline]
+            result.generations = g
+            if result.stopped:
+                break
+        await self._finish(start, baseline, pool, result)
+        return result
+
+    async def _variant(
+        self,
+        start: Profile,
+        genome: Genome,
+        parent_ids: tuple[str, ...],
+        operators: tuple[str, ...],
+        plan: Plan,
+        generation: int,
+        index: int,
+        parent_template: str,
+    ) -> Member | object | None:
+        template = join_sections(genome.sections)
+        key = genome_key(genome.sections, genome.settings, genome.difficulty)
+        version = f"{bump(start.version)}-g{generation}.{key[:8]}"
+        pid = profile_id(plan.role, version, key)
+        verdict = guard(plan.role, template, parent_template)
+        if not verdict.passed:
+            assert verdict.guard is not None
+            await self.emit(
+                GuardRejected(profile_id=pid, guard=verdict.guard, problems=verdict.problems[:32])
+            )
+            return None
+        event = new_profile(
+            plan.role, version, genome.sections, settings=genome.settings,
+            difficulty=genome.difficulty, parent_ids=parent_ids,
+            description=f"generation {generation} of {plan.job_id}: {' + '.join(operators)}",
+        )  # fmt: skip
+        await self.emit(event)
+        self._tried.append(event.profile_id)
+        member = await self._experiment(
+            event.profile_id, genome, parent_ids, plan, generation, template
+        )
+        return _STOP if member is None else member
+
+    async def _experiment(
+        self,
+        pid: str,
+        genome: Genome,
+        parent_ids: tuple[str, ...],
+        plan: Plan,
+        generation: int,
+        template: str,
+    ) -> Member | None:
+        day = self.today().date()
+        if not self.budget.left(day):
+            if day.isoformat() not in self._exhausted_said:
+                self._exhausted_said.add(day.isoformat())
+                usd, sim = self.budget.totals(day)
+                await self.emit(
+                    BudgetExhausted(
+                        day=day.isoformat(), spent_usd=usd, spent_sim_s=sim,
+                        max_usd=self.budget.max_usd, max_sim_s=self.budget.max_sim_s,
+                    )
+                )  # fmt: skip
+            return None
+        if generation > 0:
+            await self.emit(
+                ProfileStageMoved(
+                    profile_id=pid, stage=Stage.experimental, reason="regression batch"
+                )
+            )
+        experiment = Experiment(
+            experiment_id=f"{plan.job_id}/{pid}", profile_id=pid, template=template,
+            settings=genome.settings, targets=plan.targets, controls=plan.controls, seed=plan.seed,
+        )  # fmt: skip
+        outcome = await self.evaluator.evaluate(experiment)
+        if isinstance(outcome, Lost):
+            await self.emit(
+                ProfileStageMoved(
+                    profile_id=pid, stage=Stage.archived,
+                    reason=f"lost {len(outcome.missing)} solves: {outcome.detail}"[:2000],
+                )
+            )  # fmt: skip
+            return Member(pid, genome, parent_ids, _NOTHING, passed=False)
+        self.budget.charge(day, outcome.cost_usd, outcome.sim_time_s)
+        return await self._verdict(pid, genome, parent_ids, plan, experiment, outcome)
+
+    async def _verdict(
+        self,
+        pid: str,
+        genome: Genome,
+        parent_ids: tuple[str, ...],
+        plan: Plan,
+        experiment: Experiment,
+        outcome: Measured,
+    ) -> Member:
+        solved = outcome.solved
+        lost = tuple(c for c in plan.controls if c not in solved)
+        objectives = outcome.objectives
+        await self.emit(
+            ProfileEvaluated(
+                profile_id=pid, experiment_id=experiment.experiment_id, objectives=objectives,
+                targets=len(plan.targets), targets_solved=sum(t in solved for t in plan.targets),
+                controls=len(plan.controls), controls_lost=lost, passed=not lost,
+            )
+        )  # fmt: skip
+        return Member(pid, genome, parent_ids, objectives, passed=not lost)
+
+    async def _finish(
+        self, start: Profile, baseline: Member, pool: list[Member], result: Result
+    ) -> None:
+        ids = front([Scored(m.profile_id, m.objectives) for m in pool])
+        result.front = [m for m in pool if m.profile_id in ids]
+        for m in pool:
+            if m is baseline:
+                continue
+            better = m.passed and m.objectives.success >= baseline.objectives.success
+            if m.profile_id in ids and better:
+                result.promoted.append(m.profile_id)
+                await self.emit(
+                    ProfileStageMoved(
+                        profile_id=m.profile_id, stage=Stage.candidate, reason="on the Pareto front"
+                    )
+                )
+        for pid in dict.fromkeys(self._tried):
+            if pid in result.promoted:
+                continue
+            await self.emit(
+                ProfileStageMoved(profile_id=pid, stage=Stage.archived, reason="not on the front")
+            )
+
+
+_STOP = object()
+_NOTHING = Objectives(success=0.0, cost_usd=0.0, tokens=0.0, latency_s=0.0, simulations=0.0)
+
+__all__ = ["Emit", "Loop", "Member", "Plan", "Result"]

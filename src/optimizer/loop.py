@@ -54,6 +54,8 @@ class Member:
     parent_ids: tuple[str, ...]
     objectives: Objectives
     passed: bool
+    measured: bool = True
+    """False when the batch lost children: nothing was measured."""
 
 
 @dataclass
@@ -101,8 +103,8 @@ class Loop:
         base = Genome(start.sections, start.settings, start.difficulty)
         instructions = mine(plan.reasons)
         baseline = await self._experiment(start.id, base, (), plan, 0, start.template)
-        if baseline is None:
-            result.stopped = "budget_exhausted"
+        if baseline is None or not baseline.measured:
+            result.stopped = "budget_exhausted" if baseline is None else "workers_lost"
             return result
         result.evaluated += 1
         pool = [baseline]
@@ -122,7 +124,7 @@ class Loop:
                 if member is _STOP:
                     result.stopped = "budget_exhausted"
                     break
-                if isinstance(member, Member):
+                if isinstance(member, Member) and member.measured:
                     offspring.append(member)
                     result.evaluated += 1
             scored_pool = pool + [m for m in offspring if m.passed]
@@ -209,7 +211,7 @@ class Loop:
                     reason=f"lost {len(outcome.missing)} solves: {outcome.detail}"[:2000],
                 )
             )  # fmt: skip
-            return Member(pid, genome, parent_ids, _NOTHING, passed=False)
+            return Member(pid, genome, parent_ids, _NOTHING, passed=False, measured=False)
         self.budget.charge(day, outcome.cost_usd, outcome.sim_time_s)
         return await self._verdict(pid, genome, parent_ids, plan, experiment, outcome)
 

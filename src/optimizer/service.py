@@ -121,10 +121,15 @@ class OptimizerService(Service):
         )  # fmt: skip
         result = await Loop(evaluator, emit, self.budget).run(start, plan)
         if result.evaluated == 0:
+            lost = result.stopped == "workers_lost"
             await emit(
                 OptimizeJobFailed(
-                    reason=OptimizeFailure.budget_exhausted,
-                    detail="the day's optimizer budget is spent; nothing was scheduled",
+                    reason=OptimizeFailure.workers_lost
+                    if lost
+                    else OptimizeFailure.budget_exhausted,
+                    detail="the start profile's batch lost solves (workers died or hung)"
+                    if lost
+                    else "the day's optimizer budget is spent; nothing was scheduled",
                 )
             )
             return

@@ -71,6 +71,8 @@ class OptimizeFailure(StrEnum):
     no_benchmarks = "no_benchmarks"
     """The recording has no solved or failed benchmark of the role to learn from."""
     budget_exhausted = "budget_exhausted"
+    workers_lost = "workers_lost"
+    """The start profile's own regression batch lost children: nothing to compare with."""
     nothing_to_improve = "nothing_to_improve"
 
 

@@ -154,7 +154,7 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
     evaluated, stressed = _evaluations(history, genomes, spec)
     submitted = {c.input.get("design_id") for c in submits}
     used = sum(len(c.input.get("design_ids", [])) for c in history if c.name == "simulate_preview")
-    left = task.max_sim_calls - used - 2 * len(submits)
+    left = min(task.max_sim_calls, knobs.max_tool_calls) - used - 2 * len(submits)
 
     ready = sorted(
         (

@@ -1,0 +1,194 @@
+"""``arena optimize`` (run an optimize job, show the front) and ``arena prompts approve``."""
+
+from __future__ import annotations
+
+import asyncio
+import getpass
+from pathlib import Path
+from typing import Any
+
+import orjson
+import typer
+
+STATUS_COLUMNS = ("profile", "stage", "success", "tokens", "latency s", "sims", "front", "parents")
+
+
+def register(app: typer.Typer) -> None:
+    optimize = typer.Typer(help="Evolve the agents' profiles (NSGA-II on regression batches).")
+    app.add_typer(optimize, name="optimize")
+
+    @optimize.callback(invoke_without_command=True)
+    def run(
+        ctx: typer.Context,
+        role: str = typer.Option("engineer", "--role", help="The role to optimize."),
+        profile: str = typer.Option(None, "--profile", help="Start profile (default: prod)."),
+        generations: int = typer.Option(2, "--generations", min=1, max=50),
+        population: int = typer.Option(4, "--population", min=2, max=64),
+        seed: int = typer.Option(0, "--seed", min=0),
+        targets: int = typer.Option(20, "--targets", min=1, help="Failed benchmarks per batch."),
+        controls: int = typer.Option(5, "--controls", min=0, help="Passed benchmarks per batch."),
+        timeout: float = typer.Option(900.0, "--solve-timeout", help="Seconds per child solve."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Run one optimize job (starting the stack's services here if none are up)."""
+        if ctx.invoked_subcommand is not None:
+            return
+        from arena_core.events.optimizer import OptimizeJobCompleted, OptimizeJobRequested
+
+        job = OptimizeJobRequested(
+            role=role, profile_id=profile, generations=generations, population=population,
+            seed=seed, targets=targets, controls=controls, solve_timeout_s=timeout,
+        )  # fmt: skip
+        answer = asyncio.run(_request(job))
+        if as_json:
+            typer.echo(answer.model_dump_json())
+        if not isinstance(answer, OptimizeJobCompleted):
+            typer.echo(f"optimize failed: {answer.reason.value}: {answer.detail}", err=True)
+            raise typer.Exit(1)
+        if not as_json:
+            typer.echo(
+                f"{answer.evaluated} profiles evaluated in {answer.generations} generations; "
+                f"promoted to candidate: {', '.join(answer.promoted) or 'none'}"
+            )
+            typer.echo(f"see the front: arena optimize status --role {role}")
+
+    @optimize.command()
+    def status(
+        role: str = typer.Option("engineer", "--role"),
+        plot: Path = typer.Option(None, "--plot", help="PNG path (default <home>/front-ROLE.png)."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """The Pareto front of the role's evaluated profiles: a table and a PNG plot."""
+        from arena_core.profiles import ProfileError, check_role
+        from arena_core.settings import Settings
+
+        settings = Settings()
+        try:
+            check_role(role)
+        except ProfileError as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        rows, front, points = _status_rows(settings, role)
+        if not rows:
+            typer.echo(f"no evaluated {role} profile yet: run arena optimize --role {role}")
+            return
+        out = plot or settings.home / f"front-{role}.png"
+        from optimizer.plot import plot_front
+
+        plot_front(points, front, out)
+        if as_json:
+            typer.echo(orjson.dumps({"role": role, "plot": str(out), "profiles": rows}).decode())
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{role} profiles (front marked *)")
+        for column in STATUS_COLUMNS:
+            table.add_column(column)
+        for r in rows:
+            table.add_row(
+                r["profile"], r["stage"], f"{r['success']:.2f}", f"{r['tokens']:.0f}",
+                f"{r['latency_s']:.2f}", f"{r['simulations']:.1f}", "*" if r["front"] else "",
+                ",".join(r["parents"]),
+            )  # fmt: skip
+        Console().print(table)
+        typer.echo(f"plot: {out}")
+
+    prompts = next((g.typer_instance for g in app.registered_groups if g.name == "prompts"), None)
+    if prompts is not None:
+
+        @prompts.command()
+        def approve(
+            profile_id: str = typer.Argument(..., help="A candidate profile's id."),
+            by: str = typer.Option(None, "--by", help="Who approves (default: the user)."),
+        ) -> None:
+            """Approve a profile: it becomes the role's prod profile (refused unless it
+            passed a regression batch)."""
+            from arena_core.profiles import NotApprovable, ProfileError
+
+            try:
+                done = asyncio.run(_approve(profile_id, by or getpass.getuser()))
+            except NotApprovable as exc:
+                typer.echo(f"refused: {exc}", err=True)
+                raise typer.Exit(1) from None
+            except ProfileError as exc:
+                typer.echo(str(exc), err=True)
+                raise typer.Exit(2) from None
+            typer.echo(done)
+
+
+def _status_rows(settings: Any, role: str) -> tuple[list[dict[str, Any]], set[str], list[Any]]:
+    from arena_core.db import open_database
+    from arena_core.profiles import evaluations, list_profiles
+    from optimizer.select import Scored, front
+
+    engine = open_database(settings.database_path)
+    latest = {pid: o for pid, o, _ in evaluations(engine, role)}
+    known = {p.id: p for p in list_profiles(engine, role)}
+    ids = [pid for pid in latest if pid in known]
+    on_front = set(front([Scored(pid, latest[pid]) for pid in ids]))
+    rows = [
+        {
+            "profile": pid,
+            "stage": known[pid].stage.value,
+            "front": pid in on_front,
+            "parents": list(known[pid].parent_ids),
+            **latest[pid].model_dump(),
+        }
+        for pid in ids
+    ]
+    points = [(pid, latest[pid], known[pid].parent_ids) for pid in ids]
+    return rows, on_front, points
+
+
+async def _request(job: Any) -> Any:
+    from arena_core.events import Envelope
+    from arena_core.events.optimizer import OptimizeJobCompleted, OptimizeJobFailed
+    from arena_core.settings import Settings
+    from arena_core.stack import nats_for
+    from optimizer.stack import missing_services, services_in_process
+
+    with nats_for(Settings()) as live:
+        assert live.nats_url
+        missing = await missing_services(live.nats_url)
+        async with services_in_process(live, missing) as bus:
+            reply = await bus.request(
+                Envelope.new(job),
+                [OptimizeJobCompleted, OptimizeJobFailed],
+                timeout=job.solve_timeout_s * (job.generations + 1) * 2 + 60,
+            )
+    return reply.payload
+
+
+async def _approve(profile_id: str, approver: str) -> str:
+    from arena_core.db import open_database
+    from arena_core.events import Envelope
+    from arena_core.events.profiles import ProfileApproved
+    from arena_core.profiles import NotApprovable, get_profile, prod_profile
+    from arena_core.settings import Settings
+    from arena_core.stack import nats_for
+    from optimizer.stack import services_in_process
+
+    settings = Settings()
+    engine = open_database(settings.database_path)
+    profile = get_profile(engine, profile_id)
+    current = prod_profile(engine, profile.role)
+    if current.id == profile.id:
+        return f"{profile.id} is already the {profile.role} prod profile"
+    if not profile.passed_regression:
+        raise NotApprovable(f"{profile.id} never passed a regression batch ({profile.stage.value})")
+    if profile.stage.value == "archived":
+        raise NotApprovable(f"{profile.id} is archived")
+    event = ProfileApproved(
+        profile_id=profile.id, role=profile.role, approver=approver[:128],
+        previous_id=current.id,
+    )  # fmt: skip
+    local = not settings.nats_url
+    with nats_for(settings) as live:
+        async with services_in_process(live, ["recorder"] if local else []) as bus:
+            await bus.publish(Envelope.new(event))
+            for _ in range(300):
+                if prod_profile(engine, profile.role).id == profile.id:
+                    return f"{profile.id} is now the {profile.role} prod profile"
+                await asyncio.sleep(0.1)
+    return f"approval of {profile.id} published; the recorder has not folded it yet"

@@ -146,6 +146,10 @@ class Settings(BaseSettings):
     backup_keep: int = Field(default=7, ge=1)
     """Backups kept in the bucket (older ones are deleted after a successful upload)."""
 
+    otel_endpoint: str | None = None
+    """OTLP/HTTP traces endpoint (e.g. ``http://localhost:4318/v1/traces``) that
+    ``arena telemetry`` sends GenAI spans to, live; unset: no live export."""
+
     log_json: bool = False
     """Structured JSON logs instead of human-readable lines."""
     log_level: str = "INFO"

@@ -12,7 +12,7 @@ def register(app: typer.Typer) -> None:
     @app.command("export")
     def export_command(
         fmt: str = typer.Option(..., "--format", "-f", help="sft-openai, sft-trl, "
-                                "sft-anthropic, grpo, preferences or events."),
+                                "sft-anthropic, grpo, preferences, events or otel."),
         out: Path = typer.Option(..., "--out", "-o", help="JSON-lines file to write."),
         role: str = typer.Option(None, "--role", help="Only this agent role."),
         outcome: str = typer.Option(None, "--outcome", help="success or failure."),

@@ -26,6 +26,7 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.replay",
     "arena_core.cli.export",
     "arena_core.cli.rollouts",
+    "arena_core.cli.telemetry",
     "arena_core.cli.prompts",
     "arena_core.cli.submit",
     "arena_core.cli.api",

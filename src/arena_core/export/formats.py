@@ -9,7 +9,16 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from arena_core.export import anthropic, conversations, events, grpo, openai, preferences, trl
+from arena_core.export import (
+    anthropic,
+    conversations,
+    events,
+    grpo,
+    openai,
+    otel,
+    preferences,
+    trl,
+)
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress
 
 
@@ -22,6 +31,7 @@ class ExportFormat(StrEnum):
     grpo = "grpo"
     preferences = "preferences"
     events = "events"
+    otel = "otel"
 
 
 Rows = Callable[[Engine, ExportFilter, ExportSummary, Progress], Iterator[dict[str, Any]]]
@@ -58,6 +68,7 @@ FORMATS: dict[ExportFormat, Format] = {
     ExportFormat.grpo: Format(rows=grpo.rows, count=conversations.count),
     ExportFormat.preferences: Format(rows=preferences.rows, count=preferences.count),
     ExportFormat.events: Format(rows=events.rows, count=events.count),
+    ExportFormat.otel: Format(rows=otel.rows, count=conversations.count),
 }
 """Every format, by name."""
 

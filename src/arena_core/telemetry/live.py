@@ -15,9 +15,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from arena_core.events import DecodeError, Envelope, decode
-from arena_core.events.wire import HEADER_TYPE
 from arena_core.events.agent import AgentToolCompleted
 from arena_core.events.llm import LlmCallCompleted, LlmCallFailed, LlmCallRequested
+from arena_core.events.wire import HEADER_TYPE
 from arena_core.telemetry.genai import ConversationSpans, Span
 
 if TYPE_CHECKING:

@@ -17,6 +17,7 @@ from arena_core.events.benchmark import (
     BenchmarkJobRequested,
     BenchmarkReviewStageCompleted,
     ReviewStage,
+    Triviality,
 )
 from arena_core.ids import new_id
 
@@ -35,6 +36,8 @@ class JobVerdict:
     stage: ReviewStage | None = None
     """Stage the last attempt failed at (rejected jobs)."""
     detail: str = ""
+    triviality: Triviality | None = None
+    """The random-design statistics of its last review that reached them."""
 
 
 @dataclass
@@ -58,6 +61,21 @@ class BatchReport:
     funnel: dict[ReviewStage, StageCount] = field(
         default_factory=lambda: {s: StageCount() for s in REVIEW_STAGES}
     )
+    family_funnels: dict[str, dict[ReviewStage, StageCount]] = field(default_factory=dict)
+    """The funnel of each family."""
+    trivialities: dict[tuple[str, int], Triviality] = field(default_factory=dict)
+    """The latest random-design statistics by (family, seed)."""
+
+    def count(self, stage: BenchmarkReviewStageCompleted) -> None:
+        """Count one stage event in the funnel and its family's funnel."""
+        family = self.family_funnels.setdefault(
+            stage.family, {s: StageCount() for s in REVIEW_STAGES}
+        )
+        for funnel in (self.funnel, family):
+            funnel[stage.stage].entered += 1
+            funnel[stage.stage].passed += stage.passed
+        if stage.triviality is not None:
+            self.trivialities[(stage.family, stage.seed)] = stage.triviality
 
     @property
     def accepted(self) -> int:
@@ -83,15 +101,23 @@ class BatchReport:
                     "attempts": v.attempts, "benchmark_id": v.benchmark_id,
                     "spec_sha256": v.spec_sha256,
                     "stage": v.stage.value if v.stage else None, "detail": v.detail,
+                    "random_designs": v.triviality.model_dump() if v.triviality else None,
                 }
                 for v in self.verdicts
             ],
-            "funnel": {
-                s.value: {"entered": c.entered, "passed": c.passed, "rate": round(c.rate, 4)}
-                for s, c in self.funnel.items()
+            "funnel": _funnel_json(self.funnel),
+            "funnel_by_family": {
+                f: _funnel_json(funnel) for f, funnel in sorted(self.family_funnels.items())
             },
             "acceptance": self.acceptance_by_family(),
         }  # fmt: skip
+
+
+def _funnel_json(funnel: dict[ReviewStage, StageCount]) -> dict[str, Any]:
+    return {
+        s.value: {"entered": c.entered, "passed": c.passed, "rate": round(c.rate, 4)}
+        for s, c in funnel.items()
+    }
 
 
 async def run_batch(
@@ -115,9 +141,7 @@ async def run_batch(
         env = decode(msg.subject, msg.data, msg.headers)
         if env.run_id != run or not isinstance(env.payload, BenchmarkReviewStageCompleted):
             return
-        counted = report.funnel[env.payload.stage]
-        counted.entered += 1
-        counted.passed += env.payload.passed
+        report.count(env.payload)
 
     sub = await bus.nc.subscribe(stage_subject, cb=on_stage)
     await bus.nc.flush()
@@ -148,6 +172,8 @@ async def run_batch(
         # Stage events precede the job's final event on the stream; let the last arrive.
         await bus.nc.flush()
         await asyncio.sleep(0.05)
+        for v in report.verdicts:
+            v.triviality = report.trivialities.get((v.family, v.seed))
     finally:
         await sub.unsubscribe()
     return report

@@ -63,12 +63,15 @@ def _print(report: BatchReport) -> None:
 
     console = Console()
     table = Table(title="benchmarks")
-    for col in ("seed", "family", "verdict", "attempts", "benchmark / failed stage"):
+    columns = ("seed", "family", "verdict", "attempts", "random designs passing", "benchmark")
+    for col in columns:
         table.add_column(col)
     for v in report.verdicts:
         verdict = "[green]accepted[/green]" if v.accepted else "[red]rejected[/red]"
         where = v.benchmark_id or (v.stage.value if v.stage else v.detail[:60])
-        table.add_row(str(v.seed), v.family, verdict, str(v.attempts), where or "")
+        t = v.triviality
+        randoms = f"{t.passes}/{t.designs} ({t.rate:.0%})" if t else "-"
+        table.add_row(str(v.seed), v.family, verdict, str(v.attempts), randoms, where or "")
     console.print(table)
     funnel = Table(title="review funnel (all attempts)")
     for col in ("stage", "entered", "passed", "pass rate"):

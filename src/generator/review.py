@@ -25,6 +25,7 @@ from arena_core.events.benchmark import (
     ReviewReason,
     ReviewReasonKind,
     ReviewStage,
+    Triviality,
 )
 from arena_core.events.sim import (
     MeshBlob,
@@ -42,6 +43,7 @@ from arena_core.sandbox import Sandbox
 from arena_core.spec import BenchmarkSpec, Solution
 from generator.assemble import AssemblyError, cad_reasons, reference_solution, scene_spec
 from generator.families.base import Draft
+from generator.triviality import RANDOM_DESIGNS, is_trivial, measure
 
 MESH_TOLERANCE_M = 1e-3
 """Mesher tolerance of benchmark CAD: primitives are recognized from exact B-rep
@@ -85,6 +87,7 @@ class Verdict:
     validation: ValidationReport | None = None
     reference_result: SimJobCompleted | None = None
     empty_success_rate: float = 0.0
+    triviality: Triviality | None = None
     stages: list[BenchmarkReviewStageCompleted] = field(default_factory=list)
 
     @property
@@ -127,6 +130,8 @@ class Reviewer:
     """The family's frame (and, for the procedural writer, its layouts)."""
     timeout_s: float = 120.0
     """How long one simrunner request may take."""
+    random_designs: int = RANDOM_DESIGNS
+    """N of the random-design triviality check (0 skips it)."""
 
     async def review(self, attempt: int, scene_code: str, reference_code: str) -> Verdict:
         verdict = Verdict(stage=ReviewStage.code)
@@ -149,6 +154,7 @@ class Reviewer:
                 family=self.draft.family, seed=self.draft.seed, attempt=attempt, stage=stage,
                 passed=not reasons, reasons=tuple(reasons),
                 wall_s=time.perf_counter() - started,
+                triviality=verdict.triviality if stage is ReviewStage.not_trivial else None,
             )  # fmt: skip
             verdict.stages.append(event)
             await self.emit(event)
@@ -274,6 +280,29 @@ class Reviewer:
                     )
                 ]
             )
+        if self.random_designs <= 0:
+            return
+        spec = v.spec
+
+        async def simulate(solution: Solution) -> SimJobCompleted | None:
+            try:
+                return await self._simulate(spec, solution, v.scene_meshes)
+            except StageFailed:
+                return None  # no verdict: counts as a design that did not pass
+
+        v.triviality = await measure(spec, simulate, self.random_designs, seed=spec.seed)
+        if is_trivial(v.triviality):
+            t = v.triviality
+            raise StageFailed(
+                [
+                    ReviewReason(
+                        kind=ReviewReasonKind.trivial, code="random_designs",
+                        detail=f"{t.passes} of {t.designs} random designs ({t.rate:.0%}) meet "
+                        f"the goal on every copy (threshold {t.threshold:.0%})",
+                        subjects=(spec.goal.object,),
+                    )
+                ]
+            )  # fmt: skip
 
     # -- simrunner ------------------------------------------------------------------
 

@@ -185,6 +185,7 @@ class GeneratorService(Service):
                 meshes=verdict.scene_meshes, scene_code=scene_ref, mjcf=mjcf_ref,
                 mesh_files=mesh_refs, attempts=attempts, policy=self.llm.policy_name,
                 empty_success_rate=verdict.empty_success_rate,
+                triviality=verdict.triviality,
             )
         )  # fmt: skip
         await delivery.emit(

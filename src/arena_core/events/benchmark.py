@@ -97,6 +97,25 @@ class ReviewReason(_Record):
     """Labels or part names involved."""
 
 
+class Triviality(_Record):
+    """How often random designs solve a benchmark (the ``not_trivial`` stage's statistics).
+
+    N seeded random designs (random templates with random parameters inside the build
+    zone) are simulated; the benchmark is trivial when at least ``threshold`` of them pass
+    on every jittered copy."""
+
+    designs: int = Field(ge=0)
+    """N: random designs simulated."""
+    passes: int = Field(ge=0)
+    """How many met the goal on every jittered copy."""
+    rate: float = Field(ge=0, le=1)
+    """passes / N."""
+    threshold: float = Field(ge=0, le=1)
+    """The rate at which a benchmark is rejected as trivial."""
+    seed: int = Field(ge=0)
+    """Seed of the random designs."""
+
+
 class JobFailureReason(StrEnum):
     """Why a generation job produced no benchmark."""
 
@@ -147,6 +166,8 @@ class BenchmarkReviewStageCompleted(Payload):
     """Why it did not pass (empty when passed)."""
     wall_s: float = Field(ge=0)
     """Wall-clock seconds the stage took (not deterministic)."""
+    triviality: Triviality | None = None
+    """The random-design statistics (``not_trivial`` stage, once the bare benchmark failed)."""
 
 
 @event("benchmark.created")
@@ -173,6 +194,8 @@ class BenchmarkCreated(Payload):
     """Who wrote the code: ``offline`` (procedural family), ``anthropic`` or ``replay``."""
     empty_success_rate: float = Field(ge=0, le=1)
     """Fraction of copies the bare benchmark passed (0 for a fair benchmark)."""
+    triviality: Triviality | None = None
+    """How often random designs solved it (below the threshold, or it was rejected)."""
 
 
 @event("benchmark.reference.recorded")
@@ -265,4 +288,5 @@ __all__ = [
     "ReviewReason",
     "ReviewReasonKind",
     "ReviewStage",
+    "Triviality",
 ]

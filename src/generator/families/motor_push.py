@@ -11,12 +11,12 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
   cost and mass;
 - the build zone closes in from the full space between carriage and crate towards the
   arm;
-- the goal shortens from 7 cm to 3.4 cm along the push;
+- the goal shortens from 5 cm to 3.4 cm along the push;
 - the crate's start jitter doubles (4 mm to 8 mm along the push, 1 cm to 2 cm across)
   and the copies grow from 4 to 8;
 - the push gets faster (the stroke ends at 2 s at level 1, 1.8 s at level 5: the crate
   slides further) and the time limit shrinks from 3.5 s to 3 s;
-- from level 3 the table beyond the goal is forbidden: an overshooting crate fails.
+- at every level the table beyond the goal is forbidden: an overshooting crate fails.
 """
 
 from __future__ import annotations
@@ -101,8 +101,8 @@ class MotorPush(Family):
         )  # fmt: skip
         goal = Zone(
             label="goal",
-            low=(r3(final_x - 0.03 + 0.004 * (difficulty - 1)), -0.15, table_top),
-            high=(r3(final_x + 0.04 - 0.005 * (difficulty - 1)), 0.15, r3(table_top + 0.1)),
+            low=(r3(final_x - 0.022 + 0.002 * (difficulty - 1)), -0.15, table_top),
+            high=(r3(final_x + 0.028 - 0.002 * (difficulty - 1)), 0.15, r3(table_top + 0.1)),
         )
         roomiest = Zone(
             label="build",
@@ -110,17 +110,15 @@ class MotorPush(Family):
             high=(r3(crate_back - 0.012), 0.06, r3(table_top + 0.06)),
         )
         build = build_zone(roomiest, [arm], lv.room)
-        forbid: tuple[Zone, ...] = ()
-        if difficulty >= 3:
-            overshoot = r3(max(goal.high[0], final_x + crate_half + 0.008) + 0.002)
-            forbid = (
-                Zone(label="overshoot", low=(overshoot, -0.2, table_top), high=(0.5, 0.2, 0.3)),
-            )
+        # The table beyond the goal is forbidden: an arm of the wrong length flings the
+        # crate past it (random arms often do, so the benchmark is not solved by chance).
+        overshoot = r3(max(goal.high[0], final_x + crate_half + 0.008) + 0.002)
+        forbid = (Zone(label="overshoot", low=(overshoot, -0.2, table_top), high=(0.5, 0.2, 0.3)),)
         frame = Frame(
             description=(
                 f"A slide motor pushes a carriage {stroke * 100:.0f} cm along +x over a table; "
                 f"a crate waits beyond its reach. Push the crate into the goal zone "
-                f"around x={final_x:.2f} m" + (", not beyond it." if difficulty >= 3 else ".")
+                f"around x={final_x:.2f} m" + ", not beyond it."
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.5, -0.1), high=(0.8, 0.5, 0.6)),

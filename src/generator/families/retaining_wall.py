@@ -11,7 +11,8 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
   own cost and mass, and the build zone closes in on it;
 - the slope steepens by 1.5 degrees a level (the crate arrives faster) and the crate
   starts 2 cm further up the slope a level;
-- the goal stretch shortens from 16 cm to 10 cm along the slope;
+- the goal stretch shortens from 12 cm to 8 cm along the slope, and the build zone reaches
+  further up the slope than the stretch (a wall placed too high holds the crate short);
 - the crate's start jitter doubles and the copies grow from 4 to 8;
 - the crate must stay 0.1 s longer a level (0.5 s to 0.9 s) and the time limit shrinks
   from 3 s to 2.4 s.
@@ -92,23 +93,25 @@ class RetainingWall(Family):
             )  # fmt: skip
 
         reference = wall(height)
-        stretch = r3(0.16 - 0.015 * (difficulty - 1))
+        stretch = r3(0.12 - 0.01 * (difficulty - 1))
         goal = Zone(
             label="landing",
             low=(r3(stop_x - stretch * math.cos(theta)), r3(y0 - 0.1), r3(surface(stop_x))),
             high=(r3(stop_x), r3(y0 + 0.1), r3(surface(stop_x - stretch) + 0.08)),
         )
+        # Up the slope past the stretch, but clear of the crate's start.
+        zone_x = max(stop_x - 0.25, crate.at[0] + half + jitter_x + 0.02)
         roomiest = Zone(
             label="build",
             low=(
-                r3(stop_x - 0.12),
+                r3(zone_x),
                 r3(y0 - WALL_HALF_WIDTH - 0.02),
                 r3(surface(stop_x + 0.02) - 0.02),
             ),
             high=(
                 r3(stop_x + 0.02),
                 r3(y0 + WALL_HALF_WIDTH + 0.02),
-                r3(surface(stop_x - 0.12) + 0.1),
+                r3(surface(zone_x) + 0.1),
             ),
         )
         pit = Zone(label="pit", low=(r3(foot_x + 0.01), -0.5, -0.1), high=(1.0, 0.5, 0.01))

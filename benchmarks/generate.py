@@ -29,8 +29,10 @@ from pathlib import Path
 _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
+from dependency_injector import providers  # noqa: E402
+
 from arena_core.bus import EmbeddedNats  # noqa: E402
-from arena_core.container import make_bus  # noqa: E402
+from arena_core.container import container_for, make_bus  # noqa: E402
 from arena_core.sandbox import Sandbox  # noqa: E402
 from arena_core.settings import Settings  # noqa: E402
 from arena_core.stack import ServiceProcesses, nats_for, wait_until_running  # noqa: E402
@@ -98,7 +100,9 @@ async def _acceptance(per_cell: int, seed: int) -> dict[str, dict[str, float]]:
             sandbox = Sandbox(root=root / "sandbox", pool_size=2)
             await sandbox.start()
             simrunner = SimRunnerService(bus, settings)
-            generator = GeneratorService(bus, settings, sandbox=sandbox)
+            container = container_for(settings, bus=bus)
+            container.sandbox.override(providers.Object(sandbox))
+            generator = GeneratorService.from_container(container)
             table: dict[str, dict[str, float]] = {}
             try:
                 async with simrunner.running(), generator.running():

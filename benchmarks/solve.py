@@ -33,7 +33,8 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 from arena_core.bus import EmbeddedNats  # noqa: E402
 from arena_core.events.engineer import SolveJobCompleted  # noqa: E402
 from arena_core.settings import Settings  # noqa: E402
-from engineer.solving import SolveTarget, request_for, solve, team_in_process  # noqa: E402
+from arena_core.stack import services_in_process  # noqa: E402
+from engineer.solving import TEAM, SolveTarget, request_for, solve  # noqa: E402
 from generator.families import FAMILIES, spec_from_draft  # noqa: E402
 
 
@@ -95,7 +96,7 @@ async def run(
             settings = Settings(
                 nats_url=server.url, home=root / ".arena", workspace=root / "workspace"
             )
-            async with team_in_process(settings) as bus:
+            async with services_in_process(settings, TEAM, record=False) as bus:
                 gate = asyncio.Semaphore(parallel)
                 for difficulty, count in sorted(per_family.items()):
                     work = targets(count, seed0, difficulty)

@@ -1,4 +1,4 @@
-"""Service base: lifecycle (start, drain, stop), typed handlers, health."""
+"""Service bases: the lifecycle (start, drain, stop, health) and typed bus handlers."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 from pydantic import BaseModel
 
 from arena_core import __version__
-from arena_core.bus import Bus, ConsumerSpec, Delivery, Handler, PullWorker
+from arena_core.bus import Bus, ConsumerSpec, Handler, Worker
 from arena_core.events import AgentRef, Envelope, Payload, subject_for
 from arena_core.events.system import ServiceStarted, ServiceStopped
 from arena_core.ids import new_id
@@ -62,10 +62,12 @@ class ServiceHealth(BaseModel):
     seconds_since_fetch: float | None
 
 
-class Service:
-    """A bus service: one durable consumer shared by all of its processes.
+class Lifecycle:
+    """A process-long bus participant: start, drain, stop, run until a signal, health.
 
-    Subclasses set ``name`` and decorate handler methods with ``@handles(Model)``.
+    Subclasses set ``name``, take their resources from ``self.container`` in ``setup``,
+    and implement ``_consume`` (the task that runs until ``_stop_consuming``). Handler
+    services derive from :class:`Service`; the recorder reads the raw stream itself.
     """
 
     name: ClassVar[str] = ""
@@ -77,52 +79,54 @@ class Service:
         settings: Settings,
         *,
         concurrency: int | None = None,
+        container: Container | None = None,
     ) -> None:
         if not self.name:
             raise TypeError(f"{type(self).__name__} must set a service name")
+        from arena_core.container import container_for
+
         self.bus = bus
         self.settings = settings
+        self.container = container or container_for(settings, bus=bus)
+        """Where ``setup`` takes resources (sandbox, LLM, database); tests override providers."""
+        self._owns_container = container is None
         self.concurrency = concurrency or self.default_concurrency
         self.instance = f"{socket.gethostname()}:{os.getpid()}:{new_id()[-6:]}"
         self.agent = AgentRef(role=self.name, id=self.instance)
         self.status = "stopped"
-        self._worker: PullWorker | None = None
         self._task: asyncio.Task[None] | None = None
+        self._health_sub: Any = None
         self._owns_connection = True
 
     @classmethod
     def from_container(cls, container: Container, *, concurrency: int | None = None) -> Self:
-        """Build the service from the DI container; override to take more providers."""
-        return cls(container.bus(), container.settings(), concurrency=concurrency)
-
-    def handlers(self) -> dict[str, Handler]:
-        found: dict[str, Handler] = {}
-        for attr in dir(type(self)):
-            fn = getattr(type(self), attr, None)
-            for event_type in getattr(fn, "__arena_handles__", ()):
-                if event_type in found:
-                    raise TypeError(f"{self.name}: two handlers for {event_type}")
-                found[event_type] = getattr(self, attr)
-        return found
-
-    def consumer_spec(self) -> ConsumerSpec:
-        s = self.settings
-        return ConsumerSpec(
-            durable=self.name,
-            subjects=tuple(subject_for(t) for t in sorted(self.handlers())),
-            ack_wait_s=s.ack_wait_s,
-            max_deliver=s.max_deliver,
-            max_ack_pending=s.max_ack_pending,
-            backoff_s=s.nak_backoff_s,
+        """Build the service on the container's bus and settings."""
+        return cls(
+            container.bus(), container.settings(), concurrency=concurrency, container=container
         )
 
     # -- hooks ------------------------------------------------------------------------
 
     async def setup(self) -> None:
-        """Acquire resources before consuming (database, sandbox pool, ...)."""
+        """Acquire resources before consuming (from ``self.container``)."""
 
     async def teardown(self) -> None:
         """Release resources after draining."""
+
+    async def _consume(self) -> None:
+        """Consume until ``_stop_consuming`` is called and in-flight work is settled."""
+        raise NotImplementedError
+
+    def _stop_consuming(self) -> None:
+        """Ask ``_consume`` to stop fetching and return once in-flight work is settled."""
+        raise NotImplementedError
+
+    def _counts(self) -> tuple[int, int]:
+        """Messages handled and failed so far (for ``service.stopped``)."""
+        return 0, 0
+
+    async def _prepare(self) -> None:
+        """Last step of ``start`` before consuming (bind consumers, read checkpoints)."""
 
     # -- lifecycle ------------------------------------------------------------------
 
@@ -131,20 +135,19 @@ class Service:
         self.status = "starting"
         self._owns_connection = not self.bus.connected
         await self.bus.connect()
-        await self.setup()
-        # What is loaded by now lives as long as the process: keep it out of every
-        # future garbage collection instead of rescanning it.
-        gc.collect()
-        gc.freeze()
-        self._health_sub = await self.bus.nc.subscribe(HEALTH_SUBJECT, cb=self._answer_health)
-        self._worker = PullWorker(
-            self.bus,
-            self.consumer_spec(),
-            self.handlers(),
-            concurrency=self.concurrency,
-            fetch_batch=min(self.settings.fetch_batch, self.concurrency),
-            agent=self.agent,
-        )
+        try:
+            await self.setup()
+            # What is loaded by now lives as long as the process: keep it out of every
+            # future garbage collection instead of rescanning it.
+            gc.collect()
+            gc.freeze()
+            await self._prepare()
+        except BaseException:
+            if self._owns_connection:
+                await self.bus.close()
+            self.status = "stopped"
+            raise
+        self._health_sub = await self.bus.serve(HEALTH_SUBJECT, self._health_answer)
         await self._publish_lifecycle(
             ServiceStarted(
                 service=self.name,
@@ -155,35 +158,41 @@ class Service:
                 concurrency=self.concurrency,
             )
         )
-        self._task = asyncio.create_task(self._worker.run(), name=f"{self.name}-worker")
+        self._task = asyncio.create_task(self._consume(), name=f"{self.name}-worker")
         self.status = "running"
-        log.info("%s consuming %s", self.name, ", ".join(self.consumer_spec().subjects))
 
     async def drain(self) -> None:
-        """Stop fetching and wait for in-flight handlers to finish and be acked."""
-        if self._worker is None or self._task is None or self._task.done():
+        """Stop fetching and wait for in-flight work to finish and be acked."""
+        if self._task is None or self._task.done():
             return
         self.status = "draining"
-        self._worker.stop()
+        self._stop_consuming()
         await self._task
 
     async def stop(self, reason: str = "requested") -> None:
+        from arena_core.container import close_resources
+
+        started = self._task is not None
         await self.drain()
-        if self._worker is not None and self.bus.connected:
-            stats = self._worker.stats
+        if started and self.bus.connected:
+            handled, failed = self._counts()
             with contextlib.suppress(Exception):
                 await self._publish_lifecycle(
                     ServiceStopped(
                         service=self.name,
                         instance=self.instance,
-                        handled=stats.handled,
-                        failed=stats.failed,
+                        handled=handled,
+                        failed=failed,
                         reason=reason,
                     )
                 )
         await self.teardown()
-        with contextlib.suppress(Exception):
-            await self._health_sub.unsubscribe()
+        if self._owns_container:
+            await close_resources(self.container)
+        if self._health_sub is not None:
+            with contextlib.suppress(Exception):
+                await self._health_sub.unsubscribe()
+            self._health_sub = None
         if self._owns_connection:
             await self.bus.close()
         self.status = "stopped"
@@ -221,6 +230,88 @@ class Service:
     # -- health ---------------------------------------------------------------------
 
     def health(self) -> ServiceHealth:
+        handled, failed = self._counts()
+        return ServiceHealth(
+            service=self.name,
+            instance=self.instance,
+            status=self.status,
+            connected=self.bus.connected,
+            in_flight=0,
+            handled=handled,
+            failed=failed,
+            rejected=0,
+            dead_lettered=0,
+            seconds_since_fetch=None,
+        )
+
+    def _health_answer(self) -> bytes:
+        return self.health().model_dump_json().encode()
+
+    async def _publish_lifecycle(self, payload: Payload) -> None:
+        await self.bus.publish(Envelope.new(payload, run_id=SYSTEM_RUN_ID, agent=self.agent))
+
+
+class Service(Lifecycle):
+    """A bus service: typed handlers on one durable consumer shared by all its processes.
+
+    Subclasses set ``name`` and decorate handler methods with ``@handles(Model)``.
+    """
+
+    def __init__(
+        self,
+        bus: Bus,
+        settings: Settings,
+        *,
+        concurrency: int | None = None,
+        container: Container | None = None,
+    ) -> None:
+        super().__init__(bus, settings, concurrency=concurrency, container=container)
+        self._worker: Worker | None = None
+
+    def handlers(self) -> dict[str, Handler]:
+        found: dict[str, Handler] = {}
+        for attr in dir(type(self)):
+            fn = getattr(type(self), attr, None)
+            for event_type in getattr(fn, "__arena_handles__", ()):
+                if event_type in found:
+                    raise TypeError(f"{self.name}: two handlers for {event_type}")
+                found[event_type] = getattr(self, attr)
+        return found
+
+    def consumer_spec(self) -> ConsumerSpec:
+        s = self.settings
+        return ConsumerSpec(
+            durable=self.name,
+            subjects=tuple(subject_for(t) for t in sorted(self.handlers())),
+            ack_wait_s=s.ack_wait_s,
+            max_deliver=s.max_deliver,
+            max_ack_pending=s.max_ack_pending,
+            backoff_s=s.nak_backoff_s,
+        )
+
+    async def _prepare(self) -> None:
+        self._worker = self.bus.worker(
+            self.consumer_spec(),
+            self.handlers(),
+            concurrency=self.concurrency,
+            fetch_batch=min(self.settings.fetch_batch, self.concurrency),
+            agent=self.agent,
+        )
+        log.info("%s consuming %s", self.name, ", ".join(self.consumer_spec().subjects))
+
+    async def _consume(self) -> None:
+        assert self._worker is not None
+        await self._worker.run()
+
+    def _stop_consuming(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+
+    def _counts(self) -> tuple[int, int]:
+        stats = self._worker.stats if self._worker else None
+        return (stats.handled, stats.failed) if stats else (0, 0)
+
+    def health(self) -> ServiceHealth:
         stats = self._worker.stats if self._worker else None
         since = None
         if stats and stats.last_fetch_at:
@@ -237,13 +328,3 @@ class Service:
             dead_lettered=stats.dead_lettered if stats else 0,
             seconds_since_fetch=since,
         )
-
-    async def _answer_health(self, msg: Any) -> None:
-        if msg.reply:
-            await msg.respond(self.health().model_dump_json().encode())
-
-    async def _publish_lifecycle(self, payload: Payload) -> None:
-        await self.bus.publish(Envelope.new(payload, run_id=SYSTEM_RUN_ID, agent=self.agent))
-
-    def delivery_agent(self, delivery: Delivery[Any]) -> AgentRef:
-        return delivery.agent or self.agent

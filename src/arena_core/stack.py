@@ -1,4 +1,4 @@
-"""Running the stack: NATS (embedded or joined) plus service processes."""
+"""Running the stack: NATS (embedded or joined), services in this process or as processes."""
 
 from __future__ import annotations
 
@@ -8,18 +8,19 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import orjson
 
-from arena_core.bus import EmbeddedNats
+from arena_core.bus import Bus, EmbeddedNats
 from arena_core.bus.connection import INTERACTIVE_DEADLINE_S, connect
+from arena_core.container import Container, close_resources, container_for
 from arena_core.errors import ArenaError
 from arena_core.processes import spawn, terminate
-from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
+from arena_core.service import HEALTH_SUBJECT, Lifecycle, ServiceHealth
 from arena_core.settings import Settings
 
 
@@ -31,11 +32,11 @@ def service_names() -> list[str]:
     return sorted(ep.name for ep in entry_points(group="arena.services"))
 
 
-def load_service(name: str) -> type[Service]:
+def load_service(name: str) -> type[Lifecycle]:
     for ep in entry_points(group="arena.services"):
         if ep.name == name:
             cls = ep.load()
-            if not (isinstance(cls, type) and issubclass(cls, Service)):
+            if not (isinstance(cls, type) and issubclass(cls, Lifecycle)):
                 raise TypeError(f"entry point {name} is not a Service subclass: {cls!r}")
             return cls
     raise UnknownService(f"no service {name!r}; installed: {', '.join(service_names()) or 'none'}")
@@ -50,6 +51,55 @@ def nats_for(settings: Settings) -> Iterator[Settings]:
     settings.home.mkdir(parents=True, exist_ok=True)
     with EmbeddedNats(settings.nats_store_dir, log_file=settings.home / "nats.log") as server:
         yield settings.model_copy(update={"nats_url": server.url})
+
+
+RECORDER = "recorder"
+
+
+@contextlib.asynccontextmanager
+async def services_in_process(
+    settings: Settings,
+    services: Sequence[str],
+    *,
+    record: bool = True,
+    container: Container | None = None,
+) -> AsyncIterator[Bus]:
+    """Run ``services`` inside this process on one connection; yield that bus.
+
+    Every command that starts services in its own process starts them here. With
+    ``record`` (and any service to run) the recorder starts first and stops last, so
+    what the command does is recorded like any run; pass ``record=False`` when a
+    recorder already runs elsewhere.
+    """
+    owned = container is None
+    container = container or container_for(settings)
+    bus = container.bus()
+    await bus.connect()
+    names = [n for n in dict.fromkeys(services) if n != RECORDER]
+    if names and (record or RECORDER in services):
+        names.insert(0, RECORDER)
+    started: list[Lifecycle] = []
+    try:
+        for name in names:
+            service = load_service(name).from_container(container)
+            await service.start()
+            started.append(service)
+        yield bus
+    finally:
+        for service in reversed(started):
+            await service.stop()
+        if owned:
+            await close_resources(container)
+        await bus.close()
+
+
+async def serve(cls: type[Lifecycle], container: Container, concurrency: int | None) -> None:
+    """``arena worker``: run one service until a signal, then release its resources."""
+    service = cls.from_container(container, concurrency=concurrency)
+    try:
+        await service.run()
+    finally:
+        await close_resources(container)
 
 
 @dataclass

@@ -67,21 +67,15 @@ async def _solve_all(
     timeout: float,
 ) -> list[tuple[str, object]]:
     from arena_core.settings import Settings
-    from arena_core.stack import nats_for
-    from engineer.solving import (
-        TEAM,
-        SolveTarget,
-        request_for,
-        running_services,
-        solve,
-        team_in_process,
-    )
+    from arena_core.stack import nats_for, services_in_process
+    from engineer.solving import TEAM, SolveTarget, request_for, running_services, solve
 
     assert isinstance(settings, Settings)
     with nats_for(settings) as live:
         assert live.nats_url
-        missing = [s for s in TEAM if s not in await running_services(live.nats_url)]
-        async with team_in_process(live, missing) as bus:
+        running = await running_services(live.nats_url)
+        missing = [s for s in TEAM if s not in running]
+        async with services_in_process(live, missing, record="recorder" not in running) as bus:
             requests = []
             for target in targets:
                 assert isinstance(target, SolveTarget)

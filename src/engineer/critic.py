@@ -58,10 +58,8 @@ class CriticService(Service):
     name: ClassVar[str] = "critic"
 
     async def setup(self) -> None:
-        from arena_core.db import open_database
-
-        self.engine = open_database(self.settings.database_path)
-        self.llm = team_llm(self.settings)
+        self.engine = self.container.db_engine()
+        self.llm = team_llm(self.container)
 
     async def _sim(
         self, delivery: Delivery[Any], request: SimJobRequested

@@ -28,10 +28,8 @@ class PlannerService(Service):
     name: ClassVar[str] = "planner"
 
     async def setup(self) -> None:
-        from arena_core.db import open_database
-
-        self.engine = open_database(self.settings.database_path)
-        self.llm = team_llm(self.settings)
+        self.engine = self.container.db_engine()
+        self.llm = team_llm(self.container)
 
     @handles(SolveJobRequested)
     async def on_solve(self, delivery: Delivery[SolveJobRequested]) -> None:

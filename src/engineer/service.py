@@ -48,14 +48,9 @@ class EngineerService(Service):
     default_concurrency: ClassVar[int] = 4
 
     async def setup(self) -> None:
-        from arena_core.db import open_database
-
-        self.engine = open_database(self.settings.database_path)
-        self.llm = team_llm(self.settings)
-        self.sandbox = Sandbox.from_settings(self.settings)
-
-    async def teardown(self) -> None:
-        await self.sandbox.close()
+        self.engine = self.container.db_engine()
+        self.llm = team_llm(self.container)
+        self.sandbox: Sandbox = self.container.sandbox()
 
     @handles(PlanCreated)
     async def on_plan(self, delivery: Delivery[PlanCreated]) -> None:

@@ -1,13 +1,12 @@
-"""Running solves: the team in this process when no stack is up, requests over the bus.
+"""Running solves: requests over the bus, answered by the team (``TEAM``).
 
-async with team_in_process(settings) as bus:
-    done = await solve(bus, SolveTarget.example("ball_to_goal"))
+async with services_in_process(settings, TEAM) as bus:
+    done = await solve(bus, request_for(SolveTarget.example("ball_to_goal")))
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,28 +120,6 @@ async def solve(
     except RequestFailed as exc:
         return SolveJobFailed(reason=SolveFailure.rejected, detail=str(exc)[:4000])
     return reply.payload  # type: ignore[no-any-return]
-
-
-@contextlib.asynccontextmanager
-async def team_in_process(settings: Settings, services: Sequence[str] = TEAM) -> AsyncIterator[Bus]:
-    """Run the team's services (and the simrunner) inside this process on one connection."""
-    from arena_core.container import container_for
-    from arena_core.stack import load_service
-
-    container = container_for(settings)
-    bus = container.bus()
-    await bus.connect()
-    started = []
-    try:
-        for name in services:
-            service = load_service(name).from_container(container)
-            await service.start()
-            started.append(service)
-        yield bus
-    finally:
-        for service in reversed(started):
-            await service.stop()
-        await bus.close()
 
 
 async def running_services(nats_url: str) -> set[str]:

@@ -2,24 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
 from arena_core.events.engineer import TeamTotals
-from arena_core.llm import Llm, RunBudget, make_llm
+from arena_core.llm import Llm, RunBudget
 from arena_core.prompts import Prompt, prod_prompt
-from arena_core.settings import Settings
 from arena_core.spec import BenchmarkSpec
+
+if TYPE_CHECKING:
+    from arena_core.container import Container
 
 """How often a long handler tells JetStream it is still working."""
 
 
-def team_llm(settings: Settings) -> Llm:
+def team_llm(container: Container) -> Llm:
     """An ``Llm`` on the configured policy; offline, the team's own algorithms answer."""
     from engineer.policies import TEAM_DECIDERS
 
-    return make_llm(settings, deciders=TEAM_DECIDERS)
+    llm: Llm = container.llm(deciders=TEAM_DECIDERS)
+    return llm
 
 
 def role_prompt(engine: Engine, role: str, spec: BenchmarkSpec, **extra: Any) -> tuple[Prompt, str]:

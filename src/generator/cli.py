@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import typer
@@ -14,22 +12,8 @@ if TYPE_CHECKING:
     from generator.batch import BatchReport
 
 
-@contextlib.asynccontextmanager
-async def _services(settings: Settings, embedded: bool) -> AsyncIterator[None]:
-    """Run generator, simrunner and recorder in this process when the stack is ours."""
-    if not embedded:
-        yield
-        return
-    from arena_core.container import container_for
-    from arena_core.stack import load_service
-
-    container = container_for(settings)
-    names = ("recorder", "simrunner", "generator")
-    services = [load_service(n).from_container(container) for n in names]
-    async with contextlib.AsyncExitStack() as stack:
-        for service in services:
-            await stack.enter_async_context(service.running())
-        yield
+SERVICES = ("simrunner", "generator")
+"""What ``arena generate`` runs in its own process when it started NATS itself."""
 
 
 async def _generate(
@@ -42,19 +26,14 @@ async def _generate(
     difficulty: int,
     max_attempts: int,
 ) -> BatchReport:
-    from arena_core.container import make_bus
+    from arena_core.stack import services_in_process
     from generator.batch import run_batch
 
-    bus = make_bus(settings, name="arena-generate")
-    await bus.connect()
-    try:
-        async with _services(settings, embedded):
-            return await run_batch(
-                bus, count=count, family=family, seed=seed, difficulty=difficulty,
-                max_attempts=max_attempts, timeout_s=max(settings.request_timeout_s, 60) * 5,
-            )  # fmt: skip
-    finally:
-        await bus.close()
+    async with services_in_process(settings, SERVICES if embedded else ()) as bus:
+        return await run_batch(
+            bus, count=count, family=family, seed=seed, difficulty=difficulty,
+            max_attempts=max_attempts, timeout_s=max(settings.request_timeout_s, 60) * 5,
+        )  # fmt: skip
 
 
 def _print(report: BatchReport) -> None:

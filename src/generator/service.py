@@ -9,12 +9,10 @@ ends with ``benchmark.job.completed`` or ``benchmark.job.failed``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import ClassVar, Self
+from typing import ClassVar
 
-from arena_core.bus import Bus, Delivery, HandlerRejected
+from arena_core.bus import Delivery, HandlerRejected
 from arena_core.bus.artifacts import publish_artifact
-from arena_core.container import Container
 from arena_core.events import Envelope
 from arena_core.events.artifacts import ArtifactRef
 from arena_core.events.benchmark import (
@@ -26,10 +24,9 @@ from arena_core.events.benchmark import (
     BenchmarkRejected,
     JobFailureReason,
 )
-from arena_core.llm import BudgetExceeded, Decider, Llm, LlmError, TurnLimitReached, make_llm
+from arena_core.llm import BudgetExceeded, Llm, LlmError, TurnLimitReached
 from arena_core.sandbox import Sandbox
 from arena_core.service import Service, handles
-from arena_core.settings import Settings
 from generator.families import UnknownFamily, family, pick_family
 from generator.review import Reviewer, Verdict, spec_sha256
 from generator.writer import DECIDERS, SubmitBenchmark, write_benchmark
@@ -47,36 +44,11 @@ class GeneratorService(Service):
     name: ClassVar[str] = "generator"
     default_concurrency: ClassVar[int] = 2
 
-    def __init__(
-        self,
-        bus: Bus,
-        settings: Settings,
-        *,
-        concurrency: int | None = None,
-        sandbox: Sandbox | None = None,
-        llm: Llm | None = None,
-        deciders: Mapping[str, Decider] | None = None,
-    ) -> None:
-        super().__init__(bus, settings, concurrency=concurrency)
-        self._owns_sandbox = sandbox is None
-        self.sandbox = sandbox or Sandbox.from_settings(settings)
-        self.llm = llm or make_llm(settings, deciders=deciders or DECIDERS)
-
-    @classmethod
-    def from_container(cls, container: Container, *, concurrency: int | None = None) -> Self:
-        service = cls(
-            container.bus(),
-            container.settings(),
-            concurrency=concurrency,
-            sandbox=container.sandbox(),
-            llm=container.llm(deciders=DECIDERS),
-        )
-        service._owns_sandbox = True  # the container built it for this process's service
-        return service
+    async def setup(self) -> None:
+        self.sandbox: Sandbox = self.container.sandbox()
+        self.llm: Llm = self.container.llm(deciders=DECIDERS)
 
     async def teardown(self) -> None:
-        if self._owns_sandbox:
-            await self.sandbox.close()
         await self.llm.aclose()
 
     @handles(BenchmarkJobRequested)

@@ -17,7 +17,8 @@ from nats.aio.msg import Msg
 from arena_core.bus import Bus, EmbeddedNats
 from arena_core.events import Envelope, decode
 from arena_core.settings import Settings
-from engineer.solving import team_in_process
+from arena_core.stack import services_in_process
+from engineer.solving import TEAM
 
 
 @dataclass
@@ -47,7 +48,7 @@ def team_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def team(team_settings: Settings) -> AsyncIterator[Team]:
-    async with team_in_process(team_settings) as bus:
+    async with services_in_process(team_settings, TEAM, record=False) as bus:
         running = Team(bus, team_settings)
 
         async def keep(msg: Msg) -> None:

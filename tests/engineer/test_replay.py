@@ -14,7 +14,8 @@ from arena_core.events.llm import LlmCallCompleted
 from arena_core.llm import InMemoryRecordedCalls, RecordedCall
 from arena_core.settings import Settings
 from arena_core.spec.examples import ball_to_goal
-from engineer.solving import SolveTarget, request_for, solve, team_in_process
+from arena_core.stack import services_in_process
+from engineer.solving import TEAM, SolveTarget, request_for, solve
 
 
 async def _solve_recording(root: Path, **policy: Any) -> tuple[Any, list[LlmCallCompleted]]:
@@ -23,7 +24,7 @@ async def _solve_recording(root: Path, **policy: Any) -> tuple[Any, list[LlmCall
         settings = Settings(
             nats_url=server.url, home=root / ".arena", workspace=root / "workspace", **policy
         )
-        async with team_in_process(settings) as bus:
+        async with services_in_process(settings, TEAM, record=False) as bus:
 
             async def keep(msg: Msg) -> None:
                 calls.append(decode(msg.subject, msg.data, msg.headers).payload)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
+from dependency_injector import providers
 
 from arena_core.bus import Bus, EmbeddedNats
-from arena_core.container import make_bus
+from arena_core.container import container_for, make_bus
 from arena_core.recorder import RecorderService
 from arena_core.sandbox import Sandbox
 from arena_core.settings import Settings
@@ -47,7 +48,9 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
         await sandbox.start()
         recorder = RecorderService(bus, settings)
         simrunner = SimRunnerService(bus, settings)
-        generator = GeneratorService(bus, settings, sandbox=sandbox)
+        container = container_for(settings, bus=bus)
+        container.sandbox.override(providers.Object(sandbox))
+        generator = GeneratorService.from_container(container)
         try:
             async with recorder.running(), simrunner.running(), generator.running():
                 yield Stack(settings, bus, sandbox, recorder)

@@ -7,6 +7,7 @@ from arena_core.bus.consumer import (
     Handler,
     HandlerRejected,
     PullWorker,
+    Worker,
     ensure_consumer,
 )
 from arena_core.bus.embedded import EmbeddedNats, NatsServerError
@@ -26,6 +27,7 @@ __all__ = [
     "RequestTimeout",
     "StreamConflict",
     "StreamSpec",
+    "Worker",
     "ensure_consumer",
     "ensure_stream",
 ]

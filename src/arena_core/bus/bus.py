@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import nats.errors
 from nats.aio.client import Client
@@ -30,6 +30,10 @@ from arena_core.events import (
 )
 from arena_core.events.errors import DeadLetter, InvalidMessage
 from arena_core.events.wire import HEADER_CAUSATION
+
+if TYPE_CHECKING:
+    from arena_core.bus.consumer import ConsumerSpec, Handler, Worker
+    from arena_core.events import AgentRef
 
 log = logging.getLogger("arena.bus")
 
@@ -172,6 +176,33 @@ class Bus:
         """Publish bytes as they are (tools and tests that speak for other clients)."""
         ack = await self.js.publish(subject, body, stream=self.stream.name, headers=headers)
         return int(ack.seq)
+
+    # -- consuming ------------------------------------------------------------------
+
+    def worker(
+        self,
+        spec: ConsumerSpec,
+        handlers: Mapping[str, Handler],
+        *,
+        concurrency: int,
+        fetch_batch: int,
+        agent: AgentRef | None = None,
+    ) -> Worker:
+        """The worker that runs ``handlers`` on the durable consumer ``spec``."""
+        from arena_core.bus.consumer import PullWorker
+
+        return PullWorker(
+            self, spec, handlers, concurrency=concurrency, fetch_batch=fetch_batch, agent=agent
+        )
+
+    async def serve(self, subject: str, answer: Callable[[], bytes]) -> Any:
+        """Answer every core-NATS request on ``subject`` (not recorded); return the subscription."""
+
+        async def respond(msg: Msg) -> None:
+            if msg.reply:
+                await msg.respond(answer())
+
+        return await self.nc.subscribe(subject, cb=respond)
 
     # -- request / response ---------------------------------------------------------
 

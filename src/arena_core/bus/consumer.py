@@ -7,7 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import nats.errors
 from nats.aio.msg import Msg
@@ -159,6 +159,20 @@ class WorkerStats:
     rejected: int = 0
     dead_lettered: int = 0
     last_fetch_at: float = 0.0
+
+
+class Worker(Protocol):
+    """Runs a service's handlers on its consumer until stopped (``PullWorker`` on NATS)."""
+
+    @property
+    def stats(self) -> WorkerStats: ...
+
+    @property
+    def in_flight(self) -> int: ...
+
+    async def run(self) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class PullWorker:

@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         """Run one service process; every process of a service shares its work."""
         from arena_core.container import container_for
         from arena_core.settings import Settings
-        from arena_core.stack import UnknownService, load_service
+        from arena_core.stack import UnknownService, load_service, serve
 
         settings = Settings()
         if nats:
@@ -73,9 +73,7 @@ def register(app: typer.Typer) -> None:
         except UnknownService as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
-        container = container_for(settings)
-        instance = cls.from_container(container, concurrency=concurrency)
-        asyncio.run(instance.run())
+        asyncio.run(serve(cls, container_for(settings), concurrency))
 
     @app.command()
     def up(

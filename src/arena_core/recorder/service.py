@@ -15,26 +15,20 @@ import contextlib
 import fcntl
 import gc
 import logging
-import os
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Self
+from typing import IO, TYPE_CHECKING
 
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
-from arena_core import __version__
 from arena_core.bus import Bus
-from arena_core.db import open_database
 from arena_core.errors import ArenaError
 from arena_core.events import SUBJECT_PREFIX
-from arena_core.events.system import ServiceStarted, ServiceStopped
-from arena_core.logging import bind_service
 from arena_core.recorder.feed import Delivered, Feed
 from arena_core.recorder.writer import LogWriter
-from arena_core.service import HEALTH_SUBJECT, Service, ServiceHealth
+from arena_core.service import Lifecycle, ServiceHealth
 from arena_core.settings import Settings
 
 if TYPE_CHECKING:
@@ -68,7 +62,7 @@ def consumer_config(after_seq: int, ack_wait_s: float, max_ack_pending: int) -> 
     )
 
 
-class RecorderService(Service):
+class RecorderService(Lifecycle):
     """Records every bus message into the SQLite log and its projections."""
 
     name = "recorder"
@@ -80,9 +74,10 @@ class RecorderService(Service):
         settings: Settings,
         *,
         concurrency: int | None = None,
+        container: Container | None = None,
         engine: Engine | None = None,
     ) -> None:
-        super().__init__(bus, settings, concurrency=1)
+        super().__init__(bus, settings, concurrency=1, container=container)
         self.engine = engine
         self.batch = settings.recorder_batch
         self.recorded = 0
@@ -93,57 +88,30 @@ class RecorderService(Service):
         self._lock: IO[bytes] | None = None
         self._last_fetch: float | None = None
 
-    @classmethod
-    def from_container(cls, container: Container, *, concurrency: int | None = None) -> Self:
-        return cls(container.bus(), container.settings(), engine=container.db_engine())
-
     # -- lifecycle --------------------------------------------------------------------
 
-    async def start(self) -> None:
-        bind_service(self.name)
-        self.status = "starting"
+    async def setup(self) -> None:
         self._stopping.clear()
         self._take_lock()
         _tune_garbage_collector()
         if self.engine is None:
-            self.engine = open_database(self.settings.database_path)
+            self.engine = self.container.db_engine()
         self.writer = LogWriter(self.engine, self.settings.workspace)
-        await self.bus.connect()
+
+    async def _prepare(self) -> None:
         self.last_seq = await asyncio.to_thread(self.writer.last_seq)
         await self._reset_consumer(self.last_seq)
-        self._health_sub = await self.bus.nc.subscribe(HEALTH_SUBJECT, cb=self._answer_health)
-        await self._publish_lifecycle(
-            ServiceStarted(
-                service=self.name, instance=self.instance, host=socket.gethostname(),
-                pid=os.getpid(), version=__version__, concurrency=1,
-            )
-        )  # fmt: skip
-        self._task = asyncio.create_task(self._consume(), name="recorder")
-        self.status = "running"
         log.info("recording arena.> from sequence %d", self.last_seq + 1)
 
-    async def drain(self) -> None:
-        """Stop fetching; commit and ack what was fetched."""
-        if self._task is None:
-            return
-        self.status = "draining"
+    def _stop_consuming(self) -> None:
+        """Stop fetching; what was fetched is committed and acked."""
         self._stopping.set()
-        await self._task
 
-    async def stop(self, reason: str = "requested") -> None:
-        await self.drain()
-        if self.bus.connected and self._task is not None:
-            with contextlib.suppress(Exception):
-                await self._publish_lifecycle(
-                    ServiceStopped(
-                        service=self.name, instance=self.instance, handled=self.recorded,
-                        failed=0, reason=reason,
-                    )
-                )  # fmt: skip
-        await self.bus.close()
+    async def teardown(self) -> None:
         self._release_lock()
-        self.status = "stopped"
-        self._task = None
+
+    def _counts(self) -> tuple[int, int]:
+        return self.recorded, 0
 
     def health(self) -> ServiceHealth:
         since = None
@@ -237,10 +205,6 @@ class RecorderService(Service):
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-
-    async def _answer_health(self, msg: Any) -> None:
-        if msg.reply:
-            await msg.respond(self.health().model_dump_json().encode())
 
 
 def _by_stream_seq(delivered: Delivered) -> int:

@@ -12,11 +12,12 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arena_core.api.problems import ProblemKind, problem_response
+from arena_core.errors import ArenaError
 
 _WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
-class BodyTooLarge(Exception):
+class BodyTooLarge(ArenaError):
     """More bytes arrived than the limit allows."""
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from arena_core.bus import Bus, EmbeddedNats
+from arena_core.bus.testing import InMemoryBus
 from arena_core.container import make_bus
 from arena_core.settings import Settings
 
@@ -39,6 +40,7 @@ def settings(nats_url: str, tmp_path: Path) -> Settings:
         workspace=tmp_path / "workspace",
         ack_wait_s=5,
         nak_backoff_s=(0.1, 0.2, 0.4),
+        fetch_wait_s=0.2,
     )
 
 
@@ -46,6 +48,28 @@ def settings(nats_url: str, tmp_path: Path) -> Settings:
 async def bus(settings: Settings) -> AsyncIterator[Bus]:
     """A connected bus (stream ``ARENA`` ensured)."""
     b = make_bus(settings, name="test")
+    await b.connect()
+    try:
+        yield b
+    finally:
+        await b.close()
+
+
+@pytest.fixture
+def memory_settings(tmp_path: Path) -> Settings:
+    """Settings for services on the in-memory bus (no server), temporary directories."""
+    return Settings(
+        nats_url=None,
+        home=tmp_path / ".arena",
+        workspace=tmp_path / "workspace",
+        nak_backoff_s=(0.1, 0.2, 0.4),
+    )
+
+
+@pytest.fixture
+async def memory_bus() -> AsyncIterator[InMemoryBus]:
+    """A connected in-memory bus: handler logic without a server (``arena_core.bus.testing``)."""
+    b = InMemoryBus()
     await b.connect()
     try:
         yield b

@@ -295,6 +295,7 @@ class Service(Lifecycle):
             self.handlers(),
             concurrency=self.concurrency,
             fetch_batch=min(self.settings.fetch_batch, self.concurrency),
+            fetch_timeout_s=self.settings.fetch_wait_s,
             agent=self.agent,
         )
         log.info("%s consuming %s", self.name, ", ".join(self.consumer_spec().subjects))

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     """Unacked messages a service's consumer may have outstanding across all its processes."""
     fetch_batch: int = Field(default=64, ge=1)
     """Most messages one fetch asks for."""
+    fetch_wait_s: float = Field(default=1.0, gt=0)
+    """How long one pull request waits for messages; a draining service waits at most this
+    long for its last pull request to expire."""
     nak_backoff_s: tuple[float, ...] = (0.5, 2.0, 8.0, 30.0)
     """Delay before redelivery after the 1st, 2nd, ... failure (last value repeats)."""
     request_timeout_s: float = Field(default=120, gt=0)

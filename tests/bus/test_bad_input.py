@@ -8,7 +8,9 @@ import orjson
 import pytest
 
 from arena_core.bus import Bus
+from arena_core.bus.testing import InMemoryBus
 from arena_core.events import Envelope, encode
+from arena_core.events.errors import InvalidMessage
 from arena_core.settings import Settings
 from tests.support.stream import wait_for
 from tests.support.work import WorkCompleted, WorkRequested, WorkService
@@ -86,20 +88,39 @@ BAD_INPUTS: list[tuple[str, bytes, dict[str, str] | None, str]] = [
     ("case", "body", "headers", "reason"), BAD_INPUTS, ids=[c[0] for c in BAD_INPUTS]
 )
 async def test_bad_input_is_terminated_with_the_right_error_event(
-    bus: Bus,
-    settings: Settings,
+    memory_bus: InMemoryBus,
+    memory_settings: Settings,
     case: str,
     body: bytes,
     headers: dict[str, str] | None,
     reason: str,
 ) -> None:
+    async with WorkService(memory_bus, memory_settings).running() as service:
+        await memory_bus.publish_raw(SUBJECT, body, headers)
+        errors = memory_bus.of_type(InvalidMessage)
+        # The service goes on with valid work after the bad message.
+        reply = await memory_bus.request(
+            Envelope.new(WorkRequested(n=2)), [WorkCompleted], timeout=10
+        )
+    _assert_rejected(errors, body, reason)
+    assert reply.payload.n == 2
+    assert service.health().rejected == 1
+
+
+async def test_bad_input_on_a_real_server_is_terminated_and_the_service_goes_on(
+    bus: Bus, settings: Settings
+) -> None:
+    _, body, headers, reason = next(c for c in BAD_INPUTS if c[0].startswith("msg id header"))
     async with WorkService(bus, settings).running() as service:
         await bus.publish_raw(SUBJECT, body, headers)
         errors = await wait_for(bus, "arena.error.invalid_message", 1, timeout=10)
-        # The service goes on with valid work after the bad message.
         reply = await bus.request(Envelope.new(WorkRequested(n=2)), [WorkCompleted], timeout=10)
-
+    _assert_rejected(errors, body, reason)
     assert reply.payload.n == 2
+    assert service.health().rejected == 1
+
+
+def _assert_rejected(errors: list[Envelope[Any]], body: bytes, reason: str) -> None:
     assert len(errors) == 1
     error = errors[0].payload
     assert error.reason == reason, error.detail
@@ -107,7 +128,6 @@ async def test_bad_input_is_terminated_with_the_right_error_event(
     assert error.consumer == "testwork"
     assert error.raw_size == len(body)
     assert error.raw.startswith(body[:20].decode("utf-8", "backslashreplace"))
-    assert service.health().rejected == 1
 
 
 async def test_oversized_raw_bytes_are_quoted_with_a_cap(bus: Bus, settings: Settings) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import orjson
 import pytest
 
@@ -18,14 +16,8 @@ from tests.support.work import WorkCompleted, WorkRequested, WorkService
 
 
 @pytest.fixture
-def memory_settings(tmp_path: Path) -> Settings:
-    return Settings(
-        nats_url=None,
-        home=tmp_path / ".arena",
-        workspace=tmp_path / "workspace",
-        max_deliver=3,
-        nak_backoff_s=(5.0,),
-    )
+def memory_settings(memory_settings: Settings) -> Settings:
+    return memory_settings.model_copy(update={"max_deliver": 3, "nak_backoff_s": (5.0,)})
 
 
 async def test_a_publish_is_handled_before_it_returns(memory_settings: Settings) -> None:

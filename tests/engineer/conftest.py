@@ -43,6 +43,7 @@ def team_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
             workspace=root / "workspace",
             ack_wait_s=10,
             nak_backoff_s=(0.1, 0.2, 0.4),
+            fetch_wait_s=0.2,
         )
 
 

@@ -22,7 +22,11 @@ async def _solve_recording(root: Path, **policy: Any) -> tuple[Any, list[LlmCall
     calls: list[LlmCallCompleted] = []
     with EmbeddedNats(root / "nats", log_file=root / "nats.log") as server:
         settings = Settings(
-            nats_url=server.url, home=root / ".arena", workspace=root / "workspace", **policy
+            nats_url=server.url,
+            home=root / ".arena",
+            workspace=root / "workspace",
+            fetch_wait_s=0.2,
+            **policy,
         )
         async with services_in_process(settings, TEAM, record=False) as bus:
 

@@ -1,6 +1,6 @@
-"""One stack per test module: a real nats-server, the simrunner, the generator, the recorder.
+"""One stack for the package: a real nats-server, the simrunner, the generator, the recorder.
 
-Starting the sandbox's warm servers imports build123d (~4 s), so the module shares them.
+Starting the sandbox's warm servers imports build123d (~4 s), so every module shares them.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ class Stack:
     recorder: RecorderService
 
 
-@pytest_asyncio.fixture(scope="module", loop_scope="module")
+@pytest_asyncio.fixture(scope="package", loop_scope="package")
 async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack]:
     root: Path = tmp_path_factory.mktemp("generator")
     with EmbeddedNats(root / "nats", log_file=root / "nats.log") as server:
@@ -40,6 +40,7 @@ async def stack(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Stack
             workspace=root / "workspace",
             ack_wait_s=10,
             nak_backoff_s=(0.1, 0.2, 0.4),
+            fetch_wait_s=0.2,
             request_timeout_s=60,
         )
         bus = make_bus(settings, name="test")

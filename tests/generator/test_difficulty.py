@@ -54,7 +54,7 @@ def test_the_same_seed_and_difficulty_give_the_same_spec(name: str) -> None:
     assert _spec(name, 7, 4) != _spec(name, 7, 5)
 
 
-@pytest.mark.asyncio(loop_scope="module")
+@pytest.mark.asyncio(loop_scope="package")
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 async def test_the_reviewer_accepts_difficulty_1_and_5(stack: Stack, name: str) -> None:
     for difficulty in (1, 5):

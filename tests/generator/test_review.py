@@ -26,7 +26,7 @@ from generator.review import Reviewer
 from generator.writer import SUBMIT, write_benchmark
 from tests.generator.conftest import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 
 def _reviewer(stack: Stack, draft: Draft, emitted: list[Payload]) -> Reviewer:

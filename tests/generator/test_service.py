@@ -25,7 +25,7 @@ from generator.batch import run_batch
 from generator.families import FAMILIES
 from tests.generator.conftest import Stack
 
-pytestmark = pytest.mark.asyncio(loop_scope="module")
+pytestmark = pytest.mark.asyncio(loop_scope="package")
 
 
 async def _job(stack: Stack, **fields: Any) -> Envelope[Any]:

@@ -1,4 +1,5 @@
-"""The simrunner service over a real nats-server: jobs in, verdicts out."""
+"""The simrunner service: jobs in, verdicts out (a real nats-server for the round trip, the
+in-memory bus for the handler's other answers)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import base64
 import pytest
 
 from arena_core.bus import Bus, RequestFailed
+from arena_core.bus.testing import InMemoryBus
 from arena_core.events import Envelope
 from arena_core.events.sim import (
     AttachedFile,
@@ -43,17 +45,17 @@ async def test_a_sim_job_round_trip_returns_the_verdict(bus: Bus, settings: Sett
 
 
 async def test_validating_a_spec_returns_the_report_and_the_mjcf(
-    bus: Bus, settings: Settings
+    memory_bus: InMemoryBus, memory_settings: Settings
 ) -> None:
     request = Envelope.new(SimValidateRequested(scene=SpecScene(spec=ball_to_goal())))
-    async with SimRunnerService(bus, settings).running():
-        reply = await bus.request(request, [SimValidateCompleted], timeout=60)
+    async with SimRunnerService(memory_bus, memory_settings).running():
+        reply = await memory_bus.request(request, [SimValidateCompleted], timeout=60)
     assert reply.payload.report.valid
     assert reply.payload.mjcf is not None and "dynamic/ball" in reply.payload.mjcf
 
 
 async def test_validating_an_mjcf_document_reports_its_failures(
-    bus: Bus, settings: Settings
+    memory_bus: InMemoryBus, memory_settings: Settings
 ) -> None:
     xml = (
         '<mujoco><include file="parts/a.xml"/><worldbody><body pos="0 0 1"><freejoint/>'
@@ -66,20 +68,20 @@ async def test_validating_an_mjcf_document_reports_its_failures(
         ).decode(),
     )
     request = Envelope.new(SimValidateRequested(scene=MjcfScene(xml=xml, files=(part,))))
-    async with SimRunnerService(bus, settings).running():
-        reply = await bus.request(request, [SimValidateCompleted], timeout=60)
+    async with SimRunnerService(memory_bus, memory_settings).running():
+        reply = await memory_bus.request(request, [SimValidateCompleted], timeout=60)
     assert reply.payload.report.kinds() == {ValidationFailureKind.interpenetration}
 
 
 async def test_a_contradictory_spec_is_rejected_with_its_reason(
-    bus: Bus, settings: Settings
+    memory_bus: InMemoryBus, memory_settings: Settings
 ) -> None:
     spec = ball_to_goal().model_copy(
         update={"forbid_zones": (Zone(label="lava", low=(0.7, -0.3, -0.1), high=(0.8, 0.3, 0.1)),)}
     )
-    async with SimRunnerService(bus, settings).running():
+    async with SimRunnerService(memory_bus, memory_settings).running():
         with pytest.raises(RequestFailed) as failed:
-            await bus.request(
+            await memory_bus.request(
                 Envelope.new(SimJobRequested(spec=spec)), [SimJobCompleted], timeout=60
             )
     assert failed.value.reply.payload.reason == "spec_contradiction"
@@ -87,11 +89,11 @@ async def test_a_contradictory_spec_is_rejected_with_its_reason(
 
 
 async def test_a_job_naming_a_mesh_it_does_not_carry_is_rejected(
-    bus: Bus, settings: Settings
+    memory_bus: InMemoryBus, memory_settings: Settings
 ) -> None:
     part = ramp_solution().parts[0].model_copy(update={"geometry": Mesh(sha256="0" * 64)})
     request = Envelope.new(SimJobRequested(spec=ball_to_goal(), solution=Solution(parts=(part,))))
-    async with SimRunnerService(bus, settings).running():
+    async with SimRunnerService(memory_bus, memory_settings).running():
         with pytest.raises(RequestFailed) as failed:
-            await bus.request(request, [SimJobCompleted], timeout=60)
+            await memory_bus.request(request, [SimJobCompleted], timeout=60)
     assert failed.value.reply.payload.reason == "missing_mesh"

@@ -12,8 +12,14 @@ from arena_core.bus import Bus
 from arena_core.events import Envelope, decode
 
 
+async def _count(bus: Bus, subject: str) -> int:
+    info = await bus.js.stream_info(bus.stream.name, subjects_filter=subject)
+    return sum((info.state.subjects or {}).values())
+
+
 async def stored(bus: Bus, subject: str = "arena.>") -> list[Envelope[Any]]:
     """Every message currently stored on ``subject``, decoded, in stream order."""
+    want = await _count(bus, subject)
     sub = await bus.js.pull_subscribe(
         subject,
         stream=bus.stream.name,
@@ -23,9 +29,9 @@ async def stored(bus: Bus, subject: str = "arena.>") -> list[Envelope[Any]]:
     )
     out: list[Envelope[Any]] = []
     try:
-        while True:
+        while len(out) < want:
             try:
-                msgs = await sub.fetch(batch=500, timeout=0.3)
+                msgs = await sub.fetch(batch=min(500, want - len(out)), timeout=5)
             except (nats.errors.TimeoutError, TimeoutError):
                 break
             out.extend(decode(m.subject, m.data, m.headers, events=bus.events) for m in msgs)
@@ -41,8 +47,6 @@ async def wait_for(
     loop = asyncio.get_running_loop()
     end = loop.time() + timeout
     while True:
-        info = await bus.js.stream_info(bus.stream.name, subjects_filter=subject)
-        have = sum((info.state.subjects or {}).values())
-        if have >= count or loop.time() > end:
+        if await _count(bus, subject) >= count or loop.time() > end:
             return await stored(bus, subject)
-        await asyncio.sleep(0.1)
+        await asyncio.sleep(0.02)

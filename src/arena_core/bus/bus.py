@@ -186,13 +186,20 @@ class Bus:
         *,
         concurrency: int,
         fetch_batch: int,
+        fetch_timeout_s: float = 1.0,
         agent: AgentRef | None = None,
     ) -> Worker:
         """The worker that runs ``handlers`` on the durable consumer ``spec``."""
         from arena_core.bus.consumer import PullWorker
 
         return PullWorker(
-            self, spec, handlers, concurrency=concurrency, fetch_batch=fetch_batch, agent=agent
+            self,
+            spec,
+            handlers,
+            concurrency=concurrency,
+            fetch_batch=fetch_batch,
+            fetch_timeout_s=fetch_timeout_s,
+            agent=agent,
         )
 
     async def serve(self, subject: str, answer: Callable[[], bytes]) -> Any:

@@ -274,6 +274,7 @@ class InMemoryBus(Bus):
         *,
         concurrency: int,
         fetch_batch: int,
+        fetch_timeout_s: float = 1.0,
         agent: AgentRef | None = None,
     ) -> InMemoryWorker:
         pull = PullWorker(self, spec, handlers, concurrency=concurrency, agent=agent)

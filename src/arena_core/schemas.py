@@ -92,8 +92,8 @@ def render(events: EventRegistry = registry) -> dict[str, bytes]:
         for t in events
     }
     files["openapi.json"] = openapi_json()
-    files["asyncapi.yaml"] = yaml.safe_dump(
-        asyncapi(events), sort_keys=True, allow_unicode=True, width=100
+    files["asyncapi.yaml"] = yaml.dump(  # libyaml's emitter: the pure-Python one is 3x slower
+        asyncapi(events), Dumper=yaml.CSafeDumper, sort_keys=True, allow_unicode=True, width=100
     ).encode()
     return files
 

@@ -15,10 +15,12 @@ import pytest_asyncio
 from nats.aio.msg import Msg
 
 from arena_core.bus import Bus, EmbeddedNats
+from arena_core.cad import CadResult
 from arena_core.events import Envelope, decode
 from arena_core.settings import Settings
 from arena_core.stack import services_in_process
 from engineer.solving import TEAM
+from tests.engineer.workbench.cad_parts import build_test_parts
 
 
 @dataclass
@@ -57,3 +59,10 @@ async def team(team_settings: Settings) -> AsyncIterator[Team]:
 
         await bus.nc.subscribe("arena.>", cb=keep)
         yield running
+
+
+@pytest.fixture(scope="session")
+def cad_parts(tmp_path_factory: pytest.TempPathFactory) -> CadResult:
+    """The test parts of ``workbench/cad_parts.CAD_SCRIPT``, measured and meshed by the
+    sandbox once per session (the workbench and preview tests judge and draw them)."""
+    return build_test_parts(tmp_path_factory.mktemp("cad-parts"))

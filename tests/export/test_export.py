@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import io
 import itertools
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import pytest_asyncio
 from sqlalchemy import Engine
 
-from arena_core.bus import Bus
+from arena_core.bus import EmbeddedNats
+from arena_core.container import make_bus
+from arena_core.db import open_database
 from arena_core.export import ExportFilter, ExportFormat, export, export_file
 from arena_core.recorder import RecorderService
+from arena_core.settings import Settings
 from tests.recorder.recording import settle
 from tests.recorder.scenario import publish_run
 
@@ -24,13 +29,26 @@ def rows(engine: Engine, fmt: ExportFormat, flt: ExportFilter = ExportFilter()) 
     return [orjson.loads(line) for line in out.getvalue().splitlines()]
 
 
-@pytest.fixture
-async def recorded(bus: Bus, engine: Engine, recorder: RecorderService) -> Engine:
-    await publish_run(bus, "run-1", conversation_id="conv-1")
-    await publish_run(bus, "run-2", conversation_id="conv-2", child_fails=False)
-    await publish_run(bus, "run-3", conversation_id="conv-3", skip_turn=1)
-    await settle(bus, engine)
-    return engine
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def recorded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Engine]:
+    """Three recorded runs, shared by the module's tests (they only read them)."""
+    root = tmp_path_factory.mktemp("export")
+    with EmbeddedNats(root / "nats", log_file=root / "nats.log") as server:
+        settings = Settings(
+            nats_url=server.url, home=root / ".arena", workspace=root / "workspace",
+            fetch_wait_s=0.2,
+        )  # fmt: skip
+        engine = open_database(settings.database_path)
+        recorder = RecorderService(make_bus(settings, name="recorder"), settings, engine=engine)
+        async with make_bus(settings, name="test") as bus, recorder.running():
+            await publish_run(bus, "run-1", conversation_id="conv-1")
+            await publish_run(bus, "run-2", conversation_id="conv-2", child_fails=False)
+            await publish_run(bus, "run-3", conversation_id="conv-3", skip_turn=1)
+            await settle(bus, engine)
+        yield engine
 
 
 def check_provenance(row: dict[str, Any]) -> None:

@@ -8,13 +8,6 @@ import pytest
 
 from arena_core.cad import CadResult
 from engineer.workbench import Mesh, load_mesh
-from tests.engineer.workbench.cad_parts import build_test_parts
-
-
-@pytest.fixture(scope="session")
-def cad_parts(tmp_path_factory: pytest.TempPathFactory) -> CadResult:
-    """The test parts of ``cad_parts.CAD_SCRIPT``, measured and meshed by the sandbox."""
-    return build_test_parts(tmp_path_factory.mktemp("workbench-cad"))
 
 
 @pytest.fixture(scope="session")

@@ -231,21 +231,3 @@ class Reward(Record):
     margin: float = Field(default=0.0, ge=0.0, le=1.0)
     """1 minus the larger share of the cost and mass limits the solution uses (0 when over
     a limit, 1 without limits)."""
-
-
-__all__ = [
-    "BodyPose",
-    "ConstraintViolation",
-    "CopyResult",
-    "ModelStats",
-    "PartScore",
-    "Reward",
-    "Scoring",
-    "SimFailure",
-    "SimFailureKind",
-    "SimMetrics",
-    "ValidationFailure",
-    "ValidationFailureKind",
-    "ValidationReport",
-    "ViolationKind",
-]

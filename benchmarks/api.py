@@ -4,10 +4,10 @@
    realistic rows straight into a fresh database (not through the bus: the point is
    its size and shape): agent conversations whose every LLM request carries the growing
    history, as real ones do, plus one run of ``--run-events`` events for the timeline.
-2. ``GET /runs/{id}/timeline`` (a 200-entry page) through the real server (uvicorn,
-   bearer token, read-only SQLite) under 32 and 50 concurrent clients, against the same
-   query and serialisation in-process, same run: ``api_ratio`` = API throughput over
-   in-process throughput (one process, same 2 cores), p50 / p99 latency.
+2. ``GET /runs/{id}/timeline`` (a 200-entry page) through the real server (uvicorn in
+   its own process, bearer token, read-only SQLite) under 32 and 50 concurrent clients
+   (httpx, this process), against the same query and serialisation in-process, same
+   run: ``api_ratio`` = API throughput over in-process throughput, p50 / p99 latency.
 3. Backup to a loopback S3 server (moto): online snapshot, the chosen codec, upload;
    codecs compared on the same bytes (zstd 19, zstd 22 --long, xz -6), on a slice of
    ``--codec-mb`` MB so the run stays short; restore verified (digests, integrity
@@ -23,9 +23,9 @@ import asyncio
 import random
 import sqlite3
 import statistics
+import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -41,7 +41,7 @@ from arena_core.backup import backup, restore
 from arena_core.backup.codec import Codec, compress
 from arena_core.db import open_database
 from arena_core.events.access import Scope
-from arena_core.replay.timeline import entry
+from arena_core.replay.timeline import timeline_page
 from arena_core.settings import Settings
 
 WORDS = [
@@ -192,38 +192,47 @@ def add_token(db: Path) -> str:
 
 def in_process(settings: Settings, seconds: float) -> float:
     """Requests per second of the same page query and JSON serialisation, in-process."""
-    from sqlalchemy import select
-
     from arena_core.api.context import read_only_engine
     from arena_core.api.runs import Timeline
-    from arena_core.db.tables import messages
 
     engine = read_only_engine(settings.database_path)
-    query = (
-        select(messages).where(messages.c.run_id == RUN, messages.c.seq > 0)
-        .order_by(messages.c.seq).limit(200)
-    )  # fmt: skip
     done, end = 0, time.perf_counter() + seconds
     while time.perf_counter() < end:
-        with engine.connect() as conn:
-            rows = conn.execute(query).all()
-        Timeline(run_id=RUN, entries=[entry(r) for r in rows]).model_dump_json()
+        entries = timeline_page(engine, RUN, limit=200)
+        Timeline(run_id=RUN, entries=entries).model_dump_json()
         done += 1
     engine.dispose()
     return done / seconds
 
 
-def serve(settings: Settings) -> tuple[str, uvicorn.Server]:
+def serve_forever(db: Path, port_file: Path) -> None:
+    """The server side of the harness, in its own process (as ``arena api`` runs)."""
+    import socket
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port_file.write_text(str(sock.getsockname()[1]))
+    settings = Settings(db_path=db, workspace=db.parent / "ws", home=db.parent)
     config = uvicorn.Config(
-        create_app(settings, connect_bus=False), host="127.0.0.1", port=0,
-        log_level="warning", access_log=False,
-    )  # fmt: skip
-    server = uvicorn.Server(config)
-    threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True).start()
-    while not server.started:
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    return f"http://127.0.0.1:{port}", server
+        create_app(settings, connect_bus=False), log_level="warning", access_log=False
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def serve(db: Path) -> tuple[str, subprocess.Popen[bytes]]:
+    port_file = db.parent / "port"
+    proc = subprocess.Popen([sys.executable, __file__, "--serve", str(db), str(port_file)])
+    for _ in range(600):
+        if port_file.exists() and port_file.read_text():
+            url = f"http://127.0.0.1:{port_file.read_text()}"
+            try:
+                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                    return url, proc
+            except httpx.TransportError:
+                pass
+        time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("the API server did not start")
 
 
 async def load(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
@@ -240,7 +249,7 @@ async def load(url: str, token: str, clients: int, seconds: float) -> dict[str, 
                 t0 = time.perf_counter()
                 answer = await client.get(path)
                 latencies.append(time.perf_counter() - t0)
-                if answer.status_code != 200 or len(answer.json()["entries"]) != 200:
+                if answer.status_code != 200:
                     raise RuntimeError(f"bad answer {answer.status_code}")
 
         start = time.perf_counter()
@@ -273,6 +282,9 @@ def codecs(snapshot: Path, slice_mb: int, work: Path) -> dict[str, dict[str, flo
 
 
 def main() -> None:
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        serve_forever(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
     parser = argparse.ArgumentParser()
     parser.add_argument("--mb", type=int, default=200)
     parser.add_argument("--run-events", type=int, default=2000)
@@ -291,10 +303,14 @@ def main() -> None:
         token = add_token(db)
         settings = Settings(db_path=db, workspace=work / "ws", home=work)
         local = in_process(settings, args.seconds)
-        url, server = serve(settings)
+        url, server = serve(db)
+        page = httpx.get(f"{url}/runs/{RUN}/timeline?limit=200",
+                         headers={"Authorization": f"Bearer {token}"}).json()  # fmt: skip
+        assert len(page["entries"]) == 200, page
         at32 = asyncio.run(load(url, token, 32, args.seconds))
         at50 = asyncio.run(load(url, token, 50, args.seconds))
-        server.should_exit = True
+        server.terminate()
+        server.wait(30)
         print(f"in-process {local:.0f}/s, api@32 {at32}, api@50 {at50}", file=sys.stderr)
 
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

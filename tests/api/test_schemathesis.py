@@ -8,15 +8,27 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from arena_core.bus import Bus
+from arena_core.settings import Settings
 from tests.api.conftest import Server
+from tests.recorder.recording import settle
+from tests.recorder.scenario import publish_run
 
 pytestmark = pytest.mark.slow
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
-async def test_schemathesis_finds_no_failure(api_with_backups: Server, tmp_path: Path) -> None:
+async def test_schemathesis_finds_no_failure(
+    api_with_backups: Server, bus: Bus, engine: Engine, settings: Settings, tmp_path: Path
+) -> None:
     api = api_with_backups
+    # Something to find: a run with a batch, a conversation and workspace files.
+    await publish_run(bus, "run-fuzz", conversation_id="conv-fuzz")
+    await settle(bus, engine)
+    (settings.workspace / "run-fuzz").mkdir(parents=True)
+    (settings.workspace / "run-fuzz" / "part.py").write_text("print('part')\n")
     argv = [
         sys.executable, "-m", "schemathesis.cli", "--config-file", str(CONFIG),
         "run", f"{api.url}/openapi.json",

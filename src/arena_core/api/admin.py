@@ -18,11 +18,12 @@ from arena_core.backup import BackupError, Manifest
 from arena_core.backup import backup as run_backup
 from arena_core.backup.run import find_by_key
 from arena_core.backup.store import Bucket
+from arena_core.settings import Settings
 
 
 def router() -> APIRouter:
     r = APIRouter(tags=["admin"])
-    running: dict[str, asyncio.Task[Manifest]] = {}
+    running: dict[str, asyncio.Task[tuple[Manifest, bool]]] = {}
 
     @r.post(
         "/admin/backup", operation_id="create_backup", status_code=201,
@@ -51,18 +52,17 @@ def router() -> APIRouter:
         try:
             task = running.get(idempotency_key)
             if task is None:
-                done = await asyncio.to_thread(_previous, ctx, idempotency_key)
-                if done is not None:
-                    response.status_code = 200
-                    return done
                 task = asyncio.create_task(
-                    asyncio.to_thread(run_backup, ctx.settings, idempotency_key=idempotency_key)
+                    asyncio.to_thread(_backup_once, ctx.settings, idempotency_key)
                 )
                 running[idempotency_key] = task
                 task.add_done_callback(lambda _: running.pop(idempotency_key, None))
-            return await asyncio.shield(task)
+            manifest, made = await asyncio.shield(task)
         except BackupError as exc:
             raise ApiProblem(ProblemKind.backup_failed, str(exc)) from None
+        if not made:
+            response.status_code = 200
+        return manifest
 
     @r.get(
         "/admin/backups", operation_id="list_backups",
@@ -81,10 +81,14 @@ def router() -> APIRouter:
     return r
 
 
-def _previous(ctx: ApiContext, key: str) -> Manifest | None:
-    bucket = Bucket(ctx.settings)
+def _backup_once(settings: Settings, key: str) -> tuple[Manifest, bool]:
+    """The backup ``key`` already made (and False), or a new one (and True)."""
+    bucket = Bucket(settings)
     bucket.check()
-    return find_by_key(bucket, key)
+    done = find_by_key(bucket, key)
+    if done is not None:
+        return done, False
+    return run_backup(settings, idempotency_key=key), True
 
 
 def _configured(ctx: ApiContext) -> None:

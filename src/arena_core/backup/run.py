@@ -77,7 +77,7 @@ def backup(
         revision, seq = _facts(snap)
         packed = Path(tmp) / ("arena.db" + SUFFIX[codec])
         t1 = time.perf_counter()
-        compress(codec, snap, packed)
+        compress(codec, snap, packed, threads=-1)
         compress_s = time.perf_counter() - t1
         snap_bytes, obj_bytes = snap.stat().st_size, packed.stat().st_size
         object_key = bucket.key(f"{backup_id}.db{SUFFIX[codec]}")

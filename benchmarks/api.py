@@ -360,6 +360,8 @@ def main() -> None:
         "backup_mb_s": round(manifest.snapshot_bytes / 1e6 / backup_s, 2),
         "backup_ratio": manifest.ratio,
         "ratio_vs_xz": round(chosen["ratio"] / compared["xz-6"]["ratio"], 3),
+        "zstd19_vs_xz": round(compared["zstd-19"]["ratio"] / compared["xz-6"]["ratio"], 3),
+        "zstd22long_vs_xz": round(compared["zstd-22-long"]["ratio"] / compared["xz-6"]["ratio"], 3),
         "codec_slice_mb": args.codec_mb,
         "codecs": {k: {m: round(v, 2) for m, v in c.items()} for k, c in compared.items()},
         "restore_s": round(restore_s, 2),

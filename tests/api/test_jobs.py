@@ -19,7 +19,7 @@ from tests.recorder.recording import (
 )
 
 
-async def poll(client: httpx.AsyncClient, job_id: str, status: str, within_s: float = 20) -> Any:
+async def poll(client: httpx.AsyncClient, job_id: str, status: str, within_s: float = 60) -> Any:
     loop = asyncio.get_running_loop()
     end = loop.time() + within_s
     while True:

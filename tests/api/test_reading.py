@@ -91,7 +91,7 @@ async def test_metrics_count_requests_by_route_and_jobs_by_state(
 async def test_workers_lists_running_services(api: Server, scope: str) -> None:
     # the recorder of the fixture is a running service process on the bus
     async with api.client(scope) as client:
-        body = (await client.get("/workers?wait=0.5")).json()
+        body = (await client.get("/workers?wait=3")).json()
     assert body["services"] == {"recorder": 1}
     [worker] = body["workers"]
     assert worker["node"] and worker["pid"] == os.getpid()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 
 import typer
@@ -11,7 +9,6 @@ import typer
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from arena_core.bus import Bus
     from arena_core.events.rollouts import RolloutJobCompleted, RolloutJobRequested
     from arena_core.rollouts import Target
     from arena_core.settings import Settings
@@ -102,39 +99,17 @@ async def _run(
     from rich.progress import Progress
 
     from arena_core.rollouts import run_rollouts
-    from arena_core.stack import nats_for
+    from arena_core.stack import nats_for, probe_health, services_in_process
 
     with nats_for(settings) as live, Progress(transient=True) as bar:
         task = bar.add_task("rollouts", total=len(request.benchmark_ids) * request.k)
-        async with team(live) as bus:
+        assert live.nats_url
+        running = {h.service for h in await probe_health(live.nats_url, wait_s=0.5)}
+        missing = [name for name in TEAM if name not in running]
+        async with services_in_process(live, missing, record=False) as bus:
             done = await run_rollouts(
                 bus, request, targets,
                 concurrency=concurrency, timeout=timeout,
                 progress=lambda _r: bar.advance(task),
             )  # fmt: skip
     return done.payload
-
-
-@contextlib.asynccontextmanager
-async def team(settings: Settings) -> AsyncIterator[Bus]:
-    """The services of ``TEAM`` not already running on the bus, started in this process."""
-    from arena_core.container import container_for
-    from arena_core.stack import load_service, probe_health
-
-    assert settings.nats_url
-    running = {h.service for h in await probe_health(settings.nats_url, wait_s=0.5)}
-    container = container_for(settings)
-    bus = container.bus()
-    await bus.connect()
-    started = []
-    try:
-        for name in TEAM:
-            if name not in running:
-                service = load_service(name).from_container(container)
-                await service.start()
-                started.append(service)
-        yield bus
-    finally:
-        for service in reversed(started):
-            await service.stop()
-        await bus.close()

@@ -386,7 +386,7 @@ class EngineerSession:
                     bbox_max_m=high,
                 )
             )
-            blob = MeshBlob.of(part.mesh_path.read_bytes())
+            blob = MeshBlob.of(part.mesh_stl)
             meshes.append(blob)
             solution_parts.append(
                 SolutionPart(

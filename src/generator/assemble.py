@@ -99,7 +99,7 @@ def _bad_role(part: CadPart, allowed: str) -> ReviewReason:
 
 
 def _blob(part: CadPart) -> MeshBlob:
-    return MeshBlob.of(part.mesh_path.read_bytes())
+    return MeshBlob.of(part.mesh_stl)
 
 
 def _invalid(exc: ValidationError, what: str) -> AssemblyError:

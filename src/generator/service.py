@@ -142,7 +142,7 @@ class GeneratorService(Service):
         mjcf_ref = await store((verdict.mjcf or "").encode(), "scene.xml", "application/xml")
         mesh_refs = tuple(
             [
-                await store(p.mesh_path.read_bytes(), f"meshes/{p.name}.stl", "model/stl")
+                await store(p.mesh_stl, f"meshes/{p.name}.stl", "model/stl")
                 for p in verdict.scene_cad.parts
             ]
         )
@@ -150,7 +150,7 @@ class GeneratorService(Service):
             code.reference_code.encode(), "reference/solution.py", "text/x-python"
         )
         for part in verdict.reference_cad.parts:
-            await store(part.mesh_path.read_bytes(), f"reference/{part.name}.stl", "model/stl")
+            await store(part.mesh_stl, f"reference/{part.name}.stl", "model/stl")
         await delivery.emit(
             BenchmarkCreated(
                 benchmark_id=benchmark_id, spec=spec, spec_sha256=digest,

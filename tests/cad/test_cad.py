@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from pathlib import Path
 
 import pytest
 
@@ -49,7 +50,7 @@ async def test_cylinder_volume_matches_pi_r_squared_h_and_its_mesh_is_a_binary_s
 
     peg = result.part("peg")
     assert peg.volume_m3 == pytest.approx(math.pi * 0.01**2 * 0.06, rel=1e-9)
-    mesh = peg.mesh_path.read_bytes()
+    mesh = peg.mesh_stl
     assert hashlib.sha256(mesh).hexdigest() == peg.mesh_sha256
     assert len(mesh) == 84 + 50 * peg.triangles == peg.mesh_bytes
 
@@ -165,3 +166,27 @@ async def test_a_script_that_exits_early_is_rejected(sandbox: Sandbox) -> None:
     result = await run_cad(code, sandbox=sandbox)
 
     assert result.reasons() == {RejectReason.crashed}
+
+
+async def test_the_sandbox_workspace_is_removed_once_the_result_is_read(sandbox: Sandbox) -> None:
+    code = script(
+        "def build():\n    return [Part('cube', Box(0.1, 0.1, 0.1), role='static', density=1.0)]\n"
+    )
+    ok = await run_cad(code, sandbox=sandbox)
+    failed = await run_cad(script("raise ValueError('no')\n"), sandbox=sandbox)
+
+    assert ok.ok
+    assert len(ok.part("cube").mesh_stl) == ok.part("cube").mesh_bytes
+    assert not ok.workspace.exists()
+    assert not failed.workspace.exists()
+    assert list((sandbox.root / "jobs").iterdir()) == []
+
+
+async def test_a_workspace_the_caller_chose_is_kept(sandbox: Sandbox, tmp_path: Path) -> None:
+    code = script(
+        "def build():\n    return [Part('cube', Box(0.1, 0.1, 0.1), role='static', density=1.0)]\n"
+    )
+    result = await run_cad(code, sandbox=sandbox, workspace=tmp_path / "keep")
+
+    assert result.ok
+    assert (tmp_path / "keep").is_dir()

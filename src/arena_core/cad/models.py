@@ -89,8 +89,8 @@ class CadPart(BaseModel):
     """Upper corner of the tight axis-aligned bounding box, m."""
     solids: int = Field(ge=1)
     """Solids in the part."""
-    mesh_path: Path
-    """Binary STL in metres, in the job's workspace."""
+    mesh_stl: bytes = Field(repr=False)
+    """Binary STL in metres (read from the job's workspace, which is then removed)."""
     mesh_sha256: str
     """Hex SHA-256 of the STL (its content address)."""
     mesh_bytes: int = Field(ge=84)
@@ -115,7 +115,8 @@ class CadResult(BaseModel):
     stderr: str
     """What the script wrote to stderr (capped)."""
     workspace: Path
-    """The job's workspace (script, meshes, result file)."""
+    """The job's workspace (script, meshes, result file); removed after the run unless
+    the caller chose it."""
     wall_s: float = Field(ge=0)
     """Wall-clock seconds of the sandbox job."""
 

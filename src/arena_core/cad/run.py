@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -9,7 +10,14 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from arena_core.cad import harness
 from arena_core.cad.models import CadPart, CadRejection, CadResult, RejectReason, Vec3
-from arena_core.sandbox import ExitReason, Sandbox, SandboxJob, SandboxLimits, SandboxResult
+from arena_core.sandbox import (
+    ExitReason,
+    Sandbox,
+    SandboxJob,
+    SandboxLimits,
+    SandboxResult,
+    remove_workspace,
+)
 
 HARNESS_SOURCE = Path(harness.__file__).read_text()
 """The harness runs as the job's code, so the sandbox needs nothing of arena_core."""
@@ -81,7 +89,11 @@ async def run_cad(
         workspace=workspace,
     )
     result = await sandbox.run(job)
-    parts, rejections = _read_output(result)
+    try:
+        parts, rejections = _read_output(result)
+    finally:
+        if workspace is None:  # the sandbox's own: everything worth keeping is read
+            remove_workspace(result)
     return CadResult(
         parts=parts,
         rejections=rejections,
@@ -91,6 +103,13 @@ async def run_cad(
         workspace=result.workspace,
         wall_s=result.wall_s,
     )
+
+
+def _read_mesh(path: Path) -> bytes:
+    # O_NOFOLLOW: the job may have swapped its mesh for a symlink to another file.
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        return f.read()
 
 
 def _read_output(result: SandboxResult) -> tuple[list[CadPart], list[CadRejection]]:
@@ -136,7 +155,7 @@ def _read_output(result: SandboxResult) -> tuple[list[CadPart], list[CadRejectio
                     bbox_min_m=_vec3(measured.bbox_min_m),
                     bbox_max_m=_vec3(measured.bbox_max_m),
                     solids=measured.solids,
-                    mesh_path=result.workspace / mesh.path,
+                    mesh_stl=_read_mesh(result.workspace / mesh.path),
                     mesh_sha256=mesh.sha256,
                     mesh_bytes=mesh.size,
                     triangles=measured.triangles,

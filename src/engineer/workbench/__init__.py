@@ -4,9 +4,9 @@ Every analysis runs on the triangle meshes the CAD sandbox exported (never on th
 code that made them), with numpy only::
 
     from engineer.workbench import (FdmRules, check_manufacturability, estimate_cost,
-                                    estimate_mass, load_mesh)
+                                    estimate_mass, read_stl)
 
-    mesh = load_mesh(cad_result.part("bracket").mesh_path)
+    mesh = read_stl(cad_result.part("bracket").mesh_stl)
     report = check_manufacturability(mesh, FdmRules(), part="bracket", material="pla")
     for violation in report.violations:       # typed: kind, value, limit, location, ...
         print(violation.kind, violation.message)

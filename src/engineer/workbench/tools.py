@@ -21,7 +21,7 @@ from arena_core.llm import Tool, ToolError
 from arena_core.spec import STANDARD_MATERIALS, Material, ProcessRules
 from engineer.preview import ALL_VIEWS, Layout, PreviewPart, PreviewResult, ViewName, render_preview
 from engineer.workbench.bench import check_manufacturability, estimate_cost, estimate_mass
-from engineer.workbench.mesh import Mesh, MeshError, load_mesh
+from engineer.workbench.mesh import Mesh, MeshError, read_stl
 from engineer.workbench.report import (
     CostBreakdown,
     ManufacturabilityReport,
@@ -162,7 +162,7 @@ class _Bench:
             self._meshes.move_to_end(part.mesh_sha256)
             return cached
         try:
-            mesh = load_mesh(part.mesh_path)
+            mesh = read_stl(part.mesh_stl)
         except MeshError as error:
             raise ToolError(f"part {part.name}: {error}") from None
         self._meshes[part.mesh_sha256] = mesh

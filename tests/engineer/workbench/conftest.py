@@ -7,11 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from arena_core.cad import CadResult
-from engineer.workbench import Mesh, load_mesh
+from engineer.workbench import Mesh, read_stl
 
 
 @pytest.fixture(scope="session")
 def mesh(cad_parts: CadResult) -> Callable[[str], Mesh]:
     """The welded mesh of a test part, by name."""
-    meshes = {part.name: load_mesh(part.mesh_path) for part in cad_parts.parts}
+    meshes = {part.name: read_stl(part.mesh_stl) for part in cad_parts.parts}
     return meshes.__getitem__

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import nats.errors
+import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
 from nats.aio.subscription import Subscription
@@ -64,6 +66,18 @@ _LEADERLESS = (
 """Errors of a stream that is briefly unreachable (a cluster electing a leader)."""
 
 _FAILURE_TYPES = (InvalidMessage.EVENT_TYPE, DeadLetter.EVENT_TYPE)
+_ANSWER_SCAN_LIMIT = 10_000
+"""Messages of one reply subject read while looking for an earlier answer."""
+
+
+@dataclass(frozen=True)
+class Published:
+    """JetStream's ack of one publish."""
+
+    seq: int
+    """Stream sequence of the message (of the first copy, for a duplicate)."""
+    duplicate: bool
+    """True when the envelope id was already on the stream (the publish was dropped)."""
 
 
 class Bus:
@@ -134,6 +148,9 @@ class Bus:
         sequence of the first copy, so publishing is idempotent — which is what makes
         retrying safe while a cluster elects a new stream leader.
         """
+        return (await self._publish(envelope, timeout)).seq
+
+    async def _publish(self, envelope: Envelope[Any], timeout: float) -> Published:
         subject, body, headers = encode(envelope)
         loop = asyncio.get_running_loop()
         end = loop.time() + timeout
@@ -144,7 +161,9 @@ class Bus:
                     subject, body, timeout=max(end - loop.time(), 0.1),
                     stream=self.stream.name, headers=headers,
                 )  # fmt: skip
-                return int(ack.seq)
+                if ack.duplicate:
+                    log.info("%s %s is a duplicate of seq %s", envelope.type, envelope.id, ack.seq)
+                return Published(int(ack.seq), bool(ack.duplicate))
             except _LEADERLESS as exc:
                 if loop.time() + delay >= end:
                     raise PublishError(f"{envelope.type} {envelope.id}: {exc!r}") from exc
@@ -223,7 +242,10 @@ class Bus:
         """Publish ``envelope`` and return the first event of a ``replies`` type it caused.
 
         The reply is matched by ``causation_id``. An ``error.invalid_message`` or
-        ``error.dead_letter`` caused by the request raises ``RequestFailed``.
+        ``error.dead_letter`` caused by the request raises ``RequestFailed``. When the
+        request is a duplicate of one already on the stream (a redelivered handler
+        asking again with the same derived id), an answer already on the stream is
+        returned at once instead of waiting for one that was sent before.
         """
         if not replies:
             raise ValueError("request needs at least one reply type")
@@ -234,7 +256,11 @@ class Bus:
         future: asyncio.Future[Envelope[Any]] = asyncio.get_running_loop().create_future()
         self._waiters[envelope.id] = (future, types)
         try:
-            await self.publish(envelope)
+            published = await self._publish(envelope, 10.0)
+            if published.duplicate and not future.done():
+                earlier = await self._answer_on_stream(envelope.id, types, published.seq)
+                if earlier is not None and not future.done():
+                    self._settle(future, types, earlier)
             return await asyncio.wait_for(future, timeout)
         except TimeoutError:
             raise RequestTimeout(
@@ -243,6 +269,41 @@ class Bus:
             ) from None
         finally:
             self._waiters.pop(envelope.id, None)
+
+    async def _answer_on_stream(
+        self, request_id: str, types: frozenset[str], after_seq: int
+    ) -> Envelope[Any] | None:
+        """The first reply or failure caused by ``request_id`` stored after ``after_seq``."""
+        found: list[tuple[int, Envelope[Any]]] = []
+        for event_type in sorted(types | set(_FAILURE_TYPES)):
+            subject = subject_for(event_type)
+            seq = after_seq + 1
+            for _ in range(_ANSWER_SCAN_LIMIT):
+                try:
+                    stored = await self.js.get_msg(
+                        self.stream.name, seq=seq, subject=subject, next=True
+                    )
+                except (nats.js.errors.NotFoundError, *_LEADERLESS):
+                    break
+                seq = int(stored.seq or seq) + 1
+                if (stored.headers or {}).get(HEADER_CAUSATION) != request_id:
+                    continue
+                try:
+                    reply = decode(subject, stored.data or b"", stored.headers, events=self.events)
+                except DecodeError:
+                    continue
+                found.append((seq, reply))
+                break
+        return min(found, key=lambda f: f[0])[1] if found else None
+
+    @staticmethod
+    def _settle(
+        future: asyncio.Future[Envelope[Any]], types: frozenset[str], reply: Envelope[Any]
+    ) -> None:
+        if reply.type in types:
+            future.set_result(reply)
+        elif reply.type in _FAILURE_TYPES:
+            future.set_exception(RequestFailed(reply))
 
     async def _subscribe_replies(self, subject: str) -> None:
         if subject not in self._reply_subs:
@@ -261,7 +322,4 @@ class Bus:
         except DecodeError as exc:
             log.warning("undecodable reply on %s: %s", msg.subject, exc)
             return
-        if reply.type in types:
-            future.set_result(reply)
-        elif reply.type in _FAILURE_TYPES:
-            future.set_exception(RequestFailed(reply))
+        self._settle(future, types, reply)

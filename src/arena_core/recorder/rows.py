@@ -69,7 +69,7 @@ def message_row(
     agent = envelope.agent
     row = MessageRow(
         delivered.stream_seq, msg.subject, orjson.dumps(headers).decode(),
-        headers.get(HEADER_MSG_ID), envelope.type, envelope.run_id, envelope.correlation_id,
+        envelope.id, envelope.type, envelope.run_id, envelope.correlation_id,
         envelope.causation_id, agent.role if agent else None, agent.id if agent else None,
         envelope.ts, envelope.schema_version, delivered.stored_at, bytes(body), True, None, None,
     )  # fmt: skip

@@ -23,10 +23,11 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from nats.js.errors import NotFoundError
 from sqlalchemy import Engine
 
-from arena_core.bus import Bus
+from arena_core.bus import Bus, PublishError
 from arena_core.errors import ArenaError
 from arena_core.events import SUBJECT_PREFIX
 from arena_core.recorder.feed import Delivered, Feed
+from arena_core.recorder.unowned import unowned_errors
 from arena_core.recorder.writer import LogWriter
 from arena_core.service import Lifecycle, ServiceHealth
 from arena_core.settings import Settings
@@ -178,6 +179,7 @@ class RecorderService(Lifecycle):
                 self.last_seq = max(self.last_seq, last.stream_seq)
                 committing = None
             if batch:
+                await self._answer_unowned(batch)
                 last = max(batch, key=_by_stream_seq)
                 count = len(batch)
                 committing = loop.run_in_executor(
@@ -185,6 +187,14 @@ class RecorderService(Lifecycle):
                 )
             elif done:
                 return
+
+    async def _answer_unowned(self, batch: list[Delivered]) -> None:
+        """Error events for messages on subjects no service consumes (see ``unowned``)."""
+        for error in unowned_errors(batch, self.bus.events):
+            try:
+                await self.bus.publish(error)
+            except PublishError as exc:  # reported best-effort: recording goes on
+                log.warning("could not report %s: %s", error.payload.subject, exc)
 
     # -- one recorder per database ----------------------------------------------------
 

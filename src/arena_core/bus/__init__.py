@@ -1,15 +1,8 @@
 """The NATS JetStream bus: connection, stream, typed publish, pull consumers, embedded server."""
 
 from arena_core.bus.bus import Bus, PublishError, RequestFailed, RequestTimeout
-from arena_core.bus.consumer import (
-    ConsumerSpec,
-    Delivery,
-    Handler,
-    HandlerRejected,
-    PullWorker,
-    Worker,
-    ensure_consumer,
-)
+from arena_core.bus.consumer import ConsumerSpec, PullWorker, Worker, ensure_consumer
+from arena_core.bus.delivery import Delivery, Handler, HandlerRejected
 from arena_core.bus.embedded import EmbeddedNats, NatsServerError
 from arena_core.bus.stream import StreamConflict, StreamSpec, ensure_stream
 

@@ -34,7 +34,8 @@ from arena_core.events.errors import DeadLetter, InvalidMessage
 from arena_core.events.wire import HEADER_CAUSATION
 
 if TYPE_CHECKING:
-    from arena_core.bus.consumer import ConsumerSpec, Handler, Worker
+    from arena_core.bus.consumer import ConsumerSpec, Worker
+    from arena_core.bus.delivery import Handler
     from arena_core.events import AgentRef
 
 log = logging.getLogger("arena.bus")

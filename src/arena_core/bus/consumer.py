@@ -6,8 +6,8 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Generic, Protocol, TypeVar
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import nats.errors
 from nats.aio.msg import Msg
@@ -16,37 +16,12 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import ServiceUnavailableError
 
 from arena_core.bus.bus import Bus
-from arena_core.errors import ArenaError
-from arena_core.events import (
-    AgentRef,
-    DecodeError,
-    Envelope,
-    Payload,
-    decode,
-    derived_id,
-    quote_raw,
-)
-from arena_core.events.envelope import header_id
-from arena_core.events.errors import DeadLetter, HandlerFailed, InvalidMessage
-from arena_core.events.wire import HEADER_CORRELATION, HEADER_MSG_ID, HEADER_RUN
+from arena_core.bus.delivery import Delivery, Handler, HandlerRejected
+from arena_core.bus.settle import Settler, WorkerStats
+from arena_core.events import AgentRef, DecodeError, decode
 from arena_core.logging import bind_event
 
 log = logging.getLogger("arena.consumer")
-
-P = TypeVar("P", bound=Payload)
-Q = TypeVar("Q", bound=Payload)
-
-_DEAD_LETTER_INDEX = 1_000_000
-"""Emit index reserved for the dead-letter event, so both paths that may raise it agree."""
-
-
-class HandlerRejected(ArenaError):
-    """Raised by a handler for input that can never succeed: terminated, not retried."""
-
-    def __init__(self, detail: str, reason: str = "rejected") -> None:
-        super().__init__(detail)
-        self.reason = reason
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -103,64 +78,6 @@ async def _retry_unavailable(call: Callable[[], Awaitable[None]], deadline_s: fl
             delay = min(delay * 2, 2.0)
 
 
-@dataclass
-class Delivery(Generic[P]):
-    """One message handed to a handler, with helpers that keep causality."""
-
-    envelope: Envelope[P]
-    msg: Msg
-    bus: Bus
-    agent: AgentRef | None = None
-    _emitted: int = field(default=0, init=False)
-
-    @property
-    def payload(self) -> P:
-        return self.envelope.payload
-
-    @property
-    def attempt(self) -> int:
-        return int(self.msg.metadata.num_delivered or 1)
-
-    @property
-    def stream_seq(self) -> int:
-        return int(self.msg.metadata.sequence.stream)
-
-    def follow(self, payload: Q, *, agent: AgentRef | None = None) -> Envelope[Q]:
-        """The next event caused by this message, with a deterministic id.
-
-        A redelivery re-creates the same ids, so JetStream drops the duplicates.
-        """
-        env = self.envelope.follow(
-            payload,
-            agent=agent or self.agent,
-            id=derived_id(self.envelope.id, self._emitted),
-        )
-        self._emitted += 1
-        return env
-
-    async def emit(self, payload: Payload, *, agent: AgentRef | None = None) -> Envelope[Any]:
-        """Publish an event caused by this message and wait for JetStream's ack."""
-        env = self.follow(payload, agent=agent)
-        await self.bus.publish(env)
-        return env
-
-    async def heartbeat(self) -> None:
-        """Tell JetStream the handler is alive (resets the ack timer)."""
-        await self.msg.in_progress()
-
-
-Handler = Callable[[Delivery[Any]], Awaitable[None]]
-
-
-@dataclass
-class WorkerStats:
-    handled: int = 0
-    failed: int = 0
-    rejected: int = 0
-    dead_lettered: int = 0
-    last_fetch_at: float = 0.0
-
-
 class Worker(Protocol):
     """Runs a service's handlers on its consumer until stopped (``PullWorker`` on NATS)."""
 
@@ -201,7 +118,8 @@ class PullWorker:
         self.fetch_batch = fetch_batch
         self.fetch_timeout_s = fetch_timeout_s
         self.agent = agent
-        self.stats = WorkerStats()
+        self._settle = Settler(bus, spec)
+        self.stats = self._settle.stats
         self._stopping = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: dict[int, tuple[Msg, float]] = {}
@@ -233,7 +151,7 @@ class PullWorker:
             "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
             f"{self.bus.stream.name}.{self.spec.durable}",
             queue=self.spec.durable,
-            cb=self._on_max_deliveries,
+            cb=self._settle.max_deliveries,
         )
         ticker = asyncio.create_task(self._heartbeats())
         loop = asyncio.get_running_loop()
@@ -328,11 +246,11 @@ class PullWorker:
         try:
             envelope = decode(msg.subject, msg.data, msg.headers, events=self.bus.events)
         except DecodeError as exc:
-            await self._reject(msg, str(exc.reason), exc.detail, exc.event_type)
+            await self._settle.reject(msg, str(exc.reason), exc.detail, exc.event_type)
             return
         handler = self.handlers.get(envelope.type)
         if handler is None:
-            await self._reject(
+            await self._settle.reject(
                 msg,
                 "no_handler",
                 f"{self.spec.durable} has no handler for {envelope.type}",
@@ -346,132 +264,13 @@ class PullWorker:
         try:
             await handler(delivery)
         except HandlerRejected as exc:
-            await self._reject(msg, exc.reason, exc.detail, envelope.type, envelope)
+            await self._settle.reject(msg, exc.reason, exc.detail, envelope.type, envelope)
             return
         except Exception as exc:
-            await self._failed(delivery, exc)
+            await self._settle.failed(delivery, exc)
             return
         await msg.ack()
         self.stats.handled += 1
-
-    async def _reject(
-        self,
-        msg: Msg,
-        reason: str,
-        detail: str,
-        event_type: str | None,
-        envelope: Envelope[Any] | None = None,
-    ) -> None:
-        """Terminate a message that can never succeed and say why on the bus."""
-        self.stats.rejected += 1
-        headers = msg.headers or {}
-        error = InvalidMessage(
-            reason=reason[:64],
-            detail=detail[:8192],
-            subject=msg.subject,
-            stream_seq=int(msg.metadata.sequence.stream),
-            consumer=self.spec.durable,
-            event_type=event_type,
-            raw=quote_raw(msg.data),
-            raw_size=len(msg.data),
-        )
-        if envelope is not None:
-            out = envelope.follow(error, id=derived_id(envelope.id, _DEAD_LETTER_INDEX - 1))
-        else:
-            # Header values of a bad message are used only when they are well-formed ids.
-            out = Envelope.new(
-                error,
-                run_id=header_id(headers.get(HEADER_RUN)),
-                correlation_id=header_id(headers.get(HEADER_CORRELATION)),
-                causation_id=header_id(headers.get(HEADER_MSG_ID)),
-            )
-        log.warning("rejected message %s on %s: %s", out.payload.stream_seq, msg.subject, detail)
-        await self.bus.publish(out)
-        await msg.term()
-
-    async def _failed(self, delivery: Delivery[Any], exc: Exception) -> None:
-        self.stats.failed += 1
-        attempt = delivery.attempt
-        final = attempt >= self.spec.max_deliver
-        delay = None if final else self.spec.nak_delay(attempt)
-        envelope = delivery.envelope
-        log.warning(
-            "handler for %s %s failed (attempt %d/%d): %r",
-            envelope.type,
-            envelope.id,
-            attempt,
-            self.spec.max_deliver,
-            exc,
-        )
-        failure = HandlerFailed(
-            consumer=self.spec.durable,
-            event_type=envelope.type,
-            event_id=envelope.id,
-            stream_seq=delivery.stream_seq,
-            attempt=attempt,
-            error_type=type(exc).__name__,
-            error=str(exc)[:8192] or repr(exc)[:8192],
-            retry_in_s=delay,
-        )
-        with contextlib.suppress(Exception):
-            await self.bus.publish(envelope.follow(failure))
-        if final:
-            dead = DeadLetter(
-                consumer=self.spec.durable,
-                subject=delivery.msg.subject,
-                stream_seq=delivery.stream_seq,
-                deliveries=attempt,
-                event_type=envelope.type,
-                event_id=envelope.id,
-                last_error=failure.error,
-            )
-            await self.bus.publish(
-                envelope.follow(dead, id=derived_id(envelope.id, _DEAD_LETTER_INDEX))
-            )
-            self.stats.dead_lettered += 1
-            await delivery.msg.term()
-        else:
-            await delivery.msg.nak(delay=delay)
-
-    async def _on_max_deliveries(self, advisory: Msg) -> None:
-        """The server gave up on a message whose handler never settled it (crash, hang)."""
-        import orjson
-
-        try:
-            info = orjson.loads(advisory.data)
-            seq = int(info["stream_seq"])
-            deliveries = int(info.get("deliveries", self.spec.max_deliver))
-            stored = await self.bus.js.get_msg(self.bus.stream.name, seq)
-        except Exception as exc:
-            log.warning("cannot read max-deliveries advisory: %r", exc)
-            return
-        headers = stored.headers or {}
-        dead = DeadLetter(
-            consumer=self.spec.durable,
-            subject=stored.subject or "",
-            stream_seq=seq,
-            deliveries=deliveries,
-            event_type=None,
-            event_id=headers.get(HEADER_MSG_ID),
-            last_error=None,
-        )
-        original_id = headers.get(HEADER_MSG_ID)
-        try:
-            original = decode(
-                stored.subject or "", stored.data or b"", headers, events=self.bus.events
-            )
-            out = original.follow(
-                dead.model_copy(update={"event_type": original.type}),
-                id=derived_id(original.id, _DEAD_LETTER_INDEX),
-            )
-        except DecodeError:
-            out = Envelope.new(
-                dead,
-                run_id=header_id(headers.get(HEADER_RUN)),
-                causation_id=header_id(original_id),
-            )
-        self.stats.dead_lettered += 1
-        await self.bus.publish(out)
 
     async def _heartbeats(self) -> None:
         """Keep long handlers' messages from being redelivered while they still run."""

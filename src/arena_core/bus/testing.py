@@ -26,7 +26,9 @@ from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from arena_core.bus.bus import Bus, RequestTimeout
-from arena_core.bus.consumer import ConsumerSpec, Handler, PullWorker, WorkerStats
+from arena_core.bus.consumer import ConsumerSpec, PullWorker
+from arena_core.bus.delivery import Handler
+from arena_core.bus.settle import WorkerStats
 from arena_core.bus.stream import StreamSpec
 from arena_core.events import (
     AgentRef,

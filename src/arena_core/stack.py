@@ -102,12 +102,25 @@ async def serve(cls: type[Lifecycle], container: Container, concurrency: int | N
         await close_resources(container)
 
 
+RESTART_BACKOFF_S = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0)
+"""Waits before restarting a crashed worker: the n-th restart in a row waits the n-th."""
+STEADY_S = 60.0
+"""A worker that ran this long before crashing starts its backoff over."""
+
+
 @dataclass
 class WorkerProcess:
     service: str
     index: int
     proc: subprocess.Popen[bytes]
     log_path: Path
+    argv: list[str] = field(default_factory=list)
+    env: Mapping[str, str] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.monotonic)
+    restarts: int = 0
+    """Restarts in a row (reset once the worker stays up ``STEADY_S``)."""
+    restart_at: float | None = None
+    """When a crashed worker is due to start again."""
 
 
 @dataclass
@@ -130,10 +143,36 @@ class ServiceProcesses:
                 argv += ["--concurrency", str(concurrency)]
             with open(log_path, "ab") as log:
                 proc = spawn(argv, env=env, stdout=log, stderr=log)
-            self.workers.append(WorkerProcess(service, index, proc, log_path))
+            self.workers.append(WorkerProcess(service, index, proc, log_path, argv, env))
 
     def crashed(self) -> list[WorkerProcess]:
         return [w for w in self.workers if w.proc.poll() not in (None, 0)]
+
+    def restart_crashed(self, now: float | None = None) -> list[str]:
+        """Restart crashed workers, each after its backoff; say what was done.
+
+        A crash schedules a restart ``RESTART_BACKOFF_S[n]`` later (n: restarts in a
+        row); a worker that had run ``STEADY_S`` starts over at the first wait.
+        """
+        now = time.monotonic() if now is None else now
+        said = []
+        for w in self.crashed():
+            if w.restart_at is None:
+                if now - w.started_at >= STEADY_S:
+                    w.restarts = 0
+                wait = RESTART_BACKOFF_S[min(w.restarts, len(RESTART_BACKOFF_S) - 1)]
+                w.restart_at = now + wait
+                said.append(
+                    f"{w.service}-{w.index} exited with status {w.proc.returncode}; "
+                    f"restarting in {wait:g} s (see {w.log_path})"
+                )
+            elif now >= w.restart_at:
+                with open(w.log_path, "ab") as log:
+                    w.proc = spawn(w.argv, env=dict(w.env), stdout=log, stderr=log)
+                w.restarts += 1
+                w.started_at, w.restart_at = now, None
+                said.append(f"{w.service}-{w.index} restarted (restart {w.restarts} in a row)")
+        return said
 
     def stop(self, timeout: float = 30.0, *, keep: frozenset[str] = frozenset()) -> None:
         """SIGTERM every worker not in ``keep`` (they drain in-flight work), wait for them."""

@@ -97,10 +97,9 @@ def register(app: typer.Typer) -> None:
                 console.print(health_table(health))
                 console.print(f"NATS: {settings.nats_url}   logs: {procs.log_dir}   Ctrl-C stops")
                 while True:
-                    if crashed := procs.crashed():
-                        for w in crashed:
-                            console.print(f"[red]{w.service}-{w.index} exited; see {w.log_path}")
-                        raise typer.Exit(1)
+                    # A crashed worker comes back after a backoff; the rest keep serving.
+                    for line in procs.restart_crashed():
+                        console.print(line, style="yellow", markup=False, highlight=False)
                     time.sleep(0.5)
             except KeyboardInterrupt:
                 pass

@@ -1,0 +1,87 @@
+"""An optimize job end to end: the recording says the default failed a benchmark; the
+optimizer runs regression batches of real solves (offline team, MuJoCo, build123d) on
+the bus, records every verdict, promotes from the front, and ``arena optimize status``
+shows it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import Engine
+from typer.testing import CliRunner
+
+from arena_core.cli.main import app, build_app
+from arena_core.events import Envelope
+from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested, SolveOutcome
+from arena_core.events.optimizer import (
+    OptimizeJobCompleted,
+    OptimizeJobFailed,
+    OptimizeJobRequested,
+    RegressionJobCompleted,
+    RegressionJobRequested,
+)
+from arena_core.profiles import evaluations, list_profiles
+from arena_core.settings import Settings
+from optimizer.stack import NEEDED, services_in_process
+from tests.recorder.recording import settle
+
+pytestmark = pytest.mark.slow
+
+BENCHMARK = "example:ball_to_goal:0"
+
+
+async def _record_a_failure(bus, spec) -> None:  # type: ignore[no-untyped-def]
+    request = Envelope.new(SolveJobRequested(benchmark_id=BENCHMARK, spec=spec, key="seen-1"))
+    await bus.publish(request)
+    done = SolveJobCompleted(
+        benchmark_id=BENCHMARK, outcome=SolveOutcome.unsolved, solved=False, plan_id="p",
+        submissions=3, sim_calls=120, llm_calls=40, tokens=90_000, cost_usd=0.0,
+        latency_s=1.0, sim_time_s=900.0, wall_s=300.0,
+        reasons=("the goal was reached too late on the worst copy",),
+    )  # fmt: skip
+    await bus.publish(request.follow(done))
+
+
+async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_from_the_front(
+    settings: Settings, engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from arena_core.spec import examples
+
+    seen: list[str] = []
+    async with services_in_process(settings, NEEDED) as bus:
+
+        async def keep(msg) -> None:  # type: ignore[no-untyped-def]
+            seen.append(msg.subject)
+
+        await bus.nc.subscribe("arena.regression.>", cb=keep)
+        await _record_a_failure(bus, examples.ball_to_goal(0))
+        await settle(bus, engine)
+        job = OptimizeJobRequested(generations=1, population=2, targets=1, controls=0, seed=3)
+        reply = await bus.request(
+            Envelope.new(job), [OptimizeJobCompleted, OptimizeJobFailed], timeout=280
+        )
+        await settle(bus, engine)
+    answer = reply.payload
+    assert isinstance(answer, OptimizeJobCompleted), answer
+    assert answer.evaluated == 3 and answer.front
+    assert seen.count(f"arena.{RegressionJobRequested.EVENT_TYPE}") == 3
+    assert seen.count(f"arena.{RegressionJobCompleted.EVENT_TYPE}") == 3
+    verdicts = evaluations(engine, "engineer")
+    assert len(verdicts) == 3 and all(o.success in (0.0, 1.0) for _, o, _ in verdicts)
+    stages = {p.id: p.stage.value for p in list_profiles(engine, "engineer")}
+    assert {stages[pid] for pid in answer.promoted} <= {"candidate"}
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("ARENA_HOME", str(settings.home))
+    build_app()
+    out = tmp_path / "front.png"
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["optimize", "status", "--plot", str(out), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    shown = orjson.loads(result.stdout)
+    assert len(shown["profiles"]) == 3 and any(r["front"] for r in shown["profiles"])
+    assert out.read_bytes()[:4] == b"\x89PNG"

@@ -94,7 +94,10 @@ def register(app: typer.Typer) -> None:
         Console().print(table)
         typer.echo(f"plot: {out}")
 
-    prompts = next((g.typer_instance for g in app.registered_groups if g.name == "prompts"), None)
+    # The core's ``prompts`` group registered just before (the last one, should the app be
+    # built twice).
+    groups = [g.typer_instance for g in app.registered_groups if g.name == "prompts"]
+    prompts = groups[-1] if groups else None
     if prompts is not None:
 
         @prompts.command()

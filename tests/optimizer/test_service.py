@@ -87,7 +87,7 @@ async def test_approval_is_refused_for_an_unproven_draft_and_moves_prod_for_a_pr
 
     refused = await asyncio.to_thread(approve, draft.profile_id)
     unknown = await asyncio.to_thread(approve, "engineer-9.9.9-deadbeef")
-    assert refused[0] == 1 and "never passed a regression batch" in refused[1]
+    assert refused[0] == 1 and "never passed a regression batch" in refused[1], refused
     assert unknown[0] == 2 and "no profile" in unknown[1]
     assert prod_profile(engine, "engineer").id == base.id
     done = await asyncio.to_thread(approve, proven.profile_id)

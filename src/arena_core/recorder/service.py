@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import fcntl
 import gc
 import logging
@@ -61,6 +62,24 @@ def consumer_config(after_seq: int, ack_wait_s: float, max_ack_pending: int) -> 
         max_ack_pending=max_ack_pending,
         filter_subject=f"{SUBJECT_PREFIX}.>",
     )
+
+
+DISK_FULL = "degraded: disk full"
+"""The recorder's health status while a full disk holds it paused."""
+DISK_FULL_BACKOFF_S = (0.5, 1.0, 2.0, 4.0, 8.0, 15.0)
+"""Waits between attempts to write a batch again on a full disk."""
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the disk or the database file is full."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        if "database or disk is full" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 class RecorderService(Lifecycle):
@@ -167,13 +186,14 @@ class RecorderService(Lifecycle):
         loop = asyncio.get_running_loop()
         committing: asyncio.Future[int] | None = None
         last: Delivered | None = None
+        pending: list[Delivered] = []
         count = 0
         while True:
             done = self._stopping.is_set() or feed.broken is not None
             batch = [] if done else await feed.take(self.batch, LINGER_S)
             self._last_fetch = loop.time()
             if committing is not None and last is not None:
-                await committing
+                await self._committed(committing, pending, writer)
                 await last.msg.ack()  # ack-all: covers every message up to this one
                 self.recorded += count
                 self.last_seq = max(self.last_seq, last.stream_seq)
@@ -182,11 +202,44 @@ class RecorderService(Lifecycle):
                 await self._answer_unowned(batch)
                 last = max(batch, key=_by_stream_seq)
                 count = len(batch)
+                pending = batch
                 committing = loop.run_in_executor(
                     writer, self.writer.write_deliveries, batch, self.bus.events
                 )
             elif done:
                 return
+
+    async def _committed(
+        self, committing: asyncio.Future[int], batch: list[Delivered], writer: ThreadPoolExecutor
+    ) -> None:
+        """Wait for a batch's commit. On a full disk, pause and write it again until it fits.
+
+        Nothing of the batch is acked meanwhile, so JetStream keeps every message; health
+        says ``degraded: disk full``. Any other failure stops the recorder as before.
+        """
+        assert self.writer is not None
+        loop = asyncio.get_running_loop()
+        attempt = 0
+        while True:
+            try:
+                await committing
+            except Exception as exc:
+                if not disk_full(exc):
+                    raise
+                wait = DISK_FULL_BACKOFF_S[min(attempt, len(DISK_FULL_BACKOFF_S) - 1)]
+                attempt += 1
+                if self.status != DISK_FULL:
+                    log.error("disk full after sequence %d: recording pauses", self.last_seq)
+                self.status = DISK_FULL
+                await asyncio.sleep(wait)
+                committing = loop.run_in_executor(
+                    writer, self.writer.write_deliveries, batch, self.bus.events
+                )
+                continue
+            if self.status == DISK_FULL:
+                log.warning("disk has room again: recording resumes after %d", self.last_seq)
+                self.status = "running"
+            return
 
     async def _answer_unowned(self, batch: list[Delivered]) -> None:
         """Error events for messages on subjects no service consumes (see ``unowned``)."""

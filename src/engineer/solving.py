@@ -85,6 +85,15 @@ def resolve(settings: Settings, ids: Sequence[str], latest: int | None) -> list[
 
 
 def _target(row: Any, load_spec: Any, orjson: Any) -> SolveTarget:
+    return row_target(row)
+
+
+def row_target(row: Any) -> SolveTarget:
+    """The solve target of a library row (``arena_core.db.benchmarks.LibraryBenchmark``)."""
+    import orjson
+
+    from arena_core.db.benchmarks import load_spec
+
     meshes = tuple(MeshBlob.model_validate(m) for m in orjson.loads(row.meshes))
     return SolveTarget(row.benchmark_id, load_spec(row), meshes)
 

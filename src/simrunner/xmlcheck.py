@@ -137,6 +137,8 @@ def _parser() -> etree.XMLParser:
 
 
 _per_thread = threading.local()
+_compiling = threading.Lock()
+"""libxml2's schema parser is not thread-safe either: threads compile their copy in turn."""
 
 
 def subset_schema() -> etree.XMLSchema:
@@ -149,7 +151,9 @@ def subset_schema() -> etree.XMLSchema:
     schema: etree.XMLSchema | None = getattr(_per_thread, "schema", None)
     if schema is None:
         source = files("simrunner") / "schema" / "mjcf_subset.xsd"
-        schema = _per_thread.schema = etree.XMLSchema(etree.fromstring(source.read_bytes()))
+        with _compiling:
+            schema = etree.XMLSchema(etree.fromstring(source.read_bytes()))
+        _per_thread.schema = schema
     return schema
 
 

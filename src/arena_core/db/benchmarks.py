@@ -1,9 +1,10 @@
 """The benchmark library: one row per accepted benchmark, derived from the log.
 
 ``fold`` is the benchmarks projection (``db/projections/benchmarks.py``); it keeps
-``benchmark.created`` as a library row (the spec solvers see, no reference) and marks
-the row when its ``benchmark.reference.recorded`` arrives. ``rebuild`` empties the
-table with the other projections and folds the log again.
+``benchmark.created`` as a library row (the spec solvers see, no reference, and how
+often random designs solved it), marks the row when its ``benchmark.reference.recorded``
+arrives, and keeps the latest ``benchmark.calibrated`` figures (measured difficulty).
+``rebuild`` empties the table with the other projections and folds the log again.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlmodel import Field, SQLModel
 
 from arena_core.events import Envelope
 from arena_core.events.benchmark import BenchmarkCreated, BenchmarkReferenceRecorded
+from arena_core.events.calibration import BenchmarkCalibrated
 from arena_core.spec import BenchmarkSpec
 
 
@@ -58,6 +60,24 @@ class LibraryBenchmark(SQLModel, table=True):
     """Timestamp of ``benchmark.created``."""
     reference_seq: int | None = None
     """Stream sequence of ``benchmark.reference.recorded`` (the reference itself is not here)."""
+    random_designs: int | None = None
+    """N random designs the reviewer simulated (``None``: not checked)."""
+    random_passes: int | None = None
+    """How many of them met the goal on every copy."""
+    random_pass_rate: float | None = None
+    """random_passes / random_designs."""
+    calibrated_seq: int | None = None
+    """Stream sequence of the latest ``benchmark.calibrated`` (``None``: never measured)."""
+    rollouts: int | None = None
+    """K of the latest calibration."""
+    calibration_budget: int | None = None
+    """Simulation budget of each rollout of the latest calibration."""
+    pass_at_1: float | None = None
+    """Measured: the share of rollouts that solved it."""
+    pass_at_k: float | None = None
+    """Measured: 1 when any rollout solved it."""
+    auccess: float | None = None
+    """Measured: the weighted area under its success-vs-simulations curve."""
 
 
 benchmarks = cast(Table, LibraryBenchmark.__table__)  # type: ignore[attr-defined]
@@ -78,6 +98,9 @@ def fold(conn: Connection, seq: int, env: Envelope[Any]) -> None:
                 scene_code_sha256=p.scene_code.sha256, mjcf_sha256=p.mjcf.sha256,
                 attempts=p.attempts, policy=p.policy, job_id=env.causation_id,
                 run_id=env.run_id, created_seq=seq, created_at=env.ts,
+                random_designs=p.triviality.designs if p.triviality else None,
+                random_passes=p.triviality.passes if p.triviality else None,
+                random_pass_rate=p.triviality.rate if p.triviality else None,
             )
         )  # fmt: skip
     elif isinstance(p, BenchmarkReferenceRecorded):
@@ -87,6 +110,15 @@ def fold(conn: Connection, seq: int, env: Envelope[Any]) -> None:
             .where(benchmarks.c.reference_seq.is_(None))
             .values(reference_seq=seq)
         )
+    elif isinstance(p, BenchmarkCalibrated):
+        conn.execute(
+            update(benchmarks)
+            .where(benchmarks.c.benchmark_id == p.benchmark_id)
+            .values(
+                calibrated_seq=seq, rollouts=p.rollouts, calibration_budget=p.max_sim_calls,
+                pass_at_1=p.pass_at_1, pass_at_k=p.pass_at_k, auccess=p.auccess,
+            )
+        )  # fmt: skip
 
 
 def library(conn: Connection, family: str | None = None) -> list[LibraryBenchmark]:

@@ -179,16 +179,16 @@ async def _run(
     budget: int,
     timeout: float,
 ) -> CalibrationReport:
-    from arena_core.stack import nats_for
+    from arena_core.stack import nats_for, services_in_process
     from engineer.calibration import calibrate
-    from engineer.solving import TEAM, SolveTarget, running_services, team_in_process
+    from engineer.solving import TEAM, SolveTarget, running_services
 
     with nats_for(settings) as live:
         assert live.nats_url
-        # The recorder too: the figures belong on the library rows.
+        # The recorder too (unless one runs): the figures belong on the library rows.
         running = await running_services(live.nats_url)
-        missing = [s for s in (*TEAM, "recorder") if s not in running]
-        async with team_in_process(live, missing) as bus:
+        missing = [s for s in TEAM if s not in running]
+        async with services_in_process(live, missing, record="recorder" not in running) as bus:
             return await calibrate(
                 bus, [t for t in targets if isinstance(t, SolveTarget)], rollouts=rollouts,
                 max_sim_calls=budget, unknown=unknown, timeout=timeout,

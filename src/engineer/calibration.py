@@ -5,7 +5,7 @@ simulation budget, as child solve jobs of the calibration on the bus, and publis
 benchmark pass@1, pass@K and an AUCCESS-style area under its success-vs-simulations
 curve. The recorder folds ``benchmark.calibrated`` into the library row.
 
-async with team_in_process(settings) as bus:
+async with services_in_process(settings, TEAM) as bus:
     report = await calibrate(bus, targets, rollouts=4, max_sim_calls=30)
 """
 

@@ -27,6 +27,7 @@ def start_worker(settings: Settings, log: Path, **env: str) -> subprocess.Popen[
         "ARENA_NATS_URL": str(settings.nats_url),
         "ARENA_ACK_WAIT_S": "2",
         "ARENA_NAK_BACKOFF_S": "[0.1]",
+        "ARENA_FETCH_WAIT_S": "0.2",
         "PYTHONPATH": str(REPO),
         **env,
     }

@@ -50,22 +50,32 @@ WORKERS = {"recorder": 1, "generator": 1, "simrunner": 2, "planner": 1, "enginee
 
 
 async def generate(settings: Settings) -> int:
-    """BENCHMARKS generate jobs, difficulties 1-4 in turn; how many were accepted."""
+    """Generate jobs (difficulties 1-4 in turn) until BENCHMARKS are accepted (at most
+    three rounds); how many were accepted."""
+    accepted, seed = 0, 1000
     async with make_bus(settings, name="bench-generate") as bus:
-        jobs = [
-            Envelope.new(BenchmarkJobRequested(seed=1000 + i, difficulty=1 + i % 4))
-            for i in range(BENCHMARKS)
-        ]
-        answers = await asyncio.gather(
-            *(bus.request(j, [BenchmarkJobCompleted, BenchmarkJobFailed], timeout=900)
-              for j in jobs),
-            return_exceptions=True,
-        )  # fmt: skip
-    return sum(1 for a in answers if isinstance(a, Envelope) and a.type.endswith("completed"))
+        for _ in range(3):
+            wanted = BENCHMARKS - accepted
+            if wanted <= 0:
+                break
+            jobs = [
+                Envelope.new(BenchmarkJobRequested(seed=seed + i, difficulty=1 + (seed + i) % 4))
+                for i in range(wanted + wanted // 2)
+            ]
+            seed += len(jobs)
+            answers = await asyncio.gather(
+                *(bus.request(j, [BenchmarkJobCompleted, BenchmarkJobFailed], timeout=900)
+                  for j in jobs),
+                return_exceptions=True,
+            )  # fmt: skip
+            accepted += sum(
+                1 for a in answers if isinstance(a, Envelope) and a.type.endswith("completed")
+            )
+    return accepted
 
 
 def library_of(engine: Any, accepted: int) -> list[Any]:
-    """The library once the recorder has committed every accepted benchmark."""
+    """The first BENCHMARKS of the library, once the recorder has committed them."""
     from arena_core.db.benchmarks import library
 
     for _ in range(120):
@@ -73,7 +83,7 @@ def library_of(engine: Any, accepted: int) -> list[Any]:
             if len(library(conn)) >= accepted:
                 break
         time.sleep(0.5)
-    return select_benchmarks(engine, Selection())
+    return select_benchmarks(engine, Selection(limit=BENCHMARKS))
 
 
 async def rollouts(settings: Settings, targets: list[Any]) -> tuple[int, float]:
@@ -137,8 +147,11 @@ def export_ratio(engine: Any, rounds: int = 3) -> float:
 
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
+        # Through the environment, so the service processes use the same places.
         os.environ.pop("ARENA_NATS_URL", None)
-        settings = Settings(home=Path(tmp) / ".arena", workspace=Path(tmp) / "workspace")
+        os.environ["ARENA_HOME"] = str(Path(tmp) / ".arena")
+        os.environ["ARENA_WORKSPACE"] = str(Path(tmp) / "workspace")
+        settings = Settings()
         with nats_for(settings) as live:
             procs = ServiceProcesses(live, live.home / "logs")
             try:

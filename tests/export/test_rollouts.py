@@ -16,7 +16,13 @@ from arena_core.db.tables import jobs
 from arena_core.events import Envelope
 from arena_core.events.rollouts import RolloutJobRequested
 from arena_core.export import ExportFilter, ExportFormat, export
-from arena_core.rollouts import Selection, select_benchmarks, solve_requests
+from arena_core.rollouts import (
+    EmptySelection,
+    Selection,
+    UnknownBenchmark,
+    select_benchmarks,
+    solve_requests,
+)
 
 
 @pytest.fixture
@@ -79,3 +85,17 @@ def test_rollouts_refuse_bad_input_in_one_line(runner: CliRunner) -> None:
 def test_export_refuses_an_unknown_format_in_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["export", "-f", "parquet", "-o", "x.jsonl"])
     assert result.exit_code == 2 and "unknown format 'parquet'" in result.output
+
+
+def test_selection_filters_by_family_and_declared_difficulty() -> None:
+    ids = ("example:ball_to_goal:1", "example:ball_to_goal:2")
+    both = select_benchmarks(None, Selection(ids=ids))
+    assert [t.benchmark_id for t in both] == list(ids)
+    assert len(select_benchmarks(None, Selection(ids=ids, limit=1))) == 1
+    assert select_benchmarks(None, Selection(ids=ids, families=("ball_to_goal",))) == both
+    with pytest.raises(EmptySelection):
+        select_benchmarks(None, Selection(ids=ids, families=("bridge_gap",)))
+    with pytest.raises(EmptySelection):
+        select_benchmarks(None, Selection(ids=ids, min_difficulty=2))
+    with pytest.raises(UnknownBenchmark):
+        select_benchmarks(None, Selection(ids=("abc123",)))

@@ -19,7 +19,17 @@ from sqlalchemy import Engine
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from arena_core import __version__
-from arena_core.api import admin, benchmarks, files, health, jobs, prompts, runs, workers
+from arena_core.api import (
+    admin,
+    benchmarks,
+    files,
+    health,
+    jobs,
+    profiles,
+    prompts,
+    runs,
+    workers,
+)
 from arena_core.api.bodies import clamp_integers
 from arena_core.api.context import ApiContext, read_only_engine
 from arena_core.api.limits import BodyLimits
@@ -80,7 +90,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     metrics = health.Metrics()
-    for module in (jobs, runs, files, benchmarks, prompts, workers):
+    for module in (jobs, runs, files, benchmarks, prompts, profiles, workers):
         app.include_router(module.router())
     app.include_router(admin.router())
     app.include_router(health.router(metrics))

@@ -39,6 +39,10 @@ FROM_LIST: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
     "list_prompts": {
         "GetPrompt": ("get_prompt", {"prompt_id": "$response.body#/prompts/0/id"}),
     },
+    "list_profiles": {
+        "GetProfile": ("get_profile", {"profile_id": "$response.body#/profiles/0/id"}),
+        "ApproveProfile": ("approve_profile", {"profile_id": "$response.body#/profiles/0/id"}),
+    },
     "list_jobs": {
         "GetJob": ("get_job", {"job_id": "$response.body#/jobs/0/job_id"}),
     },

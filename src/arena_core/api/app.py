@@ -42,6 +42,7 @@ from arena_core.api.problems import (
     on_http_error,
     on_validation_error,
 )
+from arena_core.bus.controls import JobControls
 from arena_core.jobs import job_kinds
 from arena_core.settings import Settings
 
@@ -70,6 +71,7 @@ def create_app(
 
             ctx.bus = make_bus(settings, name="arena-api")
             await ctx.bus.connect()
+            await JobControls(ctx.bus).ensure()
         try:
             yield
         finally:

@@ -23,6 +23,7 @@ from arena_core.api.bodies import SAFE_INT, strict_body
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish, republish_request
+from arena_core.bus.controls import JobControls
 from arena_core.db.access import job_controls, job_retries
 from arena_core.db.projections import FINAL_JOB_STATES, JobState, job_state
 from arena_core.db.tables import jobs, messages
@@ -279,6 +280,8 @@ def router() -> APIRouter:
         if job.status in (JobStatus.completed, JobStatus.failed, JobStatus.cancelled):
             raise ApiProblem(ProblemKind.conflict, f"batch {job_id!r} is already {job.status}")
         await publish(ctx, Envelope.new(payload, run_id=job.run_id, correlation_id=job_id))
+        if isinstance(payload, BatchCancelled) and ctx.bus is not None:
+            await JobControls(ctx.bus).cancel(job_id)  # workers skip its children from now on
         return job
 
     for verb, event_model in (

@@ -16,6 +16,7 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import ServiceUnavailableError
 
 from arena_core.bus.bus import Bus
+from arena_core.bus.controls import JobControls
 from arena_core.bus.delivery import Delivery, Handler, HandlerRejected
 from arena_core.bus.settle import Settler, WorkerStats
 from arena_core.events import AgentRef, DecodeError, decode
@@ -119,6 +120,7 @@ class PullWorker:
         self.fetch_timeout_s = fetch_timeout_s
         self.agent = agent
         self._settle = Settler(bus, spec)
+        self._controls = JobControls(bus)
         self.stats = self._settle.stats
         self._stopping = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -256,6 +258,11 @@ class PullWorker:
                 f"{self.spec.durable} has no handler for {envelope.type}",
                 envelope.type,
             )
+            return
+        parent = getattr(envelope.payload, "parent_job_id", None)
+        if isinstance(parent, str) and parent and await self._controls.cancelled(parent):
+            detail = f"its batch {parent} was cancelled"
+            await self._settle.reject(msg, "cancelled", detail, envelope.type, envelope)
             return
         delivery: Delivery[Any] = Delivery(
             envelope=envelope, msg=msg, bus=self.bus, agent=self.agent

@@ -35,3 +35,11 @@ async def test_without_recording_only_the_named_services_run(settings: Settings)
         assert bus.connected
     assert running == {"simrunner"}
     assert not bus.connected
+
+
+async def test_a_recorder_named_explicitly_runs_even_without_recording(
+    settings: Settings,
+) -> None:
+    async with services_in_process(settings, ["recorder"], record=False):
+        running = {h.service for h in await probe_health(str(settings.nats_url))}
+    assert running == {"recorder"}

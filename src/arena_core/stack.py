@@ -66,17 +66,18 @@ async def services_in_process(
 ) -> AsyncIterator[Bus]:
     """Run ``services`` inside this process on one connection; yield that bus.
 
-    Every command that starts services in its own process starts them here. With
-    ``record`` (and any service to run) the recorder starts first and stops last, so
-    what the command does is recorded like any run; pass ``record=False`` when a
-    recorder already runs elsewhere.
+    Every command that starts services in its own process starts them here. The
+    recorder, when it runs, starts first and stops last. With ``record`` (and any other
+    service to run) it is added, so what the command does is recorded like any run;
+    pass ``record=False`` when a recorder already runs elsewhere (it still starts when
+    ``services`` names it).
     """
     owned = container is None
     container = container or container_for(settings)
     bus = container.bus()
     await bus.connect()
     names = [n for n in dict.fromkeys(services) if n != RECORDER]
-    if names and (record or RECORDER in services):
+    if RECORDER in services or (record and names):
         names.insert(0, RECORDER)
     started: list[Lifecycle] = []
     try:

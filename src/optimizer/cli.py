@@ -148,13 +148,13 @@ async def _request(job: Any) -> Any:
     from arena_core.events import Envelope
     from arena_core.events.optimizer import OptimizeJobCompleted, OptimizeJobFailed
     from arena_core.settings import Settings
-    from arena_core.stack import nats_for
-    from optimizer.stack import missing_services, services_in_process
+    from arena_core.stack import nats_for, services_in_process
+    from optimizer.stack import missing_services
 
     with nats_for(Settings()) as live:
         assert live.nats_url
         missing = await missing_services(live.nats_url)
-        async with services_in_process(live, missing) as bus:
+        async with services_in_process(live, missing, record=False) as bus:
             reply = await bus.request(
                 Envelope.new(job),
                 [OptimizeJobCompleted, OptimizeJobFailed],
@@ -169,8 +169,7 @@ async def _approve(profile_id: str, approver: str) -> str:
     from arena_core.events.profiles import ProfileApproved
     from arena_core.profiles import NotApprovable, get_profile, prod_profile
     from arena_core.settings import Settings
-    from arena_core.stack import nats_for
-    from optimizer.stack import services_in_process
+    from arena_core.stack import nats_for, services_in_process
 
     settings = Settings()
     engine = open_database(settings.database_path)
@@ -188,7 +187,7 @@ async def _approve(profile_id: str, approver: str) -> str:
     )  # fmt: skip
     local = not settings.nats_url
     with nats_for(settings) as live:
-        async with services_in_process(live, ["recorder"] if local else []) as bus:
+        async with services_in_process(live, ["recorder"] if local else [], record=False) as bus:
             await bus.publish(Envelope.new(event))
             for _ in range(300):
                 if prod_profile(engine, profile.role).id == profile.id:

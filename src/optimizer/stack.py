@@ -1,13 +1,7 @@
-"""Services an ``arena optimize`` command needs, started in this process when no running
-stack provides them."""
+"""Services an ``arena optimize`` command needs; the missing ones start in this process
+(``arena_core.stack.services_in_process``)."""
 
 from __future__ import annotations
-
-import contextlib
-from collections.abc import AsyncIterator, Sequence
-
-from arena_core.bus import Bus
-from arena_core.settings import Settings
 
 NEEDED = ("recorder", "simrunner", "planner", "engineer", "critic", "optimizer")
 """What an optimize job runs on: the recording, the team and the optimizer."""
@@ -18,25 +12,3 @@ async def missing_services(nats_url: str) -> list[str]:
 
     running = {h.service for h in await probe_health(nats_url, wait_s=0.5) if h.status == "running"}
     return [s for s in NEEDED if s not in running]
-
-
-@contextlib.asynccontextmanager
-async def services_in_process(settings: Settings, names: Sequence[str]) -> AsyncIterator[Bus]:
-    """Run ``names`` inside this process on one connection; yield the bus."""
-    from arena_core.container import container_for
-    from arena_core.stack import load_service
-
-    container = container_for(settings)
-    bus = container.bus()
-    await bus.connect()
-    started = []
-    try:
-        for name in names:
-            service = load_service(name).from_container(container)
-            await service.start()
-            started.append(service)
-        yield bus
-    finally:
-        for service in reversed(started):
-            await service.stop()
-        await bus.close()

@@ -25,7 +25,8 @@ from arena_core.events.optimizer import (
 )
 from arena_core.profiles import evaluations, list_profiles
 from arena_core.settings import Settings
-from optimizer.stack import NEEDED, services_in_process
+from arena_core.stack import services_in_process
+from optimizer.stack import NEEDED
 from tests.recorder.recording import settle
 
 pytestmark = pytest.mark.slow

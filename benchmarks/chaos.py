@@ -1,0 +1,217 @@
+"""Solve jobs under a fault campaign: killed workers, a killed recorder, a NATS restart.
+
+    .venv/bin/python benchmarks/chaos.py [--jobs 12] [--kill-every-s 10] [--seed 7]
+
+One stack (embedded NATS, every service, 2 engineers and 2 simrunners) in a fresh
+directory. The same N solve jobs run twice: first without faults (the baseline), then
+while a random worker is SIGKILLed every ~``--kill-every-s`` seconds (``arena up``'s
+restart policy brings each back), the recorder is SIGKILLed twice and NATS is stopped
+and started again once. Afterwards the recording is checked: every envelope id must be
+one event.
+
+Last line: ``{"bench": "chaos", "jobs": n, "completed": c, "lost": l,
+"duplicate_ids": d, "p99_ratio": r, "kills": k}``; goals: completed == jobs, lost == 0,
+duplicate_ids == 0, p99_ratio <= 2 (p99 solve latency with faults / without).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import random
+import sqlite3
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from arena_core.bus import Bus, EmbeddedNats, RequestFailed, RequestTimeout
+from arena_core.events import Envelope
+from arena_core.events.jobs import JobCompleted, JobFailed
+from arena_core.jobs import find_job
+from arena_core.jobs.examples import example_envelope
+from arena_core.processes import free_port
+from arena_core.settings import Settings
+from arena_core.stack import RECORDER, ServiceProcesses, service_names, wait_until_running
+
+JOB_TIMEOUT_S = 1800.0
+
+
+def solve_jobs(n: int, tag: str) -> list[Envelope[Any]]:
+    """N solve jobs of the built-in example, each its own key and rollout seed."""
+    example = example_envelope(find_job("solve"))
+    if example is None:
+        raise SystemExit("no example solve job")
+    return [
+        Envelope.new(
+            example.payload.model_copy(update={"key": f"chaos-{tag}-{i}", "rollout_seed": i})
+        )
+        for i in range(n)
+    ]
+
+
+async def run_jobs(bus: Bus, jobs: list[Envelope[Any]]) -> list[tuple[str, float]]:
+    """Submit every job at once; (outcome, seconds) for each."""
+    replies = find_job("solve").replies
+
+    async def one(job: Envelope[Any]) -> tuple[str, float]:
+        started = time.monotonic()
+        try:
+            reply = await bus.request(job, replies, timeout=JOB_TIMEOUT_S)
+        except RequestFailed as failed:
+            return failed.reply.type, time.monotonic() - started
+        except RequestTimeout:
+            return "timeout", time.monotonic() - started
+        done = isinstance(reply.payload, JobCompleted | JobFailed)
+        return ("answered" if done else reply.type), time.monotonic() - started
+
+    return list(await asyncio.gather(*(one(job) for job in jobs)))
+
+
+class Faults:
+    """Kills workers on a schedule while the chaos phase runs, and restarts NATS once."""
+
+    def __init__(self, procs: ServiceProcesses, nats: EmbeddedNats, every_s: float, seed: int):
+        self.procs, self.nats, self.every_s = procs, nats, every_s
+        self.rng = random.Random(seed)
+        self.kills = 0
+        self.recorder_kills = 0
+        self.nats_restarts = 0
+
+    def _kill(self, service: str | None) -> None:
+        alive = [w for w in self.procs.workers if w.proc.poll() is None]
+        chosen = [w for w in alive if (w.service == service if service else w.service != RECORDER)]
+        if not chosen:
+            return
+        victim = self.rng.choice(chosen)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(victim.proc.pid, 9)
+        self.kills += 1
+        print(f"  killed {victim.service}-{victim.index}", flush=True)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        started = time.monotonic()
+        next_kill = started + self.every_s
+        while not stop.is_set():
+            now = time.monotonic()
+            for line in self.procs.restart_crashed(now):
+                print(f"  {line}", flush=True)
+            if now >= next_kill:
+                rounds = self.kills + 1
+                if rounds in (3, 6) and self.recorder_kills < 2:
+                    self._kill(RECORDER)
+                    self.recorder_kills += 1
+                else:
+                    self._kill(None)
+                next_kill = now + self.every_s * self.rng.uniform(0.7, 1.3)
+                if rounds == 5 and not self.nats_restarts:
+                    print("  restarting NATS", flush=True)
+                    self.nats.stop()
+                    await asyncio.sleep(2.0)
+                    self.nats.start()
+                    self.nats_restarts += 1
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), 0.5)
+
+
+def duplicate_ids(database: Path) -> int:
+    """Envelope ids recorded more than once as events, plus repeats the recorder flagged."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        doubled = db.execute(
+            "SELECT COUNT(*) FROM (SELECT msg_id FROM messages WHERE valid "
+            "GROUP BY msg_id HAVING COUNT(*) > 1)"
+        ).fetchone()[0]
+        flagged = db.execute(
+            "SELECT COUNT(*) FROM messages WHERE error_reason = 'duplicate_id'"
+        ).fetchone()[0]
+    return int(doubled) + int(flagged)
+
+
+async def settled(bus: Bus, database: Path, within_s: float = 300.0) -> None:
+    """Wait until the recorder has everything now in the stream."""
+    info = await bus.js.stream_info(bus.stream.name)
+    end = time.monotonic() + within_s
+    while time.monotonic() < end:
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            top = db.execute("SELECT MAX(seq) FROM messages").fetchone()[0] or 0
+        if top >= info.state.last_seq:
+            return
+        await asyncio.sleep(0.5)
+
+
+def p99(latencies: list[float]) -> float:
+    ordered = sorted(latencies)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=12)
+    parser.add_argument("--kill-every-s", type=float, default=10.0)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="arena-chaos-") as tmp:
+        home, workspace = Path(tmp) / ".arena", Path(tmp) / "workspace"
+        nats = EmbeddedNats(home / "nats", port=free_port("127.0.0.1")).start()
+        settings = Settings(home=home, workspace=workspace, nats_url=nats.url)
+        extra = {"ARENA_HOME": str(home), "ARENA_WORKSPACE": str(workspace)}
+        procs = ServiceProcesses(settings, home / "logs", extra_env=extra)
+        counts = {name: 1 for name in service_names()}
+        counts.update(engineer=2, simrunner=2)
+        try:
+            for name, n in counts.items():
+                procs.start(name, n)
+            await wait_until_running(nats.url, counts, timeout=300)
+            bus = await Bus(nats.url, name="chaos").connect()  # reconnects after NATS restarts
+            print(f"baseline: {args.jobs} solve jobs, no faults", flush=True)
+            calm = await run_jobs(bus, solve_jobs(args.jobs, "calm"))
+            print(
+                f"chaos: {args.jobs} solve jobs, a kill every ~{args.kill_every_s:g} s", flush=True
+            )
+            faults = Faults(procs, nats, args.kill_every_s, args.seed)
+            stop = asyncio.Event()
+            injector = asyncio.create_task(faults.run(stop))
+            stormy = await run_jobs(bus, solve_jobs(args.jobs, "storm"))
+            stop.set()
+            await injector
+            for _ in range(120):  # let restarted workers and the recorder catch up
+                procs.restart_crashed()
+                await asyncio.sleep(0.5)
+            await settled(bus, settings.database_path)
+            doubles = duplicate_ids(settings.database_path)
+            await bus.close()
+        finally:
+            procs.stop()
+            nats.stop()
+    completed = sum(1 for outcome, _ in stormy if outcome == "answered")
+    calm_p99 = p99([s for _, s in calm])
+    storm_p99 = p99([s for _, s in stormy])
+    print(
+        f"baseline: median {statistics.median(s for _, s in calm):.1f} s, p99 {calm_p99:.1f} s; "
+        f"chaos: median {statistics.median(s for _, s in stormy):.1f} s, p99 {storm_p99:.1f} s; "
+        f"outcomes {sorted(o for o, _ in stormy)}"
+    )
+    print(
+        orjson.dumps(
+            {
+                "bench": "chaos",
+                "jobs": args.jobs,
+                "completed": completed,
+                "lost": args.jobs - completed,
+                "duplicate_ids": doubles,
+                "p99_ratio": round(storm_p99 / calm_p99, 3) if calm_p99 else None,
+                "kills": faults.kills,
+                "recorder_kills": faults.recorder_kills,
+                "nats_restarts": faults.nats_restarts,
+            }
+        ).decode()
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

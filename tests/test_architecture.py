@@ -7,6 +7,7 @@ hide a dependency.
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,14 @@ PACKAGES = tuple(
 
 RECORDING = ("arena_core.db", "arena_core.recorder")
 """The database and its one writer: no service imports them."""
+
+_PYPROJECT = tomllib.loads((SRC.parent / "pyproject.toml").read_text())
+COMMANDS = frozenset(
+    target.split(":")[0].replace(".", "/") + ".py"
+    for target in _PYPROJECT["project"]["entry-points"]["arena.commands"].values()
+)
+"""Modules of ``arena`` subcommands that packages add: like ``arena runs``, they read the
+recording on its host, so the database rule does not apply to them."""
 
 LAYERS: dict[str, frozenset[str]] = {
     "arena_core.events": frozenset({"errors", "ids", "settings", "spec"}),
@@ -41,7 +50,6 @@ DB_IMPORTERS_BEING_MOVED = frozenset(
         "engineer/service.py",
         "engineer/skills.py",
         "engineer/solving.py",
-        "optimizer/cli.py",
         "optimizer/observe.py",
         "optimizer/service.py",
     }
@@ -96,6 +104,7 @@ def test_the_sources_are_read() -> None:
     packages = {i.package for i in IMPORTS}
     assert {"arena_core.events", "arena_core.db", "engineer", "simrunner"} <= packages
     assert {"engineer", "generator", "optimizer", "simrunner"} <= set(PACKAGES)
+    assert "engineer/cli.py" in COMMANDS
     assert any(i.module == "mujoco" for i in IMPORTS)
 
 
@@ -125,7 +134,8 @@ def test_no_service_opens_the_database() -> None:
         for i in IMPORTS
         if i.package in PACKAGES and f"arena_core.{core_part(i.module)}" in RECORDING
     ]
-    bad = [i for i in found if str(i.path.relative_to(SRC)) not in DB_IMPORTERS_BEING_MOVED]
+    allowed = COMMANDS | DB_IMPORTERS_BEING_MOVED
+    bad = [i for i in found if str(i.path.relative_to(SRC)) not in allowed]
     assert not bad, "\n".join(map(str, bad))
 
 

@@ -23,7 +23,6 @@ from typing import Any
 
 import orjson
 from sqlalchemy import Connection, String, and_, cast, func, select
-from sqlalchemy.orm import aliased
 
 from arena_core.db.tables import messages
 from arena_core.events.benchmark import BenchmarkReviewStageCompleted, ReviewReasonKind, ReviewStage
@@ -74,8 +73,6 @@ class RewardInputs:
     """Solve: share of jittered copies of the last scored submission that met the goal."""
     violations: int | None = None
     """Solve: constraints the last scored submission broke."""
-    scored_sims: int | None = None
-    """Solve: scored (non-preview) simulations of the job."""
     sim_reward: float | None = None
     """Solve: the simrunner's graded reward of the last scored submission."""
     solved: float | None = None
@@ -196,38 +193,34 @@ class Rewards:
                 rollout_seed=asked.rollout_seed,
                 batch_id=asked.parent_job_id,
             )
-        request = aliased(messages)
-        preview = func.json_extract(cast(request.c.body, String), "$.payload.preview")
-        rows = self.conn.execute(
-            select(messages.c.seq, messages.c.type, messages.c.body, preview.label("preview"))
-            .select_from(messages.outerjoin(request, request.c.msg_id == messages.c.causation_id))
+        # The last scored simulation: walk back from the newest, skipping previews and the
+        # critic's stress tests (only each request's flag is read, not its meshes).
+        sims = self.conn.execute(
+            select(messages.c.seq, messages.c.type, messages.c.causation_id)
             .where(self._span(job, _SIM_EVENTS))
-            .order_by(messages.c.seq)
+            .order_by(messages.c.seq.desc())
         ).all()
-        last: tuple[int, SimJobCompleted] | None = None
-        scored = 0
-        for seq, kind, body, is_preview in rows:
-            if is_preview != 0:  # previews and the critic's stress tests are not scored
+        preview = func.json_extract(cast(messages.c.body, String), "$.payload.preview")
+        for seq, kind, cause in sims:
+            flag = self.conn.execute(select(preview).where(messages.c.msg_id == cause)).scalar()
+            if flag != 0:
                 continue
-            scored += 1
             if kind == "sim.job.failed":
-                return replace(base, scored_sims=scored, infrastructure="sim_no_verdict")
-            last = (seq, payload(body, SimJobCompleted))
-        if last is None:
-            return replace(base, scored_sims=scored)
-        seq, result = last
-        return replace(
-            base,
-            scored_sims=scored,
-            passed=result.passed,
-            success_rate=result.metrics.success_rate,
-            violations=len(result.scoring.violations),
-            sim_reward=_graded(result),
-            solved=result.reward.solved,
-            progress=result.reward.progress,
-            margin=result.reward.margin,
-            sim_seq=seq,
-        )
+                return replace(base, infrastructure="sim_no_verdict")
+            body = self.conn.execute(select(messages.c.body).where(messages.c.seq == seq))
+            result = payload(body.scalar_one(), SimJobCompleted)
+            return replace(
+                base,
+                passed=result.passed,
+                success_rate=result.metrics.success_rate,
+                violations=len(result.scoring.violations),
+                sim_reward=_graded(result),
+                solved=result.reward.solved,
+                progress=result.reward.progress,
+                margin=result.reward.margin,
+                sim_seq=seq,
+            )
+        return base
 
     def _benchmark(self, job: JobRef, base: RewardInputs) -> RewardInputs:
         rows = self.conn.execute(

@@ -581,9 +581,19 @@ def cgroup_parent(requested: str | None) -> str | None:
                 enabled = set(f.read().split())
         except OSError:
             continue
-        if enabled >= _CONTROLLERS and os.access(path, os.W_OK):
+        if enabled >= _CONTROLLERS and os.access(path, os.W_OK) and _can_make_leaf(path):
             return path
     return None
+
+
+def _can_make_leaf(parent: str) -> bool:
+    trial = os.path.join(parent, f"probe-{os.getpid()}")
+    try:
+        os.mkdir(trial, 0o700)
+        os.rmdir(trial)
+    except OSError:
+        return False
+    return True
 
 
 def _cgroup2_mounts() -> list[str]:
@@ -881,9 +891,12 @@ class _Meter:
 def run_job(job: dict[str, Any], cgroup: str | None = None) -> dict[str, Any]:
     """Fork the job's process tree, collect its output and status, enforce its limits."""
     limits = job["limits"]
-    leaf = (
-        CgroupLeaf(cgroup, f"job-{os.getpid()}-{time.monotonic_ns()}", limits) if cgroup else None
-    )
+    leaf = None
+    if cgroup:
+        try:
+            leaf = CgroupLeaf(cgroup, f"job-{os.getpid()}-{time.monotonic_ns()}", limits)
+        except OSError as error:  # the job still runs, under the per-process limits
+            print(f"sandbox: no cgroup leaf in {cgroup}: {error}", file=sys.stderr)
     job = {**job, "cgroup": leaf.path if leaf else None}
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()

@@ -28,7 +28,7 @@ def review(attempt: int, decision: str, passed: bool, rate: float) -> CriticRevi
     verdict = SimVerdict(passed=passed, success_rate=rate, cost=1.0, mass_kg=0.1)
     return CriticReviewCreated(
         plan_id="plan-1", subject="submission", stage="final", attempt=attempt,
-        design_id=f"d{attempt}", decision=decision, verdict=verdict,  # type: ignore[arg-type]
+        design_id=f"d{attempt}", decision=decision, verdict=verdict,
     )  # fmt: skip
 
 

@@ -10,8 +10,8 @@
 The baseline measured in the same run is the level-5 solve rate at the plain budget;
 ``ratio_4x`` is the 4x rate over it.
 
-Defaults (about 25 minutes on 2 cores): 1 benchmark per family and level (8 families x
-5 levels = 40 generated), K = 2 rollouts at 24 simulations, 1 rollout at 96 for level 5.
+Defaults (about 25 minutes on 2 busy cores): 1 benchmark per family and level (8 families x
+5 levels = 40 generated), K = 2 rollouts at 20 simulations, 1 rollout at 80 for level 5.
 ``CALIBRATE_PER_CELL=10`` (or ``--per-cell 10``) is the full-size measurement.
 
 Last line: {"bench": "calibrate", "families": N, "solve_rate": {"1": r1, ..., "5": r5},
@@ -164,7 +164,7 @@ def main() -> None:
         "--per-cell", type=int, default=int(os.environ.get("CALIBRATE_PER_CELL", "1"))
     )
     parser.add_argument("--rollouts", type=int, default=2)
-    parser.add_argument("--budget", type=int, default=24)
+    parser.add_argument("--budget", type=int, default=20)
     parser.add_argument("--rollouts-4x", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--families", default=",".join(sorted(FAMILIES)), help="Comma-separated.")

@@ -16,6 +16,7 @@ from arena_core.events.engineer import (
     SolveOutcome,
 )
 from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLimitReached
+from arena_core.llm.templates import PromptRenderError, render_prompt
 from arena_core.sandbox import Sandbox
 from arena_core.service import Service, handles
 from engineer import skills
@@ -78,6 +79,19 @@ class EngineerService(Service):
         prompt, system = role_prompt(
             self.engine, "engineer", request.spec, skills=[s.content.model_dump() for s in found]
         )
+        ref = prompt.ref
+        if request.prompt_template is not None:  # a profile under test brings its own
+            ref = request.prompt or ref
+            try:
+                system = render_prompt(
+                    request.prompt_template, spec=request.spec, family=request.spec.family,
+                    goal_kind=request.spec.goal.kind,
+                    skills=[s.content.model_dump() for s in found],
+                )  # fmt: skip
+            except PromptRenderError as exc:
+                failed = SolveJobFailed(reason=SolveFailure.rejected, detail=f"template: {exc}")
+                await self._publish(delivery, plan.solve_job_id, failed)
+                return
         llm = self.llm.bind(delivery.emit)
         session.budget = llm.budget
         conversation = Conversation(
@@ -85,7 +99,7 @@ class EngineerService(Service):
             agent_role="engineer",
             system=system,
             tools=session.registry(workbench_tools(session)),
-            prompt=prompt.ref,
+            prompt=ref,
             conversation_id=f"engineer-{request.key}",
         )
         conversation.add_user(

@@ -15,6 +15,7 @@ from typing import Any
 from arena_core.bus import Bus, RequestFailed, RequestTimeout
 from arena_core.events import Envelope, Payload
 from arena_core.events.engineer import SolveJobCompleted, SolveJobFailed, SolveJobRequested
+from arena_core.events.llm import PromptRef
 from arena_core.events.optimizer import (
     RegressionFailure,
     RegressionJobCompleted,
@@ -87,6 +88,7 @@ class BusEvaluator:
             key=f"{experiment.experiment_id}/{benchmark_id}"[-128:],
             parent_job_id=batch.id, rollout_seed=experiment.seed,
             settings=experiment.settings, profile_id=experiment.profile_id,
+            **_template(experiment),
         )  # fmt: skip
         envelope = Envelope.new(request, run_id=self.run_id, causation_id=batch.id)
         try:
@@ -105,3 +107,12 @@ class BusEvaluator:
             latency_s=answer.latency_s, simulations=answer.sim_calls,
             sim_time_s=answer.sim_time_s, reasons=answer.reasons,
         )  # fmt: skip
+
+
+def _template(experiment: Experiment) -> dict[str, Any]:
+    """An engineer profile's template travels with each child; other roles' profiles
+    change only the settings of a solve."""
+    if experiment.role != "engineer":
+        return {}
+    ref = PromptRef(id=experiment.profile_id, role="engineer", version=experiment.version)
+    return {"prompt_template": experiment.template, "prompt": ref}

@@ -21,10 +21,14 @@ class Experiment:
     experiment_id: str
     profile_id: str
     template: str
+    """The role's template of the profile (the engineer's system prompt in the batch)."""
     settings: TeamSettings
     targets: tuple[str, ...]
     controls: tuple[str, ...]
     seed: int
+    role: str = "engineer"
+    version: str = "1.0.0"
+    """The profile's semantic version."""
 
 
 @dataclass(frozen=True)

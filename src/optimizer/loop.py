@@ -102,7 +102,9 @@ class Loop:
         result = Result()
         base = Genome(start.sections, start.settings, start.difficulty)
         instructions = mine(plan.reasons)
-        baseline = await self._experiment(start.id, base, (), plan, 0, start.template)
+        baseline = await self._experiment(
+            start.id, base, (), plan, 0, start.template, start.version
+        )
         if baseline is None or not baseline.measured:
             result.stopped = "budget_exhausted" if baseline is None else "workers_lost"
             return result
@@ -168,7 +170,7 @@ class Loop:
         await self.emit(event)
         self._tried.append(event.profile_id)
         member = await self._experiment(
-            event.profile_id, genome, parent_ids, plan, generation, template
+            event.profile_id, genome, parent_ids, plan, generation, template, version
         )
         return _STOP if member is None else member
 
@@ -180,6 +182,7 @@ class Loop:
         plan: Plan,
         generation: int,
         template: str,
+        version: str,
     ) -> Member | None:
         day = self.today().date()
         if not self.budget.left(day):
@@ -202,6 +205,7 @@ class Loop:
         experiment = Experiment(
             experiment_id=f"{plan.job_id}/{pid}", profile_id=pid, template=template,
             settings=genome.settings, targets=plan.targets, controls=plan.controls, seed=plan.seed,
+            role=plan.role, version=version,
         )  # fmt: skip
         outcome = await self.evaluator.evaluate(experiment)
         if isinstance(outcome, Lost):

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import orjson
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
 from arena_core.cli.main import app, build_app
+from arena_core.db import Message
 from arena_core.events import Envelope
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested, SolveOutcome
 from arena_core.events.optimizer import (
@@ -74,6 +75,16 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
     assert len(verdicts) == 3 and all(o.success in (0.0, 1.0) for _, o, _ in verdicts)
     stages = {p.id: p.stage.value for p in list_profiles(engine, "engineer")}
     assert {stages[pid] for pid in answer.promoted} <= {"candidate"}
+    variants = {pid for pid in stages if "-g1." in pid}
+    assert len(variants) == 2
+    with engine.connect() as conn:
+        named = {
+            (orjson.loads(body)["payload"].get("prompt") or {}).get("id")
+            for (body,) in conn.execute(
+                select(Message.body).where(Message.type == "llm.call.requested")
+            )
+        }
+    assert variants <= named  # each variant's own template was the engineer's prompt
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARENA_HOME", str(settings.home))
@@ -86,3 +97,24 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
     shown = orjson.loads(result.stdout)
     assert len(shown["profiles"]) == 3 and any(r["front"] for r in shown["profiles"])
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+async def test_a_solve_whose_template_does_not_render_fails_with_the_reason(
+    settings: Settings,
+) -> None:
+    from arena_core.events.engineer import SolveFailure, SolveJobFailed
+    from arena_core.events.llm import PromptRef
+    from arena_core.spec import examples
+
+    request = SolveJobRequested(
+        benchmark_id=BENCHMARK, spec=examples.ball_to_goal(0), key="broken-template",
+        prompt_template="Design {{ spec.nope.deeper }}",
+        prompt=PromptRef(id="engineer-9.0.0-x", role="engineer", version="9.0.0"),
+    )  # fmt: skip
+    async with services_in_process(settings, ("planner", "engineer")) as bus:
+        reply = await bus.request(
+            Envelope.new(request), [SolveJobCompleted, SolveJobFailed], timeout=120
+        )
+    failed = reply.payload
+    assert isinstance(failed, SolveJobFailed) and failed.reason is SolveFailure.rejected
+    assert "template" in failed.detail

@@ -13,6 +13,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
+from arena_core.events.llm import PromptRef
 from arena_core.events.profiles import TeamSettings
 from arena_core.events.record import Record
 from arena_core.events.registry import event
@@ -58,6 +59,11 @@ class SolveJobRequested(JobRequested):
     """The team's knobs (a profile's settings); the defaults are the built-in behaviour."""
     profile_id: str | None = Field(default=None, max_length=128)
     """The profile whose settings these are (None: the built-in defaults)."""
+    prompt_template: str | None = Field(default=None, max_length=50_000)
+    """The engineer's Jinja2 template for this solve (a profile under test), named by
+    ``prompt``; None: the role's ``prod`` prompt."""
+    prompt: PromptRef | None = None
+    """How LLM events name ``prompt_template``."""
 
     @property
     def parent(self) -> str | None:

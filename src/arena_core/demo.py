@@ -11,15 +11,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import nats.errors
 from nats.aio.msg import Msg
 from nats.js.api import ConsumerConfig, DeliverPolicy
+from sqlalchemy import text
 
 from arena_core.bus import Bus
+from arena_core.db import make_engine
 from arena_core.errors import ArenaError
 from arena_core.events import DecodeError, Envelope, decode
 from arena_core.events.benchmark import (
@@ -304,7 +307,26 @@ async def wait_for_recorder(bus: Bus, timeout_s: float = 120.0) -> int:
         await asyncio.sleep(0.2)
 
 
-def default_worker_counts(names: list[str], overrides: Mapping[str, int]) -> dict[str, int]:
-    counts = dict.fromkeys(names, 1)
-    counts.update(overrides)
-    return {k: v for k, v in counts.items() if v > 0}
+@dataclass(frozen=True)
+class Recording:
+    """Where a run was recorded, and proof that nothing is missing from it."""
+
+    run_id: str
+    database: Path
+    stream_messages: int
+    """Messages on the stream once the recorder caught up."""
+    recorded: int
+    """Rows of the ``messages`` table then."""
+
+
+async def recording_of(bus: Bus, run_id: str, database: Path) -> Recording:
+    """Wait until the recorder has committed the whole stream; then count both sides."""
+    await wait_for_recorder(bus)
+    info = await bus.js.stream_info(bus.stream.name)
+    engine = make_engine(database)
+    try:
+        with engine.connect() as conn:
+            recorded = int(conn.execute(text("SELECT count(*) FROM messages")).scalar_one())
+    finally:
+        engine.dispose()
+    return Recording(run_id, database.resolve(), int(info.state.messages), recorded)

@@ -18,6 +18,7 @@ from rich.table import Table
 if TYPE_CHECKING:
     from arena_core.bus import Bus
     from arena_core.demo import Progress as DemoProgress
+    from arena_core.demo import Recording
     from arena_core.events.demo import DemoJobCompleted, DemoJobRequested
     from arena_core.settings import Settings
     from arena_core.stack import ServiceProcesses
@@ -60,16 +61,6 @@ def summary_table(summary: DemoJobCompleted) -> Table:
             str(row.sim_calls), str(row.tokens), f"{row.wall_s:.1f}",
         )  # fmt: skip
     return table
-
-
-class Recording:
-    """Where the run was recorded, and proof that nothing is missing from it."""
-
-    def __init__(self, run_id: str, database: Path, stream_messages: int, recorded: int) -> None:
-        self.run_id = run_id
-        self.database = database
-        self.stream_messages = stream_messages
-        self.recorded = recorded
 
 
 def register(app: typer.Typer) -> None:
@@ -169,11 +160,8 @@ async def _run(
     as_json: bool,
     stall_timeout: float,
 ) -> tuple[DemoJobCompleted, Recording]:
-    from sqlalchemy import text
-
     from arena_core.container import make_bus
-    from arena_core.db import make_engine
-    from arena_core.demo import DemoRun, wait_for_recorder
+    from arena_core.demo import DemoRun, recording_of
 
     bus: Bus = make_bus(settings, name="arena-demo")
     await bus.connect()
@@ -196,15 +184,6 @@ async def _run(
             summary = await run.run()
         # Everything but the recorder stops first, so their last events are recorded too.
         await asyncio.to_thread(procs.stop, keep=frozenset({"recorder"}))
-        await wait_for_recorder(bus)
-        info = await bus.js.stream_info(bus.stream.name)
-        engine = make_engine(settings.database_path)
-        try:
-            with engine.connect() as conn:
-                recorded = int(conn.execute(text("SELECT count(*) FROM messages")).scalar_one())
-        finally:
-            engine.dispose()
-        db = Path(settings.database_path).resolve()
-        return summary, Recording(run.run_id, db, int(info.state.messages), recorded)
+        return summary, await recording_of(bus, run.run_id, Path(settings.database_path))
     finally:
         await bus.close()

@@ -51,6 +51,9 @@ def export_file(
     """``export`` into ``path``, written atomically: a partial file never appears, and a
     path that cannot be written raises ``ExportPathError`` leaving nothing behind."""
     tmp = path.with_name(path.name + ".part")
+    blocked = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocked is not None:
+        raise ExportPathError(f"cannot write {path}: {blocked} is not a directory")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fh = open(tmp, "wb")  # noqa: SIM115 - closed below, removed on any failure

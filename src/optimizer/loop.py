@@ -30,6 +30,8 @@ from optimizer.operators import propose
 from optimizer.select import Scored, front, select
 
 Emit = Callable[[Payload], Awaitable[None]]
+Propose = Callable[[str, list[str]], Awaitable[list[str]]]
+"""(template, failure reasons) -> instructions to add, most relevant first."""
 
 
 @dataclass(frozen=True)
@@ -90,8 +92,10 @@ class Loop:
         emit: Emit,
         budget: DailyBudget,
         today: Callable[[], datetime] = lambda: datetime.now(UTC),
+        proposer: Propose | None = None,
     ) -> None:
         self.evaluator = evaluator
+        self.proposer = proposer
         self.emit = emit
         self.budget = budget
         self.today = today
@@ -101,7 +105,10 @@ class Loop:
     async def run(self, start: Profile, plan: Plan) -> Result:
         result = Result()
         base = Genome(start.sections, start.settings, start.difficulty)
-        instructions = mine(plan.reasons)
+        reasons = list(plan.reasons)
+        instructions = (
+            await self.proposer(start.template, reasons) if self.proposer else mine(reasons)
+        )
         baseline = await self._experiment(
             start.id, base, (), plan, 0, start.template, start.version
         )

@@ -33,6 +33,7 @@ from optimizer.batches import BusEvaluator
 from optimizer.guards import DailyBudget
 from optimizer.loop import Loop, Plan
 from optimizer.observe import choose, failure_reasons, load_targets, outcomes, success_rate
+from optimizer.reflect import DECIDERS, reflect
 
 
 class OptimizerService(Service):
@@ -45,6 +46,7 @@ class OptimizerService(Service):
         from arena_core.db import open_database
 
         self.engine = open_database(self.settings.database_path)
+        self.llm = self.container.llm(deciders=DECIDERS)
         self.budget = DailyBudget(
             self.settings.optimize_max_usd_per_day, self.settings.optimize_max_sim_s_per_day
         )
@@ -119,7 +121,12 @@ class OptimizerService(Service):
             self.bus, emit, found, parent_job_id=delivery.envelope.id,
             run_id=delivery.envelope.run_id, timeout_s=job.solve_timeout_s,
         )  # fmt: skip
-        result = await Loop(evaluator, emit, self.budget).run(start, plan)
+        llm = self.llm.bind(emit)
+
+        async def proposer(template: str, reasons: list[str]) -> list[str]:
+            return await reflect(llm, f"optimizer-{delivery.envelope.id}", template, reasons)
+
+        result = await Loop(evaluator, emit, self.budget, proposer=proposer).run(start, plan)
         if result.evaluated == 0:
             lost = result.stopped == "workers_lost"
             await emit(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -33,3 +34,13 @@ def new_id() -> str:
     rand = int.from_bytes(os.urandom(8), "big") & 0x3FFF_FFFF_FFFF_FFFF
     value = (ms & 0xFFFF_FFFF_FFFF) << 80 | 0x7 << 76 | counter << 64 | 0b10 << 62 | rand
     return str(uuid.UUID(int=value))
+
+
+def stable_id(name: str) -> str:
+    """A UUIDv7-shaped id that is the same for ``name`` in every process, sorting first
+    (timestamp 0): for an event several nodes may publish at once, so that JetStream's
+    duplicate window keeps one copy."""
+    digest = int.from_bytes(hashlib.blake2b(name.encode(), digest_size=10).digest(), "big")
+    rand_a = digest >> 68 & 0xFFF
+    rand_b = digest & 0x3FFF_FFFF_FFFF_FFFF
+    return str(uuid.UUID(int=0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b))

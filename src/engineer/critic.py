@@ -26,10 +26,11 @@ from arena_core.events.sim import SimJobCompleted, SimJobFailed, SimJobRequested
 from arena_core.llm import Conversation, Tool, ToolRegistry
 from arena_core.service import Service, handles
 from arena_core.spec import BenchmarkSpec
+from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
 from engineer.proofs import check_proof
+from engineer.stress import sim_seconds, stress_spec
 from engineer.team import role_prompt, team_llm, totals
-from engineer.tools import sim_seconds, stress_spec
 
 TIME_MARGIN = 0.9
 """A copy reaching the goal after this fraction of the time limit is a fragile pass."""
@@ -58,7 +59,7 @@ class CriticService(Service):
     name: ClassVar[str] = "critic"
 
     async def setup(self) -> None:
-        self.engine = self.container.db_engine()
+        self.state = SharedState(self.bus)
         self.llm = team_llm(self.container)
 
     async def _sim(
@@ -114,7 +115,7 @@ class CriticService(Service):
             subject, stage, attempt, design_id = "refusal", "final", 0, None
             proof = reviewed.proof.model_dump(mode="json")
             thread = f"refusal-{reviewed.proof.kind.value}"
-        prompt, system = role_prompt(self.engine, "critic", spec)
+        prompt, system = await role_prompt(self.state, "critic", spec)
         llm = self.llm.bind(delivery.emit)
         answers: list[ReviewArgs] = []
 

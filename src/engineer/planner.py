@@ -10,7 +10,7 @@ from arena_core.bus import Delivery, HandlerRejected
 from arena_core.events.engineer import PlanCreated, PlanItem, SolveJobRequested
 from arena_core.llm import Conversation, Tool, ToolError, ToolRegistry
 from arena_core.service import Service, handles
-from engineer import plans
+from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
 from engineer.team import role_prompt, team_llm, totals
 
@@ -23,12 +23,12 @@ class WritePlanArgs(BaseModel):
 
 
 class PlannerService(Service):
-    """Writes the TODO list for each solve job and persists it (DB and plan.md)."""
+    """Writes the TODO list for each solve job (the recorder keeps it and its plan.md)."""
 
     name: ClassVar[str] = "planner"
 
     async def setup(self) -> None:
-        self.engine = self.container.db_engine()
+        self.state = SharedState(self.bus)
         self.llm = team_llm(self.container)
 
     @handles(SolveJobRequested)
@@ -39,7 +39,7 @@ class PlannerService(Service):
             raise HandlerRejected(
                 "; ".join(f"{i.reason}: {i.detail}" for i in issues), "spec_contradiction"
             )
-        prompt, system = role_prompt(self.engine, "planner", request.spec)
+        prompt, system = await role_prompt(self.state, "planner", request.spec)
         llm = self.llm.bind(delivery.emit)
         written: list[WritePlanArgs] = []
 
@@ -71,16 +71,6 @@ class PlannerService(Service):
             raise ToolError("the planner ended without writing a plan")
         plan = written[-1]
         plan_id = f"plan-{delivery.envelope.id}"
-        path = plans.save_plan(
-            self.engine,
-            self.settings.workspace,
-            plan_id=plan_id,
-            run_id=delivery.envelope.run_id,
-            solve_job_id=delivery.envelope.id,
-            benchmark_id=request.benchmark_id,
-            strategy=plan.strategy,
-            items=tuple(plan.items),
-        )
         await delivery.emit(
             PlanCreated(
                 plan_id=plan_id,
@@ -88,7 +78,7 @@ class PlannerService(Service):
                 request=request,
                 strategy=plan.strategy,
                 items=tuple(plan.items),
-                path=str(path),
+                path=f"{delivery.envelope.run_id}/plan.md",
                 prompt=prompt.ref,
                 totals=totals(llm.budget),
             )

@@ -19,10 +19,11 @@ from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLim
 from arena_core.llm.templates import PromptRenderError, render_prompt
 from arena_core.sandbox import Sandbox
 from arena_core.service import Service, handles
-from engineer import skills
+from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
+from engineer.session import EngineerSession
 from engineer.team import add, role_prompt, team_llm, totals
-from engineer.tools import EngineerSession
+from engineer.tools import engineer_tools
 
 SKILL_MIN_FAILURES = 3
 """A success after at least this many failed attempts is worth a skill."""
@@ -49,7 +50,7 @@ class EngineerService(Service):
     default_concurrency: ClassVar[int] = 4
 
     async def setup(self) -> None:
-        self.engine = self.container.db_engine()
+        self.state = SharedState(self.bus)
         self.llm = team_llm(self.container)
         self.sandbox: Sandbox = self.container.sandbox()
 
@@ -62,22 +63,21 @@ class EngineerService(Service):
         session = EngineerSession(
             bus=self.bus,
             delivery=delivery,
-            engine=self.engine,
+            state=self.state,
             workspace=self.settings.workspace,
             sandbox=self.sandbox,
             request=request,
             plan_id=plan.plan_id,
             run_id=run_id,
+            items=plan.items,
         )
         found = (
-            skills.relevant_skills(
-                self.engine, "engineer", [request.spec.family, request.spec.goal.kind]
-            )
+            await self.state.skills("engineer", [request.spec.family, request.spec.goal.kind])
             if request.settings.use_skills
             else []
         )
-        prompt, system = role_prompt(
-            self.engine, "engineer", request.spec, skills=[s.content.model_dump() for s in found]
+        prompt, system = await role_prompt(
+            self.state, "engineer", request.spec, skills=[s.content.model_dump() for s in found]
         )
         ref = prompt.ref
         if request.prompt_template is not None:  # a profile under test brings its own
@@ -98,7 +98,7 @@ class EngineerService(Service):
             llm,
             agent_role="engineer",
             system=system,
-            tools=session.registry(workbench_tools(session)),
+            tools=engineer_tools(session, workbench_tools(session)),
             prompt=ref,
             conversation_id=f"engineer-{request.key}",
         )

@@ -10,8 +10,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
+
 from arena_core.bus import Bus, RequestFailed
-from arena_core.errors import ArenaError
 from arena_core.events import Envelope
 from arena_core.events.engineer import (
     SolveFailure,
@@ -21,15 +22,13 @@ from arena_core.events.engineer import (
 )
 from arena_core.events.sim import MeshBlob
 from arena_core.ids import new_id
+from arena_core.library import UnknownBenchmark, find_benchmarks
 from arena_core.settings import Settings
 from arena_core.spec import BenchmarkSpec
 
 TEAM = ("simrunner", "planner", "engineer", "critic")
-"""The services a solve needs."""
-
-
-class UnknownBenchmark(ArenaError, LookupError):
-    """No benchmark with that id in the library, and no example of that name."""
+"""The services a solve needs (``services_in_process`` adds the recorder, which keeps the
+plans and skills and shares them with every node)."""
 
 
 @dataclass(frozen=True)
@@ -55,47 +54,26 @@ class SolveTarget:
 
 def resolve(settings: Settings, ids: Sequence[str], latest: int | None) -> list[SolveTarget]:
     """Benchmarks by id (library ids, id prefixes, ``example:<name>[:seed]``) or the latest N."""
-    import orjson
-
-    from arena_core.db import open_database
-    from arena_core.db.benchmarks import library, load_spec
-
     targets: list[SolveTarget] = []
-    needs_library = latest is not None or any(not i.startswith("example:") for i in ids)
-    rows = []
-    if needs_library:
-        engine = open_database(settings.database_path)
-        with engine.connect() as conn:
-            rows = library(conn)
+    library = [i for i in ids if not i.startswith("example:")]
+    found = iter(
+        find_benchmarks(settings.database_path, library, latest) if library or latest else []
+    )
     for id in ids:
         if id.startswith("example:"):
             name, _, seed = id.removeprefix("example:").partition(":")
             targets.append(SolveTarget.example(name, int(seed or 0)))
-            continue
-        matches = [r for r in rows if r.benchmark_id.startswith(id)]
-        if len(matches) != 1:
-            raise UnknownBenchmark(
-                f"{id!r} matches {len(matches)} benchmarks in {settings.database_path}"
-            )
-        rows_found = matches
-        targets += [_target(r, load_spec, orjson) for r in rows_found]
-    if latest:
-        targets += [_target(r, load_spec, orjson) for r in rows[-latest:]]
+        else:
+            entry = next(found)
+            targets.append(SolveTarget(entry.benchmark_id, entry.spec, entry.meshes))
+    targets += [SolveTarget(e.benchmark_id, e.spec, e.meshes) for e in found]
     return targets
-
-
-def _target(row: Any, load_spec: Any, orjson: Any) -> SolveTarget:
-    return row_target(row)
 
 
 def row_target(row: Any) -> SolveTarget:
     """The solve target of a library row (``arena_core.db.benchmarks.LibraryBenchmark``)."""
-    import orjson
-
-    from arena_core.db.benchmarks import load_spec
-
     meshes = tuple(MeshBlob.model_validate(m) for m in orjson.loads(row.meshes))
-    return SolveTarget(row.benchmark_id, load_spec(row), meshes)
+    return SolveTarget(row.benchmark_id, BenchmarkSpec.model_validate_json(row.spec), meshes)
 
 
 def request_for(

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine
-
 from arena_core.events.engineer import TeamTotals
 from arena_core.llm import Llm, RunBudget
-from arena_core.prompts import Prompt, prod_prompt
+from arena_core.prompts import Prompt
 from arena_core.spec import BenchmarkSpec
+from arena_core.state import SharedState
 
 if TYPE_CHECKING:
     from arena_core.container import Container
-
-"""How often a long handler tells JetStream it is still working."""
 
 
 def team_llm(container: Container) -> Llm:
@@ -25,9 +22,11 @@ def team_llm(container: Container) -> Llm:
     return llm
 
 
-def role_prompt(engine: Engine, role: str, spec: BenchmarkSpec, **extra: Any) -> tuple[Prompt, str]:
+async def role_prompt(
+    state: SharedState, role: str, spec: BenchmarkSpec, **extra: Any
+) -> tuple[Prompt, str]:
     """The role's ``prod`` prompt, read now (at the start of this run), and its rendering."""
-    prompt = prod_prompt(engine, role)
+    prompt = await state.prod_prompt(role)
     return prompt, prompt.render(spec=spec, family=spec.family, goal_kind=spec.goal.kind, **extra)
 
 

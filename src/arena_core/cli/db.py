@@ -20,19 +20,34 @@ def register(app: typer.Typer) -> None:
         engine = make_engine(settings.database_path)
         run_upgrade(engine, revision)
         typer.echo(f"{settings.database_path}: revision {current_revision(engine)}")
-        if revision == "head":
-            from arena_core.prompts import load_packaged_defaults
-
-            for prompt in load_packaged_defaults(engine):
-                typer.echo(f"prompt {prompt.id} loaded")
 
     @db.command()
     def rebuild() -> None:
-        """Drop the projections (runs, jobs, conversations) and rebuild them from the log."""
+        """Drop the projections (runs, jobs, conversations, plans, skills, prompts) and
+        rebuild them from the log; with ARENA_NATS_URL set, also the shared state on NATS
+        (otherwise the recorder rewrites it when it starts)."""
+        import asyncio
+
         from arena_core.db import open_database
         from arena_core.db.projections import rebuild as run_rebuild
         from arena_core.settings import Settings
 
         settings = Settings()
-        folded = run_rebuild(open_database(settings.database_path), settings.workspace)
+        engine = open_database(settings.database_path)
+        folded = run_rebuild(engine, settings.workspace)
         typer.echo(f"rebuilt projections from {folded} messages")
+        if settings.nats_url:
+            keys = asyncio.run(_sync_state(settings, engine))
+            typer.echo(f"shared state on NATS rewritten ({keys} keys)")
+
+
+async def _sync_state(settings: object, engine: object) -> int:
+    from sqlalchemy import Engine
+
+    from arena_core.container import make_bus
+    from arena_core.settings import Settings
+    from arena_core.state.publisher import sync_state
+
+    assert isinstance(settings, Settings) and isinstance(engine, Engine)
+    async with make_bus(settings, name="arena-db") as bus:
+        return await sync_state(bus.js, engine, replicas=bus.stream.replicas)

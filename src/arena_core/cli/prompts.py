@@ -1,11 +1,30 @@
-"""``arena prompts``: the prompt registry (list versions, show one)."""
+"""``arena prompts``: the prompt registry (list and show versions, add one, move a tag).
+
+Reading opens the database read-only. Changes are events: ``add`` and ``tag`` check
+the change against the recording, publish it, and (with the embedded server, when no
+``ARENA_NATS_URL`` is set) run a recorder until it is recorded.
+"""
 
 from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
 from rich.console import Console
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from arena_core.events import Envelope
+    from arena_core.prompts import Prompt
+    from arena_core.settings import Settings
+
+RECORD_TIMEOUT_S = 30.0
+"""How long ``add`` and ``tag`` wait for the recorder to fold their event."""
 
 
 def register(app: typer.Typer) -> None:
@@ -18,13 +37,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Every prompt version with its tags (``prod`` is what runs use)."""
-        from arena_core.db import open_database
-        from arena_core.prompts import list_prompts, load_packaged_defaults
-        from arena_core.settings import Settings
+        from arena_core.prompts.queries import list_prompts
 
-        engine = open_database(Settings().database_path)
-        load_packaged_defaults(engine)
-        found = list_prompts(engine, role)
+        found = list_prompts(_engine(), role)
         if as_json:
             rows = [
                 {
@@ -33,7 +48,7 @@ def register(app: typer.Typer) -> None:
                     "version": p.version,
                     "tags": list(p.tags),
                     "parent_id": p.parent_id,
-                    "created_at": p.created_at.isoformat(),
+                    "created_at": p.created_at.isoformat() if p.created_at else None,
                 }
                 for p in found
             ]
@@ -43,14 +58,8 @@ def register(app: typer.Typer) -> None:
         for column in ("id", "role", "version", "tags", "parent", "created"):
             table.add_column(column)
         for p in found:
-            table.add_row(
-                p.id,
-                p.role,
-                p.version,
-                ",".join(p.tags),
-                p.parent_id or "",
-                p.created_at.strftime("%Y-%m-%d %H:%M"),
-            )
+            created = p.created_at.strftime("%Y-%m-%d %H:%M") if p.created_at else "packaged"
+            table.add_row(p.id, p.role, p.version, ",".join(p.tags), p.parent_id or "", created)
         Console().print(table)
 
     @prompts.command()
@@ -59,19 +68,164 @@ def register(app: typer.Typer) -> None:
         tag: str = typer.Option("prod", "--tag", help="With a ROLE: the tag to show."),
     ) -> None:
         """Print one prompt template."""
-        from arena_core.db import open_database
-        from arena_core.prompts import UnknownPrompt, get_prompt, load_packaged_defaults, tagged
-        from arena_core.settings import Settings
-
-        engine = open_database(Settings().database_path)
-        load_packaged_defaults(engine)
-        try:
-            found = get_prompt(engine, prompt) if "-" in prompt else tagged(engine, prompt, tag)
-        except UnknownPrompt as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from None
+        found = _find(_engine(), prompt, tag)
         typer.echo(
             f"# {found.id}  role={found.role} version={found.version} "
             f"tags={','.join(found.tags) or '-'} parent={found.parent_id or '-'}"
         )
         typer.echo(found.content, nl=False)
+
+    @prompts.command()
+    def add(
+        role: str = typer.Argument(..., help="Agent role, e.g. planner."),
+        version: str = typer.Argument(..., help="Semantic version, new for the role."),
+        file: Path = typer.Argument(..., exists=True, dir_okay=False, help="Jinja2 template."),
+        parent: str = typer.Option(None, "--parent", help="Prompt id this one derives from."),
+        description: str = typer.Option("", "--description", "-d", help="What changed."),
+        tags: list[str] = typer.Option([], "--tag", help="Point this tag at it (e.g. prod)."),
+    ) -> None:
+        """Add a new immutable version of a role's prompt (checked first)."""
+        from arena_core.events import Envelope
+        from arena_core.prompts import (
+            PACKAGED_VERSIONS,
+            InvalidPrompt,
+            move_tag,
+            new_version,
+            packaged_registration,
+        )
+        from arena_core.prompts.queries import list_prompts
+
+        if role not in PACKAGED_VERSIONS:
+            _fail(f"unknown role {role!r}; roles: {', '.join(PACKAGED_VERSIONS)}", 2)
+        engine = _engine()
+        try:
+            event = new_version(
+                role, version, file.read_text(), parent_id=parent, description=description
+            )
+            checked = [move_tag(_as_prompt(event), t) for t in tags]
+        except (InvalidPrompt, ValueError) as exc:
+            _fail(str(exc).splitlines()[0], 2)
+        recorded = {p.id: p for p in list_prompts(engine, role)}
+        same = [p for p in recorded.values() if p.version == version]
+        if same and same[0].id != event.prompt_id:
+            _fail(f"{role} {version} exists ({same[0].id}); prompts are immutable", 2)
+        envelopes: list[Envelope[Any]] = []
+        if parent is not None:
+            base = recorded.get(parent)
+            if base is None:
+                _fail(f"parent prompt {parent!r} does not exist", 2)
+            elif base.created_at is None:
+                envelopes.append(packaged_registration(role))
+        envelopes += [Envelope.new(event, run_id="prompts")]
+        envelopes += [Envelope.new(t, run_id="prompts") for t in checked]
+        _publish(envelopes, lambda e: _has(e, event.prompt_id, tags))
+        typer.echo(
+            f"prompt {event.prompt_id} added" + (f", tagged {','.join(tags)}" if tags else "")
+        )
+
+    @prompts.command()
+    def tag(
+        prompt: str = typer.Argument(..., help="Prompt id."),
+        name: str = typer.Argument(..., help="The tag, e.g. prod."),
+    ) -> None:
+        """Point a tag of the prompt's role at it (``prod``: what the next runs use)."""
+        from arena_core.events import Envelope
+        from arena_core.prompts import move_tag, packaged_registration
+        from arena_core.prompts.queries import get_prompt
+
+        found = _find(_engine(), prompt, None)
+        try:
+            moved = move_tag(found, name)
+        except ValueError as exc:
+            _fail(str(exc).splitlines()[0], 2)
+        envelopes: list[Envelope[Any]] = []
+        if found.created_at is None:
+            envelopes.append(packaged_registration(found.role))
+        envelopes.append(Envelope.new(moved, run_id="prompts"))
+        _publish(envelopes, lambda e: name in get_prompt(e, found.id).tags)
+        typer.echo(f"{found.role} {name} -> {found.id}")
+
+
+def _engine() -> Engine:
+    from arena_core.db import open_database
+    from arena_core.settings import Settings
+
+    return open_database(Settings().database_path)
+
+
+def _find(engine: Engine, prompt: str, tag: str | None) -> Prompt:
+    from arena_core.prompts import UnknownPrompt
+    from arena_core.prompts.queries import get_prompt, tagged
+
+    try:
+        if tag is None or "-" in prompt:
+            return get_prompt(engine, prompt)
+        return tagged(engine, prompt, tag)
+    except UnknownPrompt as exc:
+        _fail(str(exc), 1)
+
+
+def _as_prompt(event: Any) -> Prompt:
+    from arena_core.prompts import Prompt
+
+    return Prompt(id=event.prompt_id, role=event.role, version=event.version, content="")
+
+
+def _has(engine: Engine, prompt_id: str, tags: list[str]) -> bool:
+    from arena_core.prompts import UnknownPrompt
+    from arena_core.prompts.queries import get_prompt
+
+    try:
+        found = get_prompt(engine, prompt_id)
+    except UnknownPrompt:
+        return False
+    return found.created_at is not None and set(tags) <= set(found.tags)
+
+
+def _publish(envelopes: list[Envelope[Any]], recorded: Any) -> None:
+    """Publish; with the embedded server, record them here and wait until ``recorded``."""
+    from arena_core.settings import Settings
+    from arena_core.stack import nats_for
+
+    settings = Settings()
+    with nats_for(settings) as live:
+        ok = asyncio.run(_publish_and_record(live, envelopes, recorded, not settings.nats_url))
+    if not ok:
+        _fail(
+            f"published, but not recorded within {RECORD_TIMEOUT_S:g}s: is a recorder running?", 1
+        )
+
+
+async def _publish_and_record(
+    settings: Settings, envelopes: list[Envelope[Any]], recorded: Any, record_here: bool
+) -> bool:
+    from arena_core.container import container_for
+    from arena_core.stack import load_service
+
+    container = container_for(settings)
+    bus = container.bus()
+    await bus.connect()
+    recorder = None
+    try:
+        if record_here:
+            recorder = load_service("recorder").from_container(container)
+            await recorder.start()
+        for envelope in envelopes:
+            await bus.publish(envelope)
+        engine = _engine()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + RECORD_TIMEOUT_S
+        while not recorded(engine):
+            if loop.time() > end:
+                return False
+            await asyncio.sleep(0.1)
+        return True
+    finally:
+        if recorder is not None:
+            await recorder.stop()
+        await bus.close()
+
+
+def _fail(message: str, code: int) -> Any:
+    typer.echo(message, err=True)
+    raise typer.Exit(code)

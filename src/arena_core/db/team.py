@@ -1,11 +1,26 @@
-"""Engineering-team tables: plans (the planner's TODO lists) and versioned skills."""
+"""Engineering-team tables: plans (the planner's TODO lists) and versioned skills.
+
+Both are projections (``arena_core.db.projections.plans`` and ``.skills``): only the
+recorder writes them; readers use the queries below.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
-from sqlalchemy import Index
+import orjson
+from sqlalchemy import Engine, Index, select
 from sqlmodel import Field, SQLModel
+
+from arena_core.events.engineer import PlanItem, PlanItemStatus
+
+_MARK = {
+    PlanItemStatus.todo: "[ ]",
+    PlanItemStatus.in_progress: "[~]",
+    PlanItemStatus.done: "[x]",
+    PlanItemStatus.blocked: "[!]",
+}
 
 
 class PlanRow(SQLModel, table=True):
@@ -55,3 +70,30 @@ class SkillRow(SQLModel, table=True):
     """Failed attempts before the success."""
     created_at: datetime
     """When it was written (UTC)."""
+
+
+def plan_path(workspace: Path, run_id: str) -> Path:
+    """Where the recorder mirrors a run's plan as Markdown."""
+    return workspace / run_id / "plan.md"
+
+
+def render_plan(benchmark_id: str, strategy: str, items: tuple[PlanItem, ...]) -> str:
+    """The Markdown mirror of a plan."""
+    lines = [f"# Plan for {benchmark_id}", "", strategy, ""]
+    for item in items:
+        lines.append(f"- {_MARK[item.status]} **{item.id}** {item.part}: {item.purpose}")
+        for constraint in item.constraints:
+            lines.append(f"  - constraint: {constraint}")
+        lines.append(f"  - acceptance: {item.acceptance}")
+        if item.note:
+            lines.append(f"  - note: {item.note}")
+    return "\n".join(lines) + "\n"
+
+
+def plan_items(engine: Engine, plan_id: str) -> tuple[PlanItem, ...]:
+    """The items of a recorded plan with their latest statuses (``LookupError`` if none)."""
+    with engine.connect() as conn:
+        raw = conn.execute(select(PlanRow.items).where(PlanRow.id == plan_id)).scalar()  # type: ignore[arg-type]
+    if raw is None:
+        raise LookupError(f"no plan {plan_id}")
+    return tuple(PlanItem.model_validate(i) for i in orjson.loads(raw))

@@ -70,7 +70,7 @@ class PlanCreated(Payload):
     """The planner's TODO list for one solve, as persisted."""
 
     plan_id: str
-    """Id of the plan (also its DB row)."""
+    """``plan-<solve job id>`` (also its row in ``plans``)."""
     solve_job_id: str
     """The ``solve.job.requested`` this plan answers."""
     request: SolveJobRequested
@@ -80,7 +80,8 @@ class PlanCreated(Payload):
     items: tuple[PlanItem, ...] = Field(min_length=1, max_length=32)
     """The TODO list."""
     path: str
-    """Where the plan is mirrored as Markdown (``workspace/<run>/plan.md``)."""
+    """Where the recorder mirrors the plan as Markdown, relative to its workspace
+    (``<run>/plan.md``)."""
     prompt: PromptRef | None = None
     """The planner prompt used."""
     totals: TeamTotals = TeamTotals()
@@ -322,17 +323,20 @@ class SkillWritten(Payload):
     """An agent wrote a new skill or a new version of one."""
 
     skill_id: str
-    """Row id of this version."""
+    """Row id of this version, derived from the job that wrote it (a redelivered job
+    writes the same id, and the recording keeps one row)."""
     role: str
     """Role whose skills it joins."""
     slug: str
     """Stable name across versions."""
-    version: int = Field(ge=1)
-    """1 for a new skill, then 2, 3, ..."""
+    version: int | None = Field(default=None, ge=1)
+    """Left unset by writers: the recording numbers a slug's versions 1, 2, ... in log
+    order (kept so that older recordings decode)."""
     content: SkillContent
     """The skill."""
     path: str
-    """Markdown copy under ``workspace/skills/<role>/``."""
+    """Where the recorder mirrors it as Markdown, relative to its workspace
+    (``skills/<role>/<slug>.md``)."""
     failures_before: int = Field(ge=0)
     """Failed attempts before the success that taught it."""
 

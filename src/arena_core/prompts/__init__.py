@@ -1,15 +1,19 @@
 """The prompt registry: versioned, immutable Jinja2 templates per agent role.
 
-    from arena_core.prompts import prod_prompt
+    from arena_core.state import SharedState
 
-    prompt = prod_prompt(engine, "engineer")        # what a run uses
+    prompt = await SharedState(bus).prod_prompt("engineer")   # what a run uses
     system = prompt.render(spec=..., family=..., goal_kind=..., skills=[...])
     Conversation(llm, agent_role="engineer", system=system, prompt=prompt.ref, ...)
 
-Packaged defaults (``defaults/<role>.j2``) are loaded by ``arena db upgrade``.
+Changes are events (``changes``): the recorder folds them into the ``prompts`` and
+``prompt_tags`` tables and publishes each role's tagged prompts to every node. With no
+``prod`` prompt recorded, a role runs on its packaged default (``defaults/<role>.j2``).
+Readers of the database (CLI, API) use ``arena_core.prompts.queries``.
 """
 
-from arena_core.prompts.registry import (
+from arena_core.prompts.changes import move_tag, new_version, packaged_registration
+from arena_core.prompts.model import (
     PACKAGED_VERSIONS,
     PROD,
     ROLE_VARIABLES,
@@ -17,15 +21,9 @@ from arena_core.prompts.registry import (
     Prompt,
     PromptError,
     UnknownPrompt,
-    add_prompt,
-    get_prompt,
-    list_prompts,
-    load_packaged_defaults,
     packaged_default,
-    prod_prompt,
+    packaged_prompt,
     prompt_id,
-    tag_prompt,
-    tagged,
 )
 
 __all__ = [
@@ -36,13 +34,10 @@ __all__ = [
     "Prompt",
     "PromptError",
     "UnknownPrompt",
-    "add_prompt",
-    "get_prompt",
-    "list_prompts",
-    "load_packaged_defaults",
+    "move_tag",
+    "new_version",
     "packaged_default",
-    "prod_prompt",
+    "packaged_prompt",
+    "packaged_registration",
     "prompt_id",
-    "tag_prompt",
-    "tagged",
 ]

@@ -32,6 +32,7 @@ from arena_core.recorder.unowned import unowned_errors
 from arena_core.recorder.writer import LogWriter
 from arena_core.service import Lifecycle, ServiceHealth
 from arena_core.settings import Settings
+from arena_core.state.publisher import StatePublisher, touches
 
 if TYPE_CHECKING:
     from arena_core.container import Container
@@ -107,6 +108,8 @@ class RecorderService(Lifecycle):
         self._stopping = asyncio.Event()
         self._lock: IO[bytes] | None = None
         self._last_fetch: float | None = None
+        self.shared: StatePublisher | None = None
+        """Keeps the shared-state buckets equal to the tables."""
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -120,6 +123,8 @@ class RecorderService(Lifecycle):
 
     async def _prepare(self) -> None:
         self.last_seq = await asyncio.to_thread(self.writer.last_seq)
+        self.shared = StatePublisher(self.bus.js, self.engine, replicas=self.bus.stream.replicas)
+        await self.shared.sync()  # the buckets are a projection: rewrite them from the tables
         await self._reset_consumer(self.last_seq)
         log.info("recording arena.> from sequence %d", self.last_seq + 1)
 
@@ -194,6 +199,8 @@ class RecorderService(Lifecycle):
             self._last_fetch = loop.time()
             if committing is not None and last is not None:
                 await self._committed(committing, pending, writer)
+                if any(touches(d.msg.subject) for d in pending) and self.shared is not None:
+                    await self.shared.sync()  # prompts or skills changed: tell every node
                 await last.msg.ack()  # ack-all: covers every message up to this one
                 self.recorded += count
                 self.last_seq = max(self.last_seq, last.stream_seq)

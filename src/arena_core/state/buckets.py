@@ -1,0 +1,50 @@
+"""The key-value buckets that carry shared state to every node.
+
+Both are projections the recorder keeps equal to the database after each commit:
+
+- ``arena_prompts``: key ``<role>.<tag>`` -> the ``Prompt`` that tag points at.
+- ``arena_skills``: key ``<role>.<slug>`` -> the latest ``Skill`` version of that slug.
+"""
+
+from __future__ import annotations
+
+from nats.js import JetStreamContext
+from nats.js.api import KeyValueConfig, StorageType
+from nats.js.errors import BucketNotFoundError
+from nats.js.kv import KeyValue
+
+PROMPTS = "arena_prompts"
+SKILLS = "arena_skills"
+BUCKETS = (PROMPTS, SKILLS)
+
+
+def prompt_key(role: str, tag: str) -> str:
+    return f"{role}.{tag}"
+
+
+def skill_key(role: str, slug: str) -> str:
+    return f"{role}.{slug}"
+
+
+async def open_bucket(js: JetStreamContext, name: str) -> KeyValue | None:
+    """The bucket, or None while no recorder has created it (nothing recorded yet)."""
+    try:
+        return await js.key_value(name)
+    except BucketNotFoundError:
+        return None
+
+
+async def ensure_bucket(js: JetStreamContext, name: str, *, replicas: int = 1) -> KeyValue:
+    """Create the bucket (one value per key, file storage) or open the existing one."""
+    kv = await open_bucket(js, name)
+    if kv is not None:
+        return kv
+    return await js.create_key_value(
+        KeyValueConfig(
+            bucket=name,
+            history=1,
+            storage=StorageType.FILE,
+            replicas=replicas,
+            description="arena shared state (a projection of the recording)",
+        )
+    )

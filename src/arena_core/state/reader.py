@@ -1,0 +1,72 @@
+"""Shared state as a service reads it: from JetStream key-value, never from a local file.
+
+    state = SharedState(bus)
+    prompt = await state.prod_prompt("engineer")
+    found = await state.skills("engineer", ["ball_to_goal", "reach_zone"])
+
+Values are read when asked (a run reads its prompt once, when it starts), so a
+promotion made on any node applies to the next run everywhere.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from nats.js.errors import KeyNotFoundError
+from nats.js.kv import KeyValue
+
+from arena_core.bus import Bus
+from arena_core.prompts import PROD, Prompt, packaged_prompt, packaged_registration
+from arena_core.state.buckets import PROMPTS, SKILLS, open_bucket, prompt_key
+from arena_core.state.skills import Skill, relevant
+
+log = logging.getLogger("arena.state")
+
+
+class SharedState:
+    """Reads prompts and skills from the recorder's key-value projection."""
+
+    def __init__(self, bus: Bus) -> None:
+        self.bus = bus
+        self._registered: set[str] = set()
+
+    async def prod_prompt(self, role: str) -> Prompt:
+        """The ``prod`` prompt of ``role``; with none recorded anywhere, the packaged
+        default, which is then published as the role's first version."""
+        kv = await self._bucket(PROMPTS)
+        if kv is not None:
+            try:
+                entry = await kv.get(prompt_key(role, PROD))
+            except KeyNotFoundError:
+                entry = None
+            if entry is not None and entry.value:
+                return Prompt.model_validate_json(entry.value)
+        prompt = packaged_prompt(role)
+        if role not in self._registered:
+            await self.bus.publish(packaged_registration(role))
+            self._registered.add(role)
+        return prompt
+
+    async def all_skills(self, role: str) -> list[Skill]:
+        """The latest version of every skill of ``role``."""
+        kv = await self._bucket(SKILLS)
+        if kv is None:
+            return []
+        watcher = await kv.watch(f"{role}.>", ignore_deletes=True)
+        found = []
+        try:
+            async for entry in watcher:
+                if entry is None:  # the current values are all delivered
+                    break
+                if entry.value:
+                    found.append(Skill.model_validate_json(entry.value))
+        finally:
+            await watcher.stop()
+        return sorted(found, key=lambda s: s.slug)
+
+    async def skills(self, role: str, words: list[str], limit: int = 5) -> list[Skill]:
+        """The latest version of each of the role's skills sharing a tag with ``words``."""
+        return relevant(await self.all_skills(role), words, limit)
+
+    async def _bucket(self, name: str) -> KeyValue | None:
+        return await open_bucket(self.bus.js, name)

@@ -30,7 +30,8 @@ def register(app: typer.Typer) -> None:
         if llm is not None:
             os.environ["ARENA_LLM"] = llm
         from arena_core.settings import Settings
-        from engineer.solving import UnknownBenchmark, resolve
+        from arena_core.library import UnknownBenchmark
+        from engineer.solving import resolve
 
         settings = Settings()
         if not benchmark_ids and not latest:

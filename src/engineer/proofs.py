@@ -25,7 +25,8 @@ def _thinnest(spec: BenchmarkSpec) -> float | None:
 
 def _cheapest(spec: BenchmarkSpec, weight: str) -> tuple[Material, float]:
     def per_m3(m: Material) -> float:
-        return m.density if weight == "mass" else m.density * m.cost_per_kg
+        mass, cost = m.mass_and_cost(1.0)
+        return mass if weight == "mass" else cost
 
     material = min(admissible_materials(spec), key=lambda m: (per_m3(m), m.name))
     return material, per_m3(material)

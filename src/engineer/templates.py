@@ -112,10 +112,10 @@ class Design:
         return sum(p.size[0] * p.size[1] * p.size[2] for p in self.plates)
 
     def mass(self) -> float:
-        return self.volume() * self.material.density
+        return self.material.mass_of(self.volume())
 
     def cost(self) -> float:
-        return self.mass() * self.material.cost_per_kg
+        return self.material.price_of(self.mass())
 
 
 def design_id(code: str, placements: Sequence[object] = ()) -> str:

@@ -92,7 +92,7 @@ def score(spec: BenchmarkSpec, solution: Solution, meshes: MeshLibrary | None = 
         except MeshError as exc:
             violate(ViolationKind.bad_mesh, f"part {part.name}: {exc}", part.name)
             continue
-        mass = volume * material.density
+        mass, cost = material.mass_and_cost(volume)
         extent = tuple(sorted(size, reverse=True))
         parts.append(
             PartScore(
@@ -100,7 +100,7 @@ def score(spec: BenchmarkSpec, solution: Solution, meshes: MeshLibrary | None = 
                 material=material.name,
                 volume_m3=volume,
                 mass_kg=mass,
-                cost=mass * material.cost_per_kg,
+                cost=cost,
                 extent_m=(extent[0], extent[1], extent[2]),
                 claimed_mass_kg=part.claimed.mass if part.claimed else None,
             )

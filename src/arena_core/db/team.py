@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import orjson
-from sqlalchemy import Engine, Index, select
+from sqlalchemy import Engine, Index, Table, select
 from sqlmodel import Field, SQLModel
 
 from arena_core.events.engineer import PlanItem, PlanItemStatus
@@ -93,7 +94,8 @@ def render_plan(benchmark_id: str, strategy: str, items: tuple[PlanItem, ...]) -
 def plan_items(engine: Engine, plan_id: str) -> tuple[PlanItem, ...]:
     """The items of a recorded plan with their latest statuses (``LookupError`` if none)."""
     with engine.connect() as conn:
-        raw = conn.execute(select(PlanRow.items).where(PlanRow.id == plan_id)).scalar()  # type: ignore[arg-type]
+        plans = cast(Table, PlanRow.__table__)  # type: ignore[attr-defined]
+        raw = conn.execute(select(plans.c["items"]).where(plans.c.id == plan_id)).scalar()
     if raw is None:
         raise LookupError(f"no plan {plan_id}")
     return tuple(PlanItem.model_validate(i) for i in orjson.loads(raw))

@@ -21,6 +21,21 @@ class Material(SpecModel):
     rgba: tuple[float, float, float, float] = Field(default=(0.6, 0.6, 0.65, 1.0))
     """Display colour."""
 
+    def mass_of(self, volume_m3: float) -> float:
+        """Mass (kg) of ``volume_m3`` of this material."""
+        return volume_m3 * self.density
+
+    def price_of(self, mass_kg: float) -> float:
+        """Price of ``mass_kg`` of this material: the one place mass x price is computed
+        (the simulator's scoring, the engineer's estimates and workbench, the
+        generator's references)."""
+        return mass_kg * self.cost_per_kg
+
+    def mass_and_cost(self, volume_m3: float) -> tuple[float, float]:
+        """Mass (kg) and price of ``volume_m3`` of this material."""
+        mass = self.mass_of(volume_m3)
+        return mass, self.price_of(mass)
+
 
 STANDARD_MATERIALS: tuple[Material, ...] = (
     Material(name="pla", density=1240, friction=0.5, cost_per_kg=25, rgba=(0.9, 0.5, 0.1, 1)),

@@ -61,7 +61,7 @@ class SharedState:
                 if entry.value:
                     found.append(Skill.model_validate_json(entry.value))
         finally:
-            await watcher.stop()
+            await watcher.stop()  # type: ignore[no-untyped-call]
         return sorted(found, key=lambda s: s.slug)
 
     async def skills(self, role: str, words: list[str], limit: int = 5) -> list[Skill]:

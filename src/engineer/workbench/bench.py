@@ -52,7 +52,7 @@ def estimate_mass(mesh: Mesh, material: Material, *, part: str = "part") -> Mass
         material=material.name,
         density_kg_m3=material.density,
         volume_m3=volume,
-        mass_kg=volume * material.density,
+        mass_kg=material.mass_of(volume),
         centre_of_mass_m=mesh.centre_of_volume,
         extent_m=checks.point(mesh.extents),
     )

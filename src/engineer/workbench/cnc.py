@@ -60,8 +60,8 @@ def cost(
     rough_h = removed / rules.removal_rate_m3_per_h
     finish_h = area / rules.finishing_rate_m2_per_h
     lines = CostLines(
-        mass_kg=volume * material.density,
-        waste_kg=removed * material.density,
+        mass_kg=material.mass_of(volume),
+        waste_kg=material.mass_of(removed),
         machine_time_h=rough_h + finish_h,
         tooling_cost=0.0,
         basis=(

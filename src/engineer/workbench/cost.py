@@ -37,8 +37,8 @@ def breakdown(
     """Price the lines and share setup and tooling over ``quantity`` units."""
     if quantity < 1:
         raise ValueError(f"quantity must be at least 1, not {quantity}")
-    material_cost = lines.mass_kg * material.cost_per_kg
-    waste_cost = lines.waste_kg * material.cost_per_kg
+    material_cost = material.price_of(lines.mass_kg)
+    waste_cost = material.price_of(lines.waste_kg)
     machine_cost = lines.machine_time_h * machine_rate_per_h
     setup_per_unit = setup_cost / quantity
     tooling_per_unit = lines.tooling_cost / quantity

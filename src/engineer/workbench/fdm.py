@@ -44,7 +44,7 @@ def cost(
 ) -> CostBreakdown:
     """Solid print: time is volume over the deposition rate; purge and skirt are waste."""
     volume = mesh.volume
-    mass = volume * material.density
+    mass = material.mass_of(volume)
     hours = volume / rules.deposition_rate_m3_per_h
     lines = CostLines(
         mass_kg=mass,

@@ -59,8 +59,8 @@ def cost(
     length = cut_length(mesh)
     hours = length / rules.cut_speed_m_per_h
     lines = CostLines(
-        mass_kg=volume * material.density,
-        waste_kg=max(0.0, sheet - volume) * material.density,
+        mass_kg=material.mass_of(volume),
+        waste_kg=material.mass_of(max(0.0, sheet - volume)),
         machine_time_h=hours,
         tooling_cost=0.0,
         basis=(

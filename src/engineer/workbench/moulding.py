@@ -69,7 +69,7 @@ def cost(
     """A mould priced by projected area (plus a side action for undercuts) and a cycle whose
     cooling grows with the square of the nominal wall."""
     volume = mesh.volume
-    mass = volume * material.density
+    mass = material.mass_of(volume)
     projected = projected_area(mesh, rules.pull_direction)
     hidden_area, _ = checks.undercuts(mesh, rules.pull_direction, what="the mould halves")
     side_actions = rules.side_action_cost if hidden_area > 0 else 0.0

@@ -226,9 +226,9 @@ def reference_figures(reference: Sequence[Solid]) -> tuple[float, float]:
     cost = mass = 0.0
     for solid in reference:
         material = materials[solid.material]
-        part_mass = solid.shape.volume() * material.density
+        part_mass, part_cost = material.mass_and_cost(solid.shape.volume())
         mass += part_mass
-        cost += part_mass * material.cost_per_kg
+        cost += part_cost
     return cost, mass
 
 

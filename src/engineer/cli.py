@@ -29,8 +29,8 @@ def register(app: typer.Typer) -> None:
         """Solve benchmarks with the planner, engineer and critic (starting them if needed)."""
         if llm is not None:
             os.environ["ARENA_LLM"] = llm
-        from arena_core.settings import Settings
         from arena_core.library import UnknownBenchmark
+        from arena_core.settings import Settings
         from engineer.solving import resolve
 
         settings = Settings()

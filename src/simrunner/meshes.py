@@ -1,93 +1,17 @@
-"""STL meshes: reading, writing, volume, bounds and a content-addressed library."""
+"""The meshes of a scene: STL files by content hash (reading them is ``arena_core.cad.mesh``)."""
 
 from __future__ import annotations
 
 import hashlib
-import struct
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from numpy.typing import NDArray
 
-from arena_core.errors import ArenaError
+from arena_core.cad.mesh import Mesh, MeshError, is_binary_stl, read_stl
 from arena_core.events.sim import MeshBlob
 
-MAX_TRIANGLES = 200_000
-"""Largest mesh accepted (MuJoCo's compile time grows with it)."""
-
-
-class MeshError(ArenaError, ValueError):
-    """A mesh file that cannot be used (unreadable, empty, too large, missing)."""
-
-
-@dataclass(frozen=True)
-class TriangleMesh:
-    """Triangles as an ``(n, 3, 3)`` array of vertex coordinates (metres)."""
-
-    triangles: NDArray[np.float64]
-
-    def scaled(self, scale: float) -> TriangleMesh:
-        return TriangleMesh(self.triangles * scale)
-
-    def volume(self) -> float:
-        """Enclosed volume (divergence theorem; exact for a closed, consistently wound mesh)."""
-        a, b, c = self.triangles[:, 0], self.triangles[:, 1], self.triangles[:, 2]
-        return float(abs(np.einsum("ij,ij->i", a, np.cross(b, c)).sum()) / 6.0)
-
-    def bounds(self) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        points = self.triangles.reshape(-1, 3)
-        return points.min(axis=0), points.max(axis=0)
-
-    def to_binary_stl(self) -> bytes:
-        tris = self.triangles.astype(np.float32)
-        normals = np.cross(tris[:, 1] - tris[:, 0], tris[:, 2] - tris[:, 0])
-        records = np.zeros(len(tris), dtype=_STL_RECORD)
-        records["normal"] = normals
-        records["vertices"] = tris
-        return b"\0" * 80 + struct.pack("<I", len(tris)) + records.tobytes()
-
-
-_STL_RECORD = np.dtype([("normal", "<f4", (3,)), ("vertices", "<f4", (3, 3)), ("attr", "<u2")])
-
-
-def read_stl(data: bytes) -> TriangleMesh:
-    """Parse binary or ASCII STL; ``MeshError`` when it is neither or holds no triangles."""
-    if len(data) >= 84:
-        (count,) = struct.unpack_from("<I", data, 80)
-        if 84 + count * 50 == len(data):
-            if count > MAX_TRIANGLES:
-                raise MeshError(f"{count} triangles > {MAX_TRIANGLES}")
-            records = np.frombuffer(data, dtype=_STL_RECORD, count=count, offset=84)
-            return _checked(records["vertices"].astype(np.float64))
-    if data.lstrip()[:5].lower() == b"solid":
-        return _checked(_read_ascii(data))
-    raise MeshError("not an STL file (neither binary nor ASCII)")
-
-
-def _read_ascii(data: bytes) -> NDArray[np.float64]:
-    coords: list[float] = []
-    for line in data.decode("ascii", errors="replace").splitlines():
-        words = line.split()
-        if words and words[0] == "vertex":
-            try:
-                coords.extend(float(w) for w in words[1:4])
-            except ValueError:
-                raise MeshError(f"bad vertex line: {line.strip()[:80]}") from None
-    if len(coords) % 9:
-        raise MeshError("ASCII STL with an incomplete facet")
-    if len(coords) // 9 > MAX_TRIANGLES:
-        raise MeshError(f"{len(coords) // 9} triangles > {MAX_TRIANGLES}")
-    return np.asarray(coords, dtype=np.float64).reshape(-1, 3, 3)
-
-
-def _checked(triangles: NDArray[np.float64]) -> TriangleMesh:
-    if len(triangles) == 0:
-        raise MeshError("STL holds no triangles")
-    if not np.isfinite(triangles).all():
-        raise MeshError("STL has non-finite vertex coordinates")
-    return TriangleMesh(triangles)
+__all__ = ["Mesh", "MeshError", "MeshLibrary", "box_stl"]
 
 
 class MeshLibrary:
@@ -125,7 +49,7 @@ class MeshLibrary:
         except KeyError:
             raise MeshError(f"no mesh with sha256 {sha256[:12]}...") from None
 
-    def mesh(self, sha256: str, scale: float = 1.0) -> TriangleMesh:
+    def mesh(self, sha256: str, scale: float = 1.0) -> Mesh:
         return read_stl(self.get(sha256)).scaled(scale)
 
     def blobs(self) -> tuple[MeshBlob, ...]:
@@ -140,10 +64,9 @@ class MeshLibrary:
         """Write the mesh as binary STL (the format MuJoCo reads) into ``folder``."""
         data = self.get(sha256)
         mesh = read_stl(data)
-        is_binary = len(data) >= 84 and 84 + struct.unpack_from("<I", data, 80)[0] * 50 == len(data)
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / self.file_name(sha256)
-        path.write_bytes(data if is_binary else mesh.to_binary_stl())
+        path.write_bytes(data if is_binary_stl(data) else mesh.to_binary_stl())
         return path
 
 
@@ -175,4 +98,4 @@ def box_stl(
         (1, 5, 7),
         (1, 7, 3),  # -z, +z
     ]
-    return TriangleMesh(np.array([[v[a], v[b], v[c]] for a, b, c in faces])).to_binary_stl()
+    return Mesh(np.array([[v[a], v[b], v[c]] for a, b, c in faces])).to_binary_stl()

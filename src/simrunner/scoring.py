@@ -27,10 +27,10 @@ def _geometry(part: SolutionPart, meshes: MeshLibrary) -> tuple[float, Vec3, tup
     geometry = part.geometry
     if isinstance(geometry, Mesh):
         mesh = meshes.mesh(geometry.sha256, geometry.scale)
-        volume = mesh.volume()
+        volume = mesh.volume
         if volume <= 0:
             raise MeshError("the mesh encloses no volume (is it closed?)")
-        low, high = mesh.bounds()
+        low, high = mesh.bounds
         size = high - low
         rot = np.array(part.pose.rotation())
         points = mesh.triangles.reshape(-1, 3) @ rot.T + np.array(part.pose.pos)

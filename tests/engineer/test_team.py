@@ -9,6 +9,7 @@ from typing import Any
 import orjson
 import pytest
 import pytest_asyncio
+from engineer.plans import load_items, plan_path
 
 from arena_core.db import open_database
 from arena_core.db.benchmarks import fold
@@ -34,7 +35,6 @@ from arena_core.events.sim import SimJobCompleted, ViolationKind
 from arena_core.prompts import prod_prompt
 from arena_core.spec import Box, Constraints, Pose, Solution, SolutionPart
 from arena_core.spec.examples import ball_to_goal, ramp_solution
-from engineer.plans import load_items, plan_path
 from engineer.solving import SolveTarget, request_for, resolve, solve
 from tests.engineer.conftest import Team
 

@@ -18,8 +18,8 @@ turns a benchmark's ``ProcessRules`` into one. ``workbench_tools`` exposes the
 workbench and previews as LLM tools.
 """
 
+from arena_core.cad.mesh import Mesh, MeshError, load_mesh, read_stl
 from engineer.workbench.bench import check_manufacturability, estimate_cost, estimate_mass
-from engineer.workbench.mesh import Mesh, MeshError, load_mesh, read_stl
 from engineer.workbench.report import (
     CostBreakdown,
     ManufacturabilityReport,

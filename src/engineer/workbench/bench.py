@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from arena_core.cad.mesh import Mesh
 from arena_core.spec import Material
 from engineer.workbench import checks, cnc, fdm, laser, moulding
-from engineer.workbench.mesh import Mesh
 from engineer.workbench.report import CostBreakdown, ManufacturabilityReport, MassEstimate
 from engineer.workbench.rules import AnyRules, CncRules, FdmRules, LaserRules, MouldingRules
 

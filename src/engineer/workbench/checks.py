@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
+from arena_core.cad.mesh import FloatArray, Mesh
 from engineer.workbench import geometry
-from engineer.workbench.mesh import FloatArray, Mesh
 from engineer.workbench.report import (
     ManufacturabilityReport,
     Measurements,

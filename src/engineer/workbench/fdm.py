@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from arena_core.cad.mesh import Mesh
 from arena_core.spec import Material
 from engineer.workbench import checks, geometry
 from engineer.workbench.cost import CostLines, breakdown
-from engineer.workbench.mesh import Mesh
 from engineer.workbench.report import CostBreakdown, ManufacturabilityReport, ViolationKind
 from engineer.workbench.rules import FdmRules
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engineer.workbench.mesh import FloatArray, IntArray, Mesh
+from arena_core.cad.mesh import FloatArray, IntArray, Mesh
 from engineer.workbench.rays import cast
 
 SURFACE_SAMPLES = 768

@@ -6,10 +6,10 @@ import math
 
 import numpy as np
 
+from arena_core.cad.mesh import Mesh
 from arena_core.spec import Material
 from engineer.workbench import checks
 from engineer.workbench.cost import CostLines, breakdown
-from engineer.workbench.mesh import Mesh
 from engineer.workbench.report import CostBreakdown, ManufacturabilityReport, ViolationKind
 from engineer.workbench.rules import LaserRules
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from arena_core.cad.mesh import Mesh
 from arena_core.spec import Material
 from engineer.workbench import checks, geometry
 from engineer.workbench.cost import CostLines, breakdown
-from engineer.workbench.mesh import Mesh
 from engineer.workbench.rays import cast
 from engineer.workbench.report import CostBreakdown, ManufacturabilityReport, ViolationKind
 from engineer.workbench.rules import MouldingRules

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engineer.workbench.mesh import FloatArray, IntArray, Mesh
+from arena_core.cad.mesh import FloatArray, IntArray, Mesh
 
 _PAIRS_PER_CHUNK = 300_000
 """Ray-triangle pairs tested at once: bounds the temporary arrays to a few tens of MB."""

@@ -17,11 +17,11 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.cad import CadPart
+from arena_core.cad.mesh import Mesh, MeshError, read_stl
 from arena_core.llm import Tool, ToolError
 from arena_core.spec import STANDARD_MATERIALS, Material, ProcessRules
 from engineer.preview import ALL_VIEWS, Layout, PreviewPart, PreviewResult, ViewName, render_preview
 from engineer.workbench.bench import check_manufacturability, estimate_cost, estimate_mass
-from engineer.workbench.mesh import Mesh, MeshError, read_stl
 from engineer.workbench.report import (
     CostBreakdown,
     ManufacturabilityReport,

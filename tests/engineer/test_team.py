@@ -9,10 +9,10 @@ from typing import Any
 import orjson
 import pytest
 import pytest_asyncio
-from engineer.plans import load_items, plan_path
 
 from arena_core.db import open_database
 from arena_core.db.benchmarks import fold
+from arena_core.db.team import plan_items, plan_path
 from arena_core.events import Envelope
 from arena_core.events.artifacts import ArtifactRef
 from arena_core.events.benchmark import BenchmarkCreated, BenchmarkReferenceRecorded
@@ -32,11 +32,13 @@ from arena_core.events.engineer import (
 )
 from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
 from arena_core.events.sim import SimJobCompleted, ViolationKind
-from arena_core.prompts import prod_prompt
+from arena_core.prompts.queries import tagged
 from arena_core.spec import Box, Constraints, Pose, Solution, SolutionPart
 from arena_core.spec.examples import ball_to_goal, ramp_solution
+from arena_core.state import SharedState
 from engineer.solving import SolveTarget, request_for, resolve, solve
 from tests.engineer.conftest import Team
+from tests.recorder.recording import settle
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -105,7 +107,9 @@ async def test_the_plan_is_persisted_with_every_item_done(
 ) -> None:
     _, run_id = library_solve
     (plan,) = [e.payload for e in team.of_run(run_id) if isinstance(e.payload, PlanCreated)]
-    items = load_items(open_database(team.settings.database_path), plan.plan_id)
+    engine = open_database(team.settings.database_path)
+    await settle(team.bus, engine)
+    items = plan_items(engine, plan.plan_id)
     assert {i.status.value for i in items} == {"done"}
     text = plan_path(team.settings.workspace, run_id).read_text()
     assert all(f"[x] **{i.id}**" in text for i in items)
@@ -116,10 +120,11 @@ async def test_every_llm_call_names_the_prod_prompt_of_its_role(
 ) -> None:
     _, run_id = library_solve
     engine = open_database(team.settings.database_path)
+    await settle(team.bus, engine)
     calls = [e.payload for e in team.of_run(run_id) if isinstance(e.payload, LlmCallRequested)]
     assert {c.agent_role for c in calls} == {"planner", "engineer", "critic"}
     for call in calls:
-        assert call.prompt == prod_prompt(engine, call.agent_role).ref
+        assert call.prompt == tagged(engine, call.agent_role).ref
 
 
 async def test_the_reference_solution_never_reaches_the_team(
@@ -214,7 +219,9 @@ async def test_a_skill_is_written_after_k_failures_and_offered_to_the_next_solve
     assert done.solved
     (written,) = [e.payload for e in team.of_run(run_id) if isinstance(e.payload, SkillWritten)]
     assert written.failures_before >= 3
-    assert (team.settings.workspace / "skills" / "engineer" / f"{written.slug}.md").is_file()
+    await settle(team.bus, open_database(team.settings.database_path))
+    assert (team.settings.workspace / written.path).is_file()
+    await shared_skill(team, written.skill_id)
 
     again, rerun = await _solve(team, SolveTarget("example:tight-again", narrow))
     reads = [
@@ -230,6 +237,16 @@ async def test_a_skill_is_written_after_k_failures_and_offered_to_the_next_solve
     ]
     assert systems and all(written.content.title in s for s in systems)
     assert again.solved
+
+
+async def shared_skill(team: Team, skill_id: str, within_s: float = 30.0) -> None:
+    """Wait until the recorder has shared the skill with every node."""
+    state = SharedState(team.bus)
+    loop = asyncio.get_running_loop()
+    end = loop.time() + within_s
+    while skill_id not in {s.id for s in await state.all_skills("engineer")}:
+        assert loop.time() < end, f"skill {skill_id} never reached the key-value state"
+        await asyncio.sleep(0.1)
 
 
 async def test_four_solves_run_in_parallel_in_their_own_workspaces(team: Team) -> None:

@@ -10,8 +10,11 @@ from arena_core.db.projections.base import Projection
 from arena_core.db.projections.benchmarks import BenchmarksProjection
 from arena_core.db.projections.conversations import ConversationsProjection
 from arena_core.db.projections.jobs import JobsProjection
+from arena_core.db.projections.plans import PlansProjection
 from arena_core.db.projections.profiles import ProfilesProjection
+from arena_core.db.projections.prompts import PromptsProjection
 from arena_core.db.projections.runs import RunsProjection
+from arena_core.db.projections.skills import SkillsProjection
 from arena_core.events import Payload
 
 
@@ -48,5 +51,8 @@ PROJECTIONS = Projections(
     BenchmarksProjection,
     AccessProjection,
     ProfilesProjection,
+    PlansProjection,
+    SkillsProjection,
+    PromptsProjection,
 )
 """Every projection of the database. Add one here to have it recorded and rebuilt."""

@@ -109,13 +109,12 @@ def register(app: typer.Typer) -> None:
         same = [p for p in recorded.values() if p.version == version]
         if same and same[0].id != event.prompt_id:
             _fail(f"{role} {version} exists ({same[0].id}); prompts are immutable", 2)
+        if parent is not None and parent not in recorded:
+            _fail(f"parent prompt {parent!r} does not exist", 2)
         envelopes: list[Envelope[Any]] = []
-        if parent is not None:
-            base = recorded.get(parent)
-            if base is None:
-                _fail(f"parent prompt {parent!r} does not exist", 2)
-            elif base.created_at is None:
-                envelopes.append(packaged_registration(role))
+        if any(p.created_at is None for p in recorded.values()):
+            # Record the packaged default first, so it stays a version one can go back to.
+            envelopes.append(packaged_registration(role))
         envelopes += [Envelope.new(event, run_id="prompts")]
         envelopes += [Envelope.new(t, run_id="prompts") for t in checked]
         _publish(envelopes, lambda e: _has(e, event.prompt_id, tags))

@@ -10,7 +10,8 @@ from pydantic import BaseModel
 from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
-from arena_core.prompts.registry import Prompt, UnknownPrompt, get_prompt, list_prompts
+from arena_core.prompts import Prompt, UnknownPrompt
+from arena_core.prompts.queries import get_prompt, list_prompts
 
 PROMPT_ID = Path(min_length=1, max_length=200, description="A prompt id.")
 
@@ -26,7 +27,8 @@ class PromptView(BaseModel):
     """Tags pointing at it (``prod``, ``candidate``...)."""
     parent_id: str | None
     description: str
-    created_at: datetime
+    created_at: datetime | None
+    """When it was recorded (null: a packaged default no run has recorded yet)."""
     content: str | None = None
     """The Jinja2 template (on the single-prompt view)."""
 

@@ -21,6 +21,8 @@ REQUEST_FAILURES = ("error.invalid_message", "error.dead_letter")
 """Events a request/response waiter also listens for (rejections and dead letters)."""
 SERVICE_EVENTS = ("system.service.>", "error.>")
 """Every service announces its lifecycle and may report bad input or dead letters."""
+STATE_BUCKETS = ("arena_prompts", "arena_skills")
+"""Key-value buckets of shared state (``arena_core.state``): the recorder writes them."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,8 @@ class User:
     publishes: tuple[str, ...] = ()
     awaits: tuple[str, ...] = ()
     probes_health: bool = False
+    state: str | None = None
+    """``read``: may read the shared-state buckets; ``write``: may also create and fill them."""
     admin: bool = False
 
     def password_variable(self) -> str:
@@ -67,6 +71,8 @@ def permissions(user: User, stream: str) -> tuple[list[str], list[str]]:
             HEALTH_SUBJECT,
             f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{durable}",
         ]
+    if user.state in ("read", "write"):
+        publish += _state_subjects(api, write=user.state == "write")
     if user.probes_health:
         publish.append(HEALTH_SUBJECT)
     awaits = list(user.awaits)
@@ -75,6 +81,28 @@ def permissions(user: User, stream: str) -> tuple[list[str], list[str]]:
     publish += [EVENT_PREFIX + e for e in events]
     subscribe += [EVENT_PREFIX + e for e in awaits]
     return _unique(publish), _unique(subscribe)
+
+
+def _state_subjects(api: str, *, write: bool) -> list[str]:
+    """Reading a bucket: its info, direct gets, watchers (ordered consumers); writing:
+    creating it and putting or deleting keys."""
+    subjects = []
+    for bucket in STATE_BUCKETS:
+        kv = f"KV_{bucket}"
+        subjects += [
+            f"{api}.STREAM.INFO.{kv}",
+            f"{api}.STREAM.MSG.GET.{kv}",
+            f"{api}.DIRECT.GET.{kv}",
+            f"{api}.DIRECT.GET.{kv}.>",
+            f"{api}.CONSUMER.CREATE.{kv}",
+            f"{api}.CONSUMER.CREATE.{kv}.>",
+            f"{api}.CONSUMER.INFO.{kv}.>",
+            f"{api}.CONSUMER.DELETE.{kv}.>",
+            f"$JS.FC.{kv}.>",
+        ]
+        if write:
+            subjects += [f"{api}.STREAM.CREATE.{kv}", f"$KV.{bucket}.>"]
+    return subjects
 
 
 def _unique(items: list[str]) -> list[str]:
@@ -86,7 +114,8 @@ def load(path: Path) -> tuple[str, list[User]]:
     users = []
     for name, spec in data.get("users", {}).items():
         unknown = set(spec) - {
-            "consumer", "resets_consumer", "publishes", "awaits", "probes_health", "admin"
+            "consumer", "resets_consumer", "publishes", "awaits", "probes_health", "state",
+            "admin",
         }  # fmt: skip
         if unknown:
             raise SystemExit(f"{path}: user {name}: unknown keys {sorted(unknown)}")
@@ -98,6 +127,7 @@ def load(path: Path) -> tuple[str, list[User]]:
                 publishes=tuple(spec.get("publishes", ())),
                 awaits=tuple(spec.get("awaits", ())),
                 probes_health=bool(spec.get("probes_health", False)),
+                state=spec.get("state"),
                 admin=bool(spec.get("admin", False)),
             )
         )

@@ -42,21 +42,10 @@ LAYERS: dict[str, frozenset[str]] = {
 }
 """The lower layers of ``arena_core`` and the only parts of it they may import."""
 
-DB_IMPORTERS_BEING_MOVED = frozenset(
-    {
-        "engineer/critic.py",
-        "engineer/planner.py",
-        "engineer/plans.py",
-        "engineer/service.py",
-        "engineer/skills.py",
-        "engineer/solving.py",
-        "optimizer/observe.py",
-        "optimizer/service.py",
-    }
-)
-"""Service modules that still open the database themselves (the engineer for prompts, plans
-and skills; the optimizer for profiles, the benchmark library and solve results): that
-state must reach them over NATS instead, and this set must end empty."""
+DB_IMPORTERS_BEING_MOVED = frozenset({"optimizer/observe.py", "optimizer/service.py"})
+"""Service modules that still open the database themselves (the optimizer for profiles, the
+benchmark library and solve results): that state must reach them over NATS instead, and
+this set must end empty."""
 
 
 @dataclass(frozen=True)

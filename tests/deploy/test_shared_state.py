@@ -16,8 +16,9 @@ from arena_core.events.engineer import SkillContent, SkillWritten, SolveJobCompl
 from arena_core.events.llm import LlmCallRequested
 from arena_core.prompts import move_tag, new_version, packaged_default, packaged_prompt
 from arena_core.prompts.model import Prompt
+from arena_core.prompts.skills import skill_path, slugify
 from arena_core.stack import wait_until_running
-from arena_core.state import SharedState, skill_path, slugify
+from arena_core.state import SharedState
 from engineer.solving import SolveTarget, request_for, solve
 from tests.deploy.nodes import NatsNode
 from tests.deploy.test_cluster import REPLICAS, cluster, workers

@@ -7,6 +7,5 @@ and skills as one beside the recorder.
 """
 
 from arena_core.state.reader import SharedState
-from arena_core.state.skills import Skill, relevant, skill_path, slugify
 
-__all__ = ["SharedState", "Skill", "relevant", "skill_path", "slugify"]
+__all__ = ["SharedState"]

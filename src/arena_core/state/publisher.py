@@ -21,8 +21,8 @@ from arena_core.db.team import SkillRow
 from arena_core.events import SUBJECT_PREFIX
 from arena_core.events.engineer import SkillContent, SkillWritten
 from arena_core.prompts.queries import prompt_from_row, prompt_tags, prompts
+from arena_core.prompts.skills import Skill
 from arena_core.state.buckets import BUCKETS, PROMPTS, SKILLS, ensure_bucket, prompt_key, skill_key
-from arena_core.state.skills import Skill
 
 skills = cast(Table, SkillRow.__table__)  # type: ignore[attr-defined]
 

@@ -17,8 +17,8 @@ from nats.js.kv import KeyValue
 
 from arena_core.bus import Bus
 from arena_core.prompts import PROD, Prompt, packaged_prompt, packaged_registration
+from arena_core.prompts.skills import Skill, relevant
 from arena_core.state.buckets import PROMPTS, SKILLS, open_bucket, prompt_key
-from arena_core.state.skills import Skill, relevant
 
 log = logging.getLogger("arena.state")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from arena_core.events.engineer import SkillContent, SkillWritten
-from arena_core.state import skill_path, slugify
+from arena_core.prompts.skills import skill_path, slugify
 from engineer.session import EngineerSession
 from engineer.tools.base import Args, as_json
 

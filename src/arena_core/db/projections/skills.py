@@ -13,7 +13,7 @@ from arena_core.db.projections.base import Projection
 from arena_core.db.team import SkillRow
 from arena_core.events import Envelope
 from arena_core.events.engineer import SkillWritten
-from arena_core.state.skills import Skill, render_markdown
+from arena_core.prompts.skills import Skill, render_markdown
 
 skills = cast(Table, SkillRow.__table__)  # type: ignore[attr-defined]
 

@@ -1,4 +1,4 @@
-"""Learned skills as every node sees them, and which ones fit a benchmark."""
+"""Learned skills: what the engineer's prompt lists, and which ones fit a benchmark."""
 
 from __future__ import annotations
 

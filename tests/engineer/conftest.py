@@ -51,7 +51,7 @@ def team_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def team(team_settings: Settings) -> AsyncIterator[Team]:
-    async with services_in_process(team_settings, TEAM, record=False) as bus:
+    async with services_in_process(team_settings, TEAM) as bus:
         running = Team(bus, team_settings)
 
         async def keep(msg: Msg) -> None:

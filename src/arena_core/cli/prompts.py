@@ -198,17 +198,9 @@ def _publish(envelopes: list[Envelope[Any]], recorded: Any) -> None:
 async def _publish_and_record(
     settings: Settings, envelopes: list[Envelope[Any]], recorded: Any, record_here: bool
 ) -> bool:
-    from arena_core.container import container_for
-    from arena_core.stack import load_service
+    from arena_core.stack import RECORDER, services_in_process
 
-    container = container_for(settings)
-    bus = container.bus()
-    await bus.connect()
-    recorder = None
-    try:
-        if record_here:
-            recorder = load_service("recorder").from_container(container)
-            await recorder.start()
+    async with services_in_process(settings, [RECORDER] if record_here else []) as bus:
         for envelope in envelopes:
             await bus.publish(envelope)
         engine = _engine()
@@ -219,10 +211,6 @@ async def _publish_and_record(
                 return False
             await asyncio.sleep(0.1)
         return True
-    finally:
-        if recorder is not None:
-            await recorder.stop()
-        await bus.close()
 
 
 def _fail(message: str, code: int) -> NoReturn:

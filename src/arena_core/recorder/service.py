@@ -123,7 +123,9 @@ class RecorderService(Lifecycle):
 
     async def _prepare(self) -> None:
         self.last_seq = await asyncio.to_thread(self.writer.last_seq)
-        self.shared = StatePublisher(self.bus.js, self.engine, replicas=self.bus.stream.replicas)
+        self.shared = StatePublisher(
+            self.bus.js, self.writer.engine, replicas=self.bus.stream.replicas
+        )
         await self.shared.sync()  # the buckets are a projection: rewrite them from the tables
         await self._reset_consumer(self.last_seq)
         log.info("recording arena.> from sequence %d", self.last_seq + 1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -61,17 +62,26 @@ async def test_after_a_first_connection_the_client_reconnects_to_a_restarted_ser
 
 @pytest.mark.parametrize(
     "argv",
-    [["health", "--nats", "{url}"], ["submit", "--nats", "{url}", "benchmark"]],
-    ids=["health", "submit"],
+    [
+        ["health", "--nats", "{url}"],
+        ["submit", "--nats", "{url}", "benchmark"],
+        ["replay", "--check"],
+    ],
+    ids=["health", "submit", "replay-check"],
 )
-def test_cli_commands_say_in_one_line_that_nats_is_unreachable(argv: list[str]) -> None:
+def test_cli_commands_say_in_one_line_that_nats_is_unreachable(
+    argv: list[str], tmp_path: Path
+) -> None:
     url = f"nats://127.0.0.1:{free_port('127.0.0.1')}"
     arena = Path(sys.executable).with_name("arena")
+    env = {"PATH": os.environ.get("PATH", ""), "ARENA_NATS_URL": url, "ARENA_HOME": str(tmp_path)}
     done = subprocess.run(
         [str(arena), *(a.format(url=url) for a in argv)],
         capture_output=True,
         text=True,
         timeout=120,
+        cwd=tmp_path,
+        env=env,
     )
 
     assert done.returncode == 2

@@ -74,7 +74,7 @@ class BusEvaluator:
                 profile_id=experiment.profile_id, objectives=measured.objectives,
                 solved=tuple(sorted(measured.solved)),
                 failed=tuple(sorted(set(ids) - measured.solved)),
-                sim_time_s=round(measured.sim_time_s, 6),
+                sim_time_s=round(measured.sim_time_s, 6), cost_usd=round(measured.cost_usd, 6),
             )
         )  # fmt: skip
         return measured

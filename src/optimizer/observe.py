@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 import orjson
 from sqlalchemy import Engine, select
@@ -17,6 +18,7 @@ from sqlalchemy import Engine, select
 from arena_core.db import Message
 from arena_core.db.benchmarks import LibraryBenchmark, benchmarks, load_spec
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
+from arena_core.events.optimizer import RegressionJobCompleted
 from arena_core.events.sim import MeshBlob
 from arena_core.spec import BenchmarkSpec
 
@@ -109,3 +111,23 @@ def load_targets(engine: Engine, ids: Sequence[str]) -> list[Target]:
             if callable(make) and not name.startswith("_"):
                 found.append(Target(id, make(int(seed or 0))))
     return found
+
+
+def spent_on(engine: Engine, day: date) -> tuple[float, float]:
+    """Dollars and simulated seconds the recorded regression batches of ``day`` (UTC)
+    spent: a restarted optimizer starts its daily budget from them."""
+    start = datetime.combine(day, time.min, tzinfo=UTC)
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(messages.c.body).where(
+                messages.c.type == RegressionJobCompleted.EVENT_TYPE,
+                messages.c.ts >= start,
+                messages.c.ts < start + timedelta(days=1),
+            )
+        ).all()
+    usd = sim = 0.0
+    for (body,) in rows:
+        payload = orjson.loads(body).get("payload", {})
+        usd += float(payload.get("cost_usd", 0.0))
+        sim += float(payload.get("sim_time_s", 0.0))
+    return usd, sim

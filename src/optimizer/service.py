@@ -10,6 +10,7 @@ the service; one day's budget is shared by every job the process runs.
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from arena_core.bus import Delivery
@@ -32,7 +33,14 @@ from arena_core.service import Service, handles
 from optimizer.batches import BusEvaluator
 from optimizer.guards import DailyBudget
 from optimizer.loop import Loop, Plan
-from optimizer.observe import choose, failure_reasons, load_targets, outcomes, success_rate
+from optimizer.observe import (
+    choose,
+    failure_reasons,
+    load_targets,
+    outcomes,
+    spent_on,
+    success_rate,
+)
 from optimizer.reflect import DECIDERS, reflect
 
 
@@ -50,6 +58,8 @@ class OptimizerService(Service):
         self.budget = DailyBudget(
             self.settings.optimize_max_usd_per_day, self.settings.optimize_max_sim_s_per_day
         )
+        today = datetime.now(UTC).date()
+        self.budget.charge(today, *spent_on(self.engine, today))
 
     @handles(OptimizeJobRequested)
     async def on_optimize(self, delivery: Delivery[OptimizeJobRequested]) -> None:

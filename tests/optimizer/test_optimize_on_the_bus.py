@@ -6,6 +6,7 @@ shows it."""
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -27,6 +28,7 @@ from arena_core.events.optimizer import (
 from arena_core.profiles import evaluations, list_profiles
 from arena_core.settings import Settings
 from arena_core.stack import services_in_process
+from optimizer.observe import spent_on
 from optimizer.stack import NEEDED
 from tests.recorder.recording import settle
 
@@ -85,6 +87,8 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
             )
         }
     assert variants <= named  # each variant's own template was the engineer's prompt
+    # A restarted optimizer's daily budget starts from what today's batches spent.
+    assert spent_on(engine, datetime.now(UTC).date())[1] > 0
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARENA_HOME", str(settings.home))

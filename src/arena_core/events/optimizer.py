@@ -117,6 +117,9 @@ class RegressionJobCompleted(JobCompleted):
     solved: tuple[str, ...] = ()
     failed: tuple[str, ...] = ()
     sim_time_s: float = Field(default=0.0, ge=0.0)
+    """Simulated seconds the batch spent (the daily budget counts them)."""
+    cost_usd: float = Field(default=0.0, ge=0.0)
+    """LLM dollars the batch spent (the daily budget counts them)."""
 
     @property
     def simulated_s(self) -> float | None:

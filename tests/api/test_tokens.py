@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
 
@@ -50,12 +52,15 @@ def test_the_api_refuses_a_public_address_without_a_token(
     assert "refusing to listen on 0.0.0.0 with no token" in result.output
 
 
-def test_tokens_create_prints_the_secret_once_and_publishes_only_its_hash(
+async def test_tokens_create_prints_the_secret_once_and_publishes_only_its_hash(
     settings: Settings, bus: Bus
 ) -> None:
     env = {"ARENA_NATS_URL": str(settings.nats_url), "ARENA_HOME": str(settings.home)}
-    result = CliRunner().invoke(
-        build_app(), ["tokens", "create", "--scope", "submit", "--name", "cron", "--json"], env=env
-    )
+    argv = ["tokens", "create", "--scope", "submit", "--name", "cron", "--json"]
+    result = await asyncio.to_thread(CliRunner().invoke, build_app(), argv, env=env)
     assert result.exit_code == 0, result.output
-    assert '"scopes":["submit"]' in result.stdout
+    printed = orjson.loads(result.stdout)
+    assert printed["scopes"] == ["submit"]
+    stored = await bus.js.get_last_msg(bus.stream.name, "arena.api.token.created")
+    assert printed["token"].encode() not in stored.data
+    assert digest(printed["token"]).encode() in stored.data

@@ -16,7 +16,7 @@ from tests.api.conftest import Server
 from tests.recorder.recording import settle
 from tests.recorder.scenario import publish_run
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 
@@ -35,7 +35,7 @@ async def test_schemathesis_finds_no_failure(
         "--checks", "all",
         "--phases", "examples,coverage,fuzzing,stateful",
         "--header", f"Authorization: Bearer {api.tokens['admin']}",
-        "--max-examples", "15", "--seed", "7", "--workers", "1",
+        "--max-examples", "10", "--seed", "7", "--workers", "1",
         "--request-timeout", "30", "--continue-on-failure",
         "--suppress-health-check", "all",
     ]  # fmt: skip

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel, ValidationError
@@ -57,6 +57,9 @@ def _example_fields(
         elif info.is_required():
             if isinstance(annotation, type) and issubclass(annotation, BaseModel):
                 values[name] = _example_fields(annotation, known)
+            elif get_origin(annotation) in (tuple, list):
+                item = next(iter(get_args(annotation)), None)
+                values[name] = [_example_scalar(item, ())]
             else:
                 values[name] = _example_scalar(annotation, info.metadata)
     return values

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from arena_core.bus import Bus
+from arena_core.container import make_bus
 from arena_core.db import Message
 from arena_core.db.projections import rebuild
 from arena_core.events import Envelope, Payload
@@ -25,7 +26,9 @@ from arena_core.prompts import (
 )
 from arena_core.prompts.queries import get_prompt, list_prompts, prompt_tags, prompts, tagged
 from arena_core.recorder import RecorderService
+from arena_core.settings import Settings
 from arena_core.state import SharedState
+from arena_core.state.buckets import PROMPTS, prompt_key
 from tests.recorder.recording import engine, recorder, settle
 
 __all__ = ["engine", "recorder"]
@@ -147,6 +150,30 @@ async def test_rebuild_gives_the_same_prompts_and_tags(
     await recorder.stop()
     rebuild(engine)
     assert _rows(engine) == before
+
+
+async def test_the_shared_state_is_rewritten_from_the_tables_when_a_recorder_starts(
+    bus: Bus, engine: Engine, recorder: RecorderService, settings: Settings
+) -> None:
+    promoted = new_version("critic", "4.0.0", "Review {{ family }} with care.")
+    await publish(bus, promoted, move_tag(_prompt(promoted.prompt_id, "critic"), "prod"))
+    state = SharedState(bus)
+
+    async def promoted_everywhere() -> bool:
+        return (await state.prod_prompt("critic")).id == promoted.prompt_id
+
+    await eventually(promoted_everywhere)
+    await recorder.stop()
+    kv = await bus.js.key_value(PROMPTS)
+    await kv.delete(prompt_key("critic", "prod"))  # state lost behind the recorder's back
+    await kv.put(prompt_key("critic", "stale"), b"{}")
+    again = RecorderService(make_bus(settings, name="recorder-2"), settings, engine=engine)
+    await again.start()
+    try:
+        await eventually(promoted_everywhere)
+        assert prompt_key("critic", "stale") not in await kv.keys()
+    finally:
+        await again.stop()
 
 
 @pytest.mark.parametrize(

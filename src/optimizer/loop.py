@@ -24,7 +24,7 @@ from arena_core.events.profiles import (
 from arena_core.profiles import Profile, bump, genome_key, join_sections, new_profile, profile_id
 from optimizer.evaluate import Evaluator, Experiment, Lost, Measured
 from optimizer.genome import Genome
-from optimizer.guards import DailyBudget, guard
+from optimizer.guards import DailyBudget, Verdict, guard
 from optimizer.library import mine
 from optimizer.operators import propose
 from optimizer.select import Scored, front, select
@@ -32,6 +32,8 @@ from optimizer.select import Scored, front, select
 Emit = Callable[[Payload], Awaitable[None]]
 Propose = Callable[[str, list[str]], Awaitable[list[str]]]
 """(template, failure reasons) -> instructions to add, most relevant first."""
+Review = Callable[[str, str, str], Awaitable[Verdict]]
+"""(variant id, template, parent template) -> a second sanity verdict (a model's)."""
 
 
 @dataclass(frozen=True)
@@ -93,9 +95,11 @@ class Loop:
         budget: DailyBudget,
         today: Callable[[], datetime] = lambda: datetime.now(UTC),
         proposer: Propose | None = None,
+        reviewer: Review | None = None,
     ) -> None:
         self.evaluator = evaluator
         self.proposer = proposer
+        self.reviewer = reviewer
         self.emit = emit
         self.budget = budget
         self.today = today
@@ -163,6 +167,8 @@ class Loop:
         version = f"{bump(start.version)}-g{generation}.{key[:8]}"
         pid = profile_id(plan.role, version, key)
         verdict = guard(plan.role, template, parent_template)
+        if verdict.passed and self.reviewer is not None:
+            verdict = await self.reviewer(pid, template, parent_template)
         if not verdict.passed:
             assert verdict.guard is not None
             await self.emit(

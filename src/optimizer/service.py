@@ -31,7 +31,7 @@ from arena_core.profiles import (
 )
 from arena_core.service import Service, handles
 from optimizer.batches import BusEvaluator
-from optimizer.guards import DailyBudget
+from optimizer.guards import DailyBudget, Verdict
 from optimizer.loop import Loop, Plan
 from optimizer.observe import (
     choose,
@@ -42,6 +42,7 @@ from optimizer.observe import (
     success_rate,
 )
 from optimizer.reflect import DECIDERS, reflect
+from optimizer.sanity import model_verdict
 
 
 class OptimizerService(Service):
@@ -136,7 +137,14 @@ class OptimizerService(Service):
         async def proposer(template: str, reasons: list[str]) -> list[str]:
             return await reflect(llm, f"optimizer-{delivery.envelope.id}", template, reasons)
 
-        result = await Loop(evaluator, emit, self.budget, proposer=proposer).run(start, plan)
+        async def reviewer(pid: str, template: str, parent: str) -> Verdict:
+            return await model_verdict(llm, f"sanity-{pid}", template, parent)
+
+        loop = Loop(
+            evaluator, emit, self.budget, proposer=proposer,
+            reviewer=reviewer if llm.policy_name == "anthropic" else None,
+        )  # fmt: skip
+        result = await loop.run(start, plan)
         if result.evaluated == 0:
             lost = result.stopped == "workers_lost"
             await emit(

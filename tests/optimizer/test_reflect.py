@@ -37,3 +37,38 @@ async def test_offline_reflection_proposes_the_library_lines_for_the_reasons_and
 def test_an_answer_is_read_as_bullets_without_template_syntax() -> None:
     answer = "Here you go:\n- Keep parts thin.\n* Check {{ spec }} first.\n- Stress-test early.\n"
     assert parse(answer) == ["Keep parts thin.", "Stress-test early."]
+
+
+async def test_with_claude_a_cheap_model_can_reject_a_variant_with_its_reason(
+    tmp_path: Path,
+) -> None:
+    from arena_core.events.optimizer import GuardName
+    from optimizer.sanity import MODEL, model_verdict
+    from tests.llm.conftest import API_KEY
+    from tests.llm.fake_messages_api import FakeMessagesApi, message
+
+    api = FakeMessagesApi()
+    api.script = [
+        message([{"type": "text", "text": "REJECT: it no longer says how to submit"}]),
+        message([{"type": "text", "text": "OK"}]),
+    ]
+    with api.serving():
+        settings = Settings(
+            home=tmp_path, anthropic_api_key=API_KEY, anthropic_base_url=api.url,
+            llm="anthropic", llm_timeout_s=5,
+        )  # fmt: skip
+        llm = make_llm(settings, emit=_sink())
+        parent = packaged_profile("engineer").template
+        rejected = await model_verdict(llm, "sanity-a", parent + "\n- x", parent)
+        passed = await model_verdict(llm, "sanity-b", parent + "\n- y", parent)
+    assert rejected.guard is GuardName.sanity
+    assert rejected.problems == ("model: it no longer says how to submit",)
+    assert passed.passed
+    assert [r.body["model"] for r in api.received] == [MODEL, MODEL]
+
+
+def _sink():  # type: ignore[no-untyped-def]
+    async def emit(payload: Payload) -> None:
+        return None
+
+    return emit

@@ -9,8 +9,10 @@ from collections.abc import Awaitable, Callable
 import pytest
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
+from typer.testing import CliRunner
 
 from arena_core.bus import Bus
+from arena_core.cli.main import app, build_app
 from arena_core.container import make_bus
 from arena_core.db import Message
 from arena_core.db.projections import rebuild
@@ -174,6 +176,35 @@ async def test_the_shared_state_is_rewritten_from_the_tables_when_a_recorder_sta
         assert prompt_key("critic", "stale") not in await kv.keys()
     finally:
         await again.stop()
+
+
+async def test_db_rebuild_also_rewrites_the_shared_state_on_nats(
+    bus: Bus,
+    engine: Engine,
+    recorder: RecorderService,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    promoted = new_version("planner", "5.0.0", "Plan {{ family }} in three steps.")
+    await publish(bus, promoted, move_tag(_prompt(promoted.prompt_id, "planner"), "prod"))
+    state = SharedState(bus)
+
+    async def promoted_everywhere() -> bool:
+        return (await state.prod_prompt("planner")).id == promoted.prompt_id
+
+    await eventually(promoted_everywhere)
+    await recorder.stop()
+    kv = await bus.js.key_value(PROMPTS)
+    await kv.delete(prompt_key("planner", "prod"))
+    assert not await promoted_everywhere()
+    monkeypatch.setenv("ARENA_NATS_URL", str(settings.nats_url))
+    monkeypatch.setenv("ARENA_DB_PATH", str(settings.database_path))
+    monkeypatch.setenv("ARENA_WORKSPACE", str(settings.workspace))
+    build_app()
+    result = await asyncio.to_thread(CliRunner().invoke, app, ["db", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "shared state on NATS rewritten" in result.output
+    assert await promoted_everywhere()
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,13 @@
 """Solve jobs under a fault campaign: killed workers, a killed recorder, a NATS restart.
 
-    .venv/bin/python benchmarks/chaos.py [--jobs 12] [--kill-every-s 10] [--seed 7]
+    .venv/bin/python benchmarks/chaos.py [--jobs 12] [--kill-every-s 10] [--spacing-s 5]
 
 One stack (embedded NATS, every service, 2 engineers and 2 simrunners) in a fresh
-directory. The same N solve jobs run twice: first without faults (the baseline), then
-while a random worker is SIGKILLed every ~``--kill-every-s`` seconds (``arena up``'s
-restart policy brings each back), the recorder is SIGKILLed twice and NATS is stopped
-and started again once. Afterwards the recording is checked: every envelope id must be
-one event.
+directory. The same N solve jobs (one submitted every ``--spacing-s``) run twice: first
+without faults (the baseline), then while a random worker is SIGKILLed every
+~``--kill-every-s`` seconds (``arena up``'s restart policy brings each back), the
+recorder is SIGKILLed twice and NATS is stopped and started again once. Afterwards the
+recording is checked: every envelope id must be one event.
 
 Last line: ``{"bench": "chaos", "jobs": n, "completed": c, "lost": l,
 "duplicate_ids": d, "p99_ratio": r, "kills": k}``; goals: completed == jobs, lost == 0,
@@ -55,11 +55,14 @@ def solve_jobs(n: int, tag: str) -> list[Envelope[Any]]:
     ]
 
 
-async def run_jobs(bus: Bus, jobs: list[Envelope[Any]]) -> list[tuple[str, float]]:
-    """Submit every job at once; (outcome, seconds) for each."""
+async def run_jobs(
+    bus: Bus, jobs: list[Envelope[Any]], spacing_s: float
+) -> list[tuple[str, float]]:
+    """Submit job i after ``i * spacing_s``; (outcome, seconds from its submission) each."""
     replies = find_job("solve").replies
 
-    async def one(job: Envelope[Any]) -> tuple[str, float]:
+    async def one(i: int, job: Envelope[Any]) -> tuple[str, float]:
+        await asyncio.sleep(i * spacing_s)
         started = time.monotonic()
         try:
             reply = await bus.request(job, replies, timeout=JOB_TIMEOUT_S)
@@ -70,7 +73,7 @@ async def run_jobs(bus: Bus, jobs: list[Envelope[Any]]) -> list[tuple[str, float
         done = isinstance(reply.payload, JobCompleted | JobFailed)
         return ("answered" if done else reply.type), time.monotonic() - started
 
-    return list(await asyncio.gather(*(one(job) for job in jobs)))
+    return list(await asyncio.gather(*(one(i, job) for i, job in enumerate(jobs))))
 
 
 class Faults:
@@ -103,13 +106,13 @@ class Faults:
                 print(f"  {line}", flush=True)
             if now >= next_kill:
                 rounds = self.kills + 1
-                if rounds in (3, 6) and self.recorder_kills < 2:
+                if rounds in (2, 4) and self.recorder_kills < 2:
                     self._kill(RECORDER)
                     self.recorder_kills += 1
                 else:
                     self._kill(None)
                 next_kill = now + self.every_s * self.rng.uniform(0.7, 1.3)
-                if rounds == 5 and not self.nats_restarts:
+                if rounds == 6 and not self.nats_restarts:
                     print("  restarting NATS", flush=True)
                     self.nats.stop()
                     await asyncio.sleep(2.0)
@@ -154,6 +157,7 @@ async def main() -> None:
     parser.add_argument("--jobs", type=int, default=12)
     parser.add_argument("--kill-every-s", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--spacing-s", type=float, default=5.0, help="between submissions")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="arena-chaos-") as tmp:
         home, workspace = Path(tmp) / ".arena", Path(tmp) / "workspace"
@@ -169,14 +173,14 @@ async def main() -> None:
             await wait_until_running(nats.url, counts, timeout=300)
             bus = await Bus(nats.url, name="chaos").connect()  # reconnects after NATS restarts
             print(f"baseline: {args.jobs} solve jobs, no faults", flush=True)
-            calm = await run_jobs(bus, solve_jobs(args.jobs, "calm"))
+            calm = await run_jobs(bus, solve_jobs(args.jobs, "calm"), args.spacing_s)
             print(
                 f"chaos: {args.jobs} solve jobs, a kill every ~{args.kill_every_s:g} s", flush=True
             )
             faults = Faults(procs, nats, args.kill_every_s, args.seed)
             stop = asyncio.Event()
             injector = asyncio.create_task(faults.run(stop))
-            stormy = await run_jobs(bus, solve_jobs(args.jobs, "storm"))
+            stormy = await run_jobs(bus, solve_jobs(args.jobs, "storm"), args.spacing_s)
             stop.set()
             await injector
             for _ in range(120):  # let restarted workers and the recorder catch up

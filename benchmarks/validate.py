@@ -26,8 +26,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
+from arena_core.cad.mesh import Mesh  # noqa: E402
 from simrunner import engine  # noqa: E402
-from simrunner.meshes import TriangleMesh  # noqa: E402
 from simrunner.validate import validate  # noqa: E402
 
 
@@ -65,7 +65,7 @@ def large_meshes(folder: Path) -> Path:
                 triangles.append([a, c, b])
             if i < rings - 1:
                 triangles.append([b, c, d])
-    (folder / "ball.stl").write_bytes(TriangleMesh(np.array(triangles)).to_binary_stl())
+    (folder / "ball.stl").write_bytes(Mesh(np.array(triangles)).to_binary_stl())
     path = folder / "large_meshes.xml"
     path.write_text(
         '<mujoco><asset><mesh name="ball" file="ball.stl"/></asset><worldbody>'

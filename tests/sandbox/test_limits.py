@@ -54,12 +54,15 @@ time.sleep(60)
 async def test_cpu_time_of_a_job_killed_at_its_deadline_is_counted(bare: Sandbox) -> None:
     # The job reports the CPU time it has used as it goes (a lower bound that survives
     # the kill), whatever share of the machine it gets.
-    code = BURN + """
+    code = (
+        BURN
+        + """
 for _ in range(15):
     burn(0.1)
     print(time.process_time(), flush=True)
 time.sleep(60)
 """
+    )
     result = await bare.run(SandboxJob(code=code, limits=SandboxLimits(timeout_s=8)))
 
     used = float(result.stdout.split()[-1])

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 from typer.testing import CliRunner
 
+from arena_core.cad.mesh import Mesh
 from arena_core.cli.main import app, build_app
 from arena_core.events.sim import ValidationFailureKind as Kind
 from simrunner.limits import Limits
-from simrunner.meshes import TriangleMesh
 from simrunner.solids import inside_mesh
 from simrunner.validate import validate
 
@@ -43,7 +43,7 @@ def sphere_stl(radius: float, rings: int, segments: int) -> bytes:
                 triangles.append([a, c, b])
             if i < rings - 1:
                 triangles.append([b, c, d])
-    return TriangleMesh(np.array(triangles)).to_binary_stl()
+    return Mesh(np.array(triangles)).to_binary_stl()
 
 
 def two_spheres(folder: Path, gap: float, rings: int = 90, segments: int = 100) -> Path:
@@ -61,7 +61,7 @@ def two_spheres(folder: Path, gap: float, rings: int = 90, segments: int = 100) 
 
 
 def test_the_mesh_inside_test_agrees_with_a_sphere() -> None:
-    from simrunner.meshes import read_stl
+    from arena_core.cad.mesh import read_stl
 
     mesh = read_stl(sphere_stl(1.0, 40, 48)).triangles
     points = np.random.default_rng(7).uniform(-1.2, 1.2, size=(5000, 3))

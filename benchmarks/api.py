@@ -215,7 +215,10 @@ def serve_forever(db: Path, port_file: Path) -> None:
     port_file.write_text(str(sock.getsockname()[1]))
     settings = Settings(db_path=db, workspace=db.parent / "ws", home=db.parent)
     config = uvicorn.Config(
-        create_app(settings, connect_bus=False), log_level="warning", access_log=False
+        create_app(settings, connect_bus=False),
+        log_level="warning",
+        access_log=False,
+        timeout_keep_alive=60,
     )
     uvicorn.Server(config).run(sockets=[sock])
 
@@ -238,6 +241,7 @@ def serve(db: Path) -> tuple[str, subprocess.Popen[bytes]]:
 
 async def load(url: str, token: str, clients: int, seconds: float) -> dict[str, float]:
     latencies: list[float] = []
+    errors: list[float] = []
     path = f"/runs/{RUN}/timeline?limit=200"
     end = time.perf_counter() + seconds
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -248,7 +252,11 @@ async def load(url: str, token: str, clients: int, seconds: float) -> dict[str, 
         async def worker() -> None:
             while time.perf_counter() < end:
                 t0 = time.perf_counter()
-                answer = await client.get(path)
+                try:
+                    answer = await client.get(path)
+                except httpx.TransportError:
+                    errors.append(time.perf_counter() - t0)  # counted, not timed
+                    continue
                 latencies.append(time.perf_counter() - t0)
                 if answer.status_code != 200:
                     raise RuntimeError(f"bad answer {answer.status_code}")
@@ -261,6 +269,7 @@ async def load(url: str, token: str, clients: int, seconds: float) -> dict[str, 
         "rps": len(latencies) / elapsed,
         "p50_ms": 1000 * statistics.median(latencies),
         "p99_ms": 1000 * latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "errors": len(errors),
     }
 
 
@@ -365,6 +374,7 @@ def main() -> None:
         "api_rps_50": round(at50["rps"], 1),
         "p50_ms_50": round(at50["p50_ms"], 1),
         "p99_ms_50": round(at50["p99_ms"], 1),
+        "transport_errors": at32["errors"] + at50["errors"],
         "codec": manifest.codec.value,
         "backup_mb_s": round(manifest.snapshot_bytes / 1e6 / backup_s, 2),
         "backup_ratio": manifest.ratio,

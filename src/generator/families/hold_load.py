@@ -6,8 +6,8 @@ the floor. Difficulty (1..5, see ``generator.families.base.LEVELS``):
 - the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference's own
   cost and mass;
 - the build zone closes in from a 36 cm square between the walls towards the shelf;
-- the crate is released 1-1.8 cm above the hold band at level 1, 1.5 mm less a level (a
-  support's top must land in that band), and its start jitter grows from 8 mm to 16 mm
+- the crate is released 6-12 mm above the hold band at level 1, 0.5 mm less a level (a
+  support's top must land in that band), and its start jitter grows from 2 cm to 4 cm
   with the copies from 4 to 8 (the reference shelf grows with the jitter);
 - the crate must be held 0.2 s longer a level (1 s to 1.8 s) and the time limit shrinks
   from 3 s to 2.4 s.
@@ -48,11 +48,11 @@ class HoldLoad(Family):
     def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
         half = r3(rng.uniform(0.03, 0.045))
         hold_height = r3(rng.uniform(0.16, 0.22))
-        drop = r3(rng.uniform(0.01, 0.018) - 0.0015 * (difficulty - 1))
+        drop = r3(rng.uniform(0.006, 0.012) - 0.0005 * (difficulty - 1))
         cx = r3(rng.uniform(-0.1, 0.1))
         cy = r3(rng.uniform(-0.05, 0.05))
         lv = level(difficulty)
-        jitter = r3(0.008 * lv.jitter)
+        jitter = r3(0.02 * lv.jitter)
         hold_s = r3(1.0 + 0.2 * (difficulty - 1))
         within_s = r3(3.0 * lv.time)
         # The support's top sits just under the crate's bottom at the hold height.
@@ -87,7 +87,7 @@ class HoldLoad(Family):
         roomiest = Zone(
             label="build",
             low=(r3(cx - 0.18), r3(cy - 0.18), 0.0),
-            high=(r3(cx + 0.18), r3(cy + 0.18), r3(start_z - half - 0.005)),
+            high=(r3(cx + 0.18), r3(cy + 0.18), r3(start_z - half - 0.003)),
         )
         build = build_zone(roomiest, [shelf, web], lv.room)
         frame = Frame(

@@ -11,7 +11,7 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
   cost and mass;
 - the build zone closes in from the full space between carriage and crate towards the
   arm;
-- the goal shortens from 5 cm to 3.4 cm along the push;
+- the goal shortens from 2.8 cm to 2.3 cm along the push;
 - the crate's start jitter doubles (4 mm to 8 mm along the push, 1 cm to 2 cm across)
   and the copies grow from 4 to 8;
 - the push gets faster (the stroke ends at 2 s at level 1, 1.8 s at level 5: the crate
@@ -101,8 +101,8 @@ class MotorPush(Family):
         )  # fmt: skip
         goal = Zone(
             label="goal",
-            low=(r3(final_x - 0.022 + 0.002 * (difficulty - 1)), -0.15, table_top),
-            high=(r3(final_x + 0.028 - 0.002 * (difficulty - 1)), 0.15, r3(table_top + 0.1)),
+            low=(r3(final_x - 0.012 + 0.0005 * (difficulty - 1)), -0.15, table_top),
+            high=(r3(final_x + 0.016 - 0.0008 * (difficulty - 1)), 0.15, r3(table_top + 0.1)),
         )
         roomiest = Zone(
             label="build",

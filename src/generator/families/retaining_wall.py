@@ -11,7 +11,7 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
   own cost and mass, and the build zone closes in on it;
 - the slope steepens by 1.5 degrees a level (the crate arrives faster) and the crate
   starts 2 cm further up the slope a level;
-- the goal stretch shortens from 12 cm to 8 cm along the slope, and the build zone reaches
+- the goal stretch shortens from 9 cm to 7 cm along the slope, and the build zone reaches
   further up the slope than the stretch (a wall placed too high holds the crate short);
 - the crate's start jitter doubles and the copies grow from 4 to 8;
 - the crate must stay 0.1 s longer a level (0.5 s to 0.9 s) and the time limit shrinks
@@ -93,7 +93,7 @@ class RetainingWall(Family):
             )  # fmt: skip
 
         reference = wall(height)
-        stretch = r3(0.12 - 0.01 * (difficulty - 1))
+        stretch = r3(0.09 - 0.005 * (difficulty - 1))
         goal = Zone(
             label="landing",
             low=(r3(stop_x - stretch * math.cos(theta)), r3(y0 - 0.1), r3(surface(stop_x))),

@@ -320,14 +320,16 @@ def main() -> None:
         # Alternate the two sides and keep each one's best round: a shared machine's
         # load then slows both alike instead of whichever ran during a burst.
         local, at32, at50 = 0.0, {"rps": 0.0}, {"rps": 0.0}
-        for _ in range(args.rounds):
-            local = max(local, in_process(settings, args.seconds))
-            at32 = max(at32, asyncio.run(load(url, token, 32, args.seconds)),
-                       key=lambda r: r["rps"])  # fmt: skip
-            at50 = max(at50, asyncio.run(load(url, token, 50, args.seconds)),
-                       key=lambda r: r["rps"])  # fmt: skip
-        server.terminate()
-        server.wait(30)
+        try:
+            for _ in range(args.rounds):
+                local = max(local, in_process(settings, args.seconds))
+                at32 = max(at32, asyncio.run(load(url, token, 32, args.seconds)),
+                           key=lambda r: r["rps"])  # fmt: skip
+                at50 = max(at50, asyncio.run(load(url, token, 50, args.seconds)),
+                           key=lambda r: r["rps"])  # fmt: skip
+        finally:
+            server.terminate()
+            server.wait(30)
         print(f"in-process {local:.0f}/s, api@32 {at32}, api@50 {at50}", file=sys.stderr)
 
         moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)

@@ -22,6 +22,9 @@ from arena_core import __version__
 from arena_core.api import (
     admin,
     benchmarks,
+    dashboard,
+    dashboard_scene,
+    dashboard_stream,
     files,
     health,
     jobs,
@@ -95,6 +98,9 @@ def create_app(
     for module in (jobs, runs, files, benchmarks, prompts, profiles, workers):
         app.include_router(module.router())
     app.include_router(admin.router())
+    app.include_router(dashboard.router())
+    app.include_router(dashboard_scene.router())
+    dashboard_stream.mount(app)
     app.include_router(health.router(metrics))
     app.add_middleware(health.MetricsMiddleware, metrics=metrics)
     app.add_middleware(BodyLimits, max_body=settings.api_max_body_bytes)

@@ -75,7 +75,12 @@ def _measured(conn: Connection, benchmark_id: str) -> MeasuredDifficulty:
 
 
 def _view(row: Any, **extra: Any) -> BenchmarkView:
-    data = {k: v for k, v in row._asdict().items() if k in BenchmarkView.model_fields}
+    # The row's ``spec`` column is JSON text: the view carries it parsed, and only alone.
+    data = {
+        k: v
+        for k, v in row._asdict().items()
+        if k in BenchmarkView.model_fields and k not in ("spec", "measured")
+    }
     return BenchmarkView(**data, has_reference=row.reference_seq is not None, **extra)
 
 

@@ -23,6 +23,12 @@ class Tab:
         await self.page.goto(f"{url}/ui/{hash}")
         await self.rendered(hash, timeout_ms)
 
+    async def complete(self, hash: str, timeout_ms: float = 60_000) -> None:
+        """Wait until a page that loads in parts (a long run, many runs) has all of them."""
+        await self.page.wait_for_function(
+            "h => document.body.dataset.complete === h", arg=hash, timeout=timeout_ms
+        )
+
     async def rendered(self, hash: str, timeout_ms: float = 30_000) -> None:
         await self.page.wait_for_function(
             "h => document.body.dataset.rendered === h || "

@@ -26,12 +26,14 @@ async def test_every_page_renders_and_approve_moves_prod(
 
     async with browser_tab(chromium, stack.url, stack.tokens["admin"]) as tab:
         page = tab.page
+        await tab.complete("#/runs")
         assert await page.locator(f'tr[data-run="{stack.demo_run_id}"]').count() == 1
         assert await page.locator(".chart circle").count() >= 1, "no success-rate point"
         await page.wait_for_selector(".live.on")
         await page.screenshot(path=shots / "dashboard-runs.png")
 
         await tab.visit(stack.url, f"#/run/{stack.demo_run_id}")
+        await tab.complete(f"#/run/{stack.demo_run_id}")
         assert await page.locator("article.event").count() == events
         roles = set(await page.locator("article.event").evaluate_all(
             "els => els.map(e => e.dataset.agent)"
@@ -39,9 +41,10 @@ async def test_every_page_renders_and_approve_moves_prod(
         assert {"engineer", "simrunner"} <= roles, roles
         assert await page.locator(".verdict").count() >= 1, "no simulator verdict shown"
         assert await page.locator("button.redrive").count() == events
-        await page.locator("details:has(> summary:text('CAD code'))").first.evaluate(
-            "d => d.open = true"
-        )
+        final = page.locator('article[data-type="engineer.solution.submitted"]').last
+        await final.scroll_into_view_if_needed()
+        await page.evaluate("window.scrollBy(0, -80)")
+        await page.wait_for_timeout(300)  # the preview draws when it comes into view
         await page.screenshot(path=shots / "dashboard-conversation.png")
 
         await page.locator("a:text('raw envelope')").first.click()

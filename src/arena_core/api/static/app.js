@@ -27,14 +27,26 @@ async function route() {
   }
   if (current && current.dispose) current.dispose();
   current = null;
+  delete document.body.dataset.complete;
   const found = ROUTES.find(([re]) => re.test(hash));
   if (!found) { location.hash = "#/runs"; return; }
   main.replaceChildren(h("div", { class: "loading" }, "Loading…"));
   try {
     current = await found[1](hash.match(found[0]));
     main.replaceChildren(current.el);
+    // The first frame with the content: what the time-to-first-render figure reads.
+    await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+    document.body.dataset.renderMs = performance.now().toFixed(1);
     document.body.dataset.rendered = hash;
     window.dispatchEvent(new CustomEvent("arena-rendered", { detail: hash }));
+    if (current.more) {
+      try {
+        await current.more();
+      } catch (err) {
+        main.append(h("div", { class: "error" }, `Could not load the rest: ${err.message}`));
+      }
+    }
+    if ((location.hash || "#/runs") === hash) document.body.dataset.complete = hash;
   } catch (err) {
     main.replaceChildren(h("div", { class: "error" }, `Could not load this page: ${err.message}`));
     document.body.dataset.rendered = `error:${hash}`;

@@ -16,16 +16,17 @@ function axes(w, h, pad, xLabel, yLabel, yTicks, xTicks) {
     g.append(svg("line", { x1: pad.l, x2: w - pad.r, y1: v, y2: v, class: "grid" }),
       svg("text", { x: pad.l - 6, y: v + 4, "text-anchor": "end" }, label));
   }
-  for (const [v, label] of xTicks) {
-    g.append(svg("text", { x: v, y: h - pad.b + 16, "text-anchor": "middle" }, label));
-  }
+  xTicks.forEach(([v, label], i) => {
+    const anchor = i === 0 ? "start" : i === xTicks.length - 1 ? "end" : "middle";
+    g.append(svg("text", { x: v, y: h - pad.b + 16, "text-anchor": anchor }, label));
+  });
   g.append(svg("text", { x: pad.l, y: 12, class: "axis-label" }, yLabel),
     svg("text", { x: w - pad.r, y: h - 4, "text-anchor": "end", class: "axis-label" }, xLabel));
   return g;
 }
 
 // rows: [{t: Date ms, key, solved: bool}]; one line per key, rate per time bucket.
-export function successChart(rows, { width = 760, height = 240, buckets = 12 } = {}) {
+export function successChart(rows, { width = 1200, height = 260, buckets = 12 } = {}) {
   const pad = { l: 44, r: 16, t: 22, b: 28 };
   const root = svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "chart", role: "img" });
   if (!rows.length) {
@@ -40,9 +41,12 @@ export function successChart(rows, { width = 760, height = 240, buckets = 12 } =
   const x = (t) => pad.l + ((t - t0) / span) * (width - pad.l - pad.r);
   const y = (v) => pad.t + (1 - v) * (height - pad.t - pad.b);
   const keys = [...new Set(rows.map((r) => r.key))].sort();
-  const xt = [0, 0.5, 1].map((f) => [x(t0 + f * span),
-    new Date(t0 + f * span).toISOString().slice(5, 16).replace("T", " ")]);
-  root.append(axes(width, height, pad, "time (UTC)", "success rate",
+  const stamp = (t) => {
+    const iso = new Date(t).toISOString();
+    return span < 3600e3 ? iso.slice(11, 19) : span < 86400e3 ? iso.slice(5, 16).replace("T", " ") : iso.slice(0, 10);
+  };
+  const xt = [0, 0.5, 1].map((f) => [x(t0 + f * span), stamp(t0 + f * span)]);
+  root.append(axes(width, height, pad, "", "success rate",
     [0, 0.25, 0.5, 0.75, 1].map((v) => [y(v), `${v * 100}%`]), n === 1 ? [[x(t0), xt[0][1]]] : xt));
   keys.forEach((key, i) => {
     const stats = Array.from({ length: n }, () => [0, 0]);

@@ -5,20 +5,12 @@ import { api, empty, fmt, h, highlight, isAdmin, jsonBlock, statusBadge } from "
 import { placeParts, Viewer } from "./viewer3d.js";
 import { PALETTE } from "./chart.js";
 
-const PAGE = 2000;
-const MAX_EVENTS = 20000;
+const FIRST_PAGE = 150;
+const PAGE = 1000;
+const MAX_EVENTS = 50000;
 
-async function timeline(runId) {
-  const entries = [];
-  let after = 0;
-  while (entries.length < MAX_EVENTS) {
-    const page = await api.get(`/runs/${encodeURIComponent(runId)}/timeline?envelopes=true&limit=${PAGE}&after=${after}`);
-    entries.push(...page.entries);
-    if (page.next_after === null || page.next_after === undefined) break;
-    after = page.next_after;
-  }
-  return entries;
-}
+const timelinePage = (runId, after, limit) =>
+  api.get(`/runs/${encodeURIComponent(runId)}/timeline?envelopes=true&limit=${limit}&after=${after}`);
 
 function lazy(summary, build, open = false) {
   const box = h("details", { open });
@@ -138,7 +130,8 @@ function card(runId, entry, colors, onRedrive) {
   const payload = entry.envelope && entry.envelope.payload;
   const role = (entry.agent || "").split("/")[0];
   const color = colors.get(role) || "#64748b";
-  return h("article", { class: `event${entry.valid ? "" : " invalid"}`, "data-seq": entry.seq, "data-agent": role, style: `--agent:${color}` },
+  return h("article", { class: `event${entry.valid ? "" : " invalid"}`, "data-seq": entry.seq, "data-agent": role,
+    "data-type": entry.type || "", style: `--agent:${color}` },
     h("div", { class: "event-head" },
       h("span", { class: "seq mono" }, `#${entry.seq}`),
       h("span", { class: "agent" }, role || "client"),
@@ -151,10 +144,15 @@ function card(runId, entry, colors, onRedrive) {
     body(entry.type, payload));
 }
 
+// The first events render at once; the rest of the run follows page by page.
 export async function runPage(runId) {
-  const [run, entries] = await Promise.all([api.get(`/runs/${encodeURIComponent(runId)}`), timeline(runId)]);
-  const roles = [...new Set(entries.map((e) => (e.agent || "").split("/")[0]).filter(Boolean))].sort();
-  const colors = new Map(roles.map((r, i) => [r, PALETTE[i % PALETTE.length]]));
+  const [run, first] = await Promise.all([api.get(`/runs/${encodeURIComponent(runId)}`),
+    timelinePage(runId, 0, FIRST_PAGE)]);
+  const colors = new Map();
+  const colorOf = (role) => {
+    if (!colors.has(role)) colors.set(role, PALETTE[colors.size % PALETTE.length]);
+    return colors.get(role);
+  };
   const notice = h("div", { class: "notice", hidden: true });
   const onRedrive = isAdmin() ? async (seq) => {
     if (!confirm(`Publish this run's job requests again from #${seq} under a new run?`)) return;
@@ -168,27 +166,54 @@ export async function runPage(runId) {
     notice.hidden = false;
   } : null;
   const list = h("div", { class: "events" });
-  const frag = document.createDocumentFragment();
-  for (const e of entries) frag.append(card(runId, e, colors, onRedrive));
-  list.append(frag);
   const hidden = new Set();
-  const chips = h("div", { class: "chips" }, roles.map((r) => h("button", {
-    type: "button", class: "chip on", style: `--agent:${colors.get(r)}`, onclick: (ev) => {
-      hidden.has(r) ? hidden.delete(r) : hidden.add(r);
-      ev.currentTarget.classList.toggle("on", !hidden.has(r));
-      for (const a of list.children) a.hidden = hidden.has(a.dataset.agent);
-    } }, r)));
-  const designLink = entries.find((e) => e.type === "solve.job.requested" && e.envelope);
-  const bid = designLink && designLink.envelope.payload.benchmark_id;
+  const chips = h("div", { class: "chips" });
+  const links = h("span", {});
+  let count = 0;
+  const add = (entries) => {
+    const frag = document.createDocumentFragment();
+    for (const e of entries) {
+      const role = (e.agent || "").split("/")[0];
+      if (role && !colors.has(role)) {
+        chips.append(h("button", { type: "button", class: "chip on", style: `--agent:${colorOf(role)}`, onclick: (ev) => {
+          hidden.has(role) ? hidden.delete(role) : hidden.add(role);
+          ev.currentTarget.classList.toggle("on", !hidden.has(role));
+          for (const a of list.children) a.hidden = hidden.has(a.dataset.agent);
+        } }, role));
+      }
+      const el = card(runId, e, colors, onRedrive);
+      el.hidden = hidden.has(role);
+      frag.append(el);
+      if (!links.childNodes.length && e.type === "solve.job.requested" && e.envelope) {
+        const bid = e.envelope.payload.benchmark_id;
+        links.append(h("a", { href: `#/benchmark/${encodeURIComponent(bid)}?run=${encodeURIComponent(runId)}` }, "3D view of the design"));
+      }
+    }
+    count += entries.length;
+    list.append(frag);
+  };
+  add(first.entries);
+  let stopped = false;
+  const more = async () => {
+    let after = first.next_after;
+    while (!stopped && after !== null && after !== undefined && count < MAX_EVENTS) {
+      const page = await timelinePage(runId, after, PAGE);
+      if (stopped) return;
+      for (let i = 0; i < page.entries.length; i += 200) {
+        add(page.entries.slice(i, i + 200));
+        await new Promise((done) => setTimeout(done, 0));
+      }
+      after = page.next_after;
+    }
+  };
   const el = h("section", { class: "page" },
     h("div", { class: "page-head" }, h("h1", {}, "Run ", h("span", { class: "mono" }, runId)), statusBadge(run.status)),
     h("div", { class: "kv card" }, kv("kind", run.kind), kv("events", fmt.int(run.events)),
       kv("jobs", `${run.jobs_completed} ok, ${run.jobs_failed} failed, ${run.jobs_open} open`),
       kv("tokens", fmt.int(run.input_tokens + run.output_tokens)), kv("cost", fmt.usd(run.cost_usd)),
-      kv("sim time", `${run.sim_time_s.toFixed(1)} s`), kv("started", fmt.time(run.started_at)),
-      bid ? h("a", { href: `#/benchmark/${encodeURIComponent(bid)}?run=${encodeURIComponent(runId)}` }, "3D view of the design") : null),
-    notice, chips, entries.length ? list : empty("This run has no recorded events."));
-  return { el };
+      kv("sim time", `${run.sim_time_s.toFixed(1)} s`), kv("started", fmt.time(run.started_at)), links),
+    notice, chips, first.entries.length ? list : empty("This run has no recorded events."));
+  return { el, more, dispose: () => { stopped = true; } };
 }
 
 export async function envelopePage(runId, seq) {

@@ -88,7 +88,7 @@ export async function benchmarkPage(benchmarkId, runId) {
       h("div", { class: "card" }, h("div", { class: "card-head" }, h("h2", {}, "Scene"),
         h("span", { class: "small muted" }, scene.sim_seq ? `design simulated at #${scene.sim_seq}` : "benchmark only", " · drag to turn, wheel to zoom")),
       canvas, h("div", { class: "legend" }, roles.map((r) => h("span", {}, h("i", { style: `background:${swatch(r)}` }), roleName(r))),
-        triangles.length ? h("span", {}, h("i", { style: "background:#38bdf8" }), `design (${fmt.int(triangles.length / 9)} triangles)`) : null)),
+        triangles.length ? h("span", {}, h("i", { style: "background:#e879f9" }), `design (${fmt.int(triangles.length / 9)} triangles)`) : null)),
       h("div", { class: "card" }, h("h2", {}, "Benchmark"),
         h("div", { class: "kv col" }, kvRow("family", bench.family), kvRow("seed", bench.seed),
           kvRow("declared difficulty", bench.difficulty),

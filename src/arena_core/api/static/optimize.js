@@ -14,7 +14,10 @@ function front(exp, selected, onPick) {
     root.append(svg("line", { x1: pad.l, x2: W - pad.r, y1: y(v), y2: y(v), class: "grid" }),
       svg("text", { x: pad.l - 6, y: y(v) + 4, "text-anchor": "end" }, `${v * 100}%`));
   }
-  for (const f of [0, 0.5, 1]) root.append(svg("text", { x: x(f * maxCost), y: H - pad.b + 16, "text-anchor": "middle" }, `$${(f * maxCost).toFixed(4)}`));
+  for (const f of [0, 0.5, 1]) {
+    root.append(svg("text", { x: x(f * maxCost), y: H - pad.b + 16,
+      "text-anchor": f === 0 ? "start" : f === 1 ? "end" : "middle" }, `$${(f * maxCost).toFixed(4)}`));
+  }
   root.append(svg("text", { x: pad.l, y: 12, class: "axis-label" }, "success"),
     svg("text", { x: W - pad.r, y: H - 4, "text-anchor": "end", class: "axis-label" }, "cost per solve (USD)"));
   const at = new Map(evals.map((e) => [e.profile_id, e]));
@@ -82,8 +85,8 @@ export async function optimizePage(experimentId) {
         }
         notice.hidden = false;
       } }, isProd ? "Prod" : "Approve");
-    detail.replaceChildren(
-      h("div", { class: "card-head" }, h("h2", {}, h("span", { class: "mono" }, profileId)), approve),
+    detail.replaceChildren(...[
+      h("div", { class: "card-head" }, h("h2", { class: "id" }, profileId), approve),
       notice,
       h("div", { class: "kv" }, pair("stage", e.stage || "–"), pair("version", e.version || "–"),
         pair("success", fmt.pct(e.success)), pair("cost/solve", fmt.usd(e.cost_usd)),
@@ -91,7 +94,8 @@ export async function optimizePage(experimentId) {
         pair("targets", `${e.targets_solved}/${e.targets} solved`), pair("controls", `${e.controls - e.controls_lost.length}/${e.controls} kept`),
         h("span", { class: `badge ${e.passed ? "s-succeeded" : "s-failed"}` }, e.passed ? "regression passed" : "regression failed")),
       e.controls_lost.length ? h("p", { class: "bad small" }, `lost controls: ${e.controls_lost.join(", ")}`) : null,
-      h("h2", {}, "Diff against prod ", h("span", { class: "mono small muted" }, diff.prod_id)), diffView(diff.diff));
+      h("h2", {}, "Diff against prod ", h("span", { class: "id small muted" }, diff.prod_id)), diffView(diff.diff),
+    ].filter(Boolean));
   };
 
   const tbody = h("tbody", {}, exp.evaluations.map((e) => h("tr", { "data-profile": e.profile_id, onclick: () => pick(e.profile_id) },

@@ -19,10 +19,20 @@ function runRow(run) {
     h("td", { class: "small muted" }, fmt.time(run.ended_at)));
 }
 
+const FIRST_ROWS = 100;
+
+async function appendRows(body, runs) {
+  for (let i = 0; i < runs.length; i += 250) {
+    body.append(...runs.slice(i, i + 250).map(runRow));
+    await new Promise((done) => setTimeout(done, 0));
+  }
+}
+
 function runsTable(runs) {
   return h("table", { class: "grid runs" },
-    h("thead", {}, h("tr", {}, ["run", "status", "kind", "family", "profile", "events",
-      "jobs ok / failed / open", "tokens", "cost", "last event"].map((c) => h("th", {}, c)))),
+    h("thead", {}, h("tr", {}, ["run", "status", "kind", "family", "profile", "#events",
+      "#jobs ok / failed / open", "#tokens", "#cost", "last event"].map((c) =>
+      h("th", { class: c.startsWith("#") ? "num" : null }, c.replace("#", ""))))),
     h("tbody", {}, runs.map(runRow)));
 }
 
@@ -63,7 +73,11 @@ export async function runsPage() {
     tile("tokens", fmt.int(totals.tokens), "all runs shown"),
     tile("cost", fmt.usd(totals.cost), "all runs shown"));
 
-  const tableBox = h("div", { class: "table-box" }, runsTable(data.runs));
+  // The first rows render at once, the rest right after the first frame.
+  const table = runsTable(data.runs.slice(0, FIRST_ROWS));
+  const tableBox = h("div", { class: "table-box" }, table);
+  let stopped = false;
+  const more = () => (stopped ? null : appendRows(table.tBodies[0], data.runs.slice(FIRST_ROWS)));
   const liveNote = h("span", { class: "muted small" }, "");
   let timer = null;
   let seen = 0;
@@ -86,7 +100,7 @@ export async function runsPage() {
       toggle), chartBox),
     h("div", { class: "card" }, h("h2", {}, "Recent runs"),
       data.runs.length ? tableBox : h("div", { class: "empty" }, "Nothing recorded yet: run `arena demo`.")));
-  return { el, dispose: () => { window.removeEventListener("arena-live", onLive); clearTimeout(timer); } };
+  return { el, more, dispose: () => { stopped = true; window.removeEventListener("arena-live", onLive); clearTimeout(timer); } };
 }
 
 function tile(label, value, note) {

@@ -11,7 +11,7 @@ export const ROLE_STYLE = {
   motor: { solid: [167, 139, 250] },
   part: { solid: [96, 165, 250] },
 };
-const DESIGN = [56, 189, 248];
+const DESIGN = [232, 121, 249];
 const BOX_FACES = [[0, 1, 3, 2], [4, 6, 7, 5], [0, 4, 5, 1], [2, 3, 7, 6], [0, 2, 6, 4], [1, 5, 7, 3]];
 
 export function parseStl(buffer) {
@@ -113,7 +113,7 @@ export class Viewer {
     const x1 = cyaw * x - syaw * y, y1 = syaw * x + cyaw * y;
     const cp = Math.cos(this.pitch), sp = Math.sin(this.pitch);
     const depth = cp * y1 + sp * z, up = cp * z - sp * y1;
-    const scale = (Math.min(this.w, this.h) * 0.42 * this.zoom) / this.radius;
+    const scale = (Math.min(this.w, this.h) * 0.36 * this.zoom) / this.radius;
     return [this.w / 2 + x1 * scale, this.h / 2 - up * scale, depth];
   }
 

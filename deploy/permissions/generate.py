@@ -21,7 +21,7 @@ REQUEST_FAILURES = ("error.invalid_message", "error.dead_letter")
 """Events a request/response waiter also listens for (rejections and dead letters)."""
 SERVICE_EVENTS = ("system.service.>", "error.>")
 """Every service announces its lifecycle and may report bad input or dead letters."""
-STATE_BUCKETS = ("arena_prompts", "arena_skills")
+STATE_BUCKETS = ("arena_prompts", "arena_skills", "arena_profiles")
 """Key-value buckets of shared state (``arena_core.state``): the recorder writes them."""
 
 

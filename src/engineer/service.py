@@ -13,8 +13,11 @@ from arena_core.events.engineer import (
     SolveFailure,
     SolveJobCompleted,
     SolveJobFailed,
+    SolveJobRequested,
     SolveOutcome,
 )
+from arena_core.events.llm import PromptRef
+from arena_core.events.profiles import TeamSettings
 from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLimitReached
 from arena_core.llm.templates import PromptRenderError, render_prompt
 from arena_core.sandbox import Sandbox
@@ -58,7 +61,7 @@ class EngineerService(Service):
     async def on_plan(self, delivery: Delivery[PlanCreated]) -> None:
         started = time.perf_counter()
         plan = delivery.payload
-        request = plan.request
+        request = await self._with_prod_profile(plan.request)
         run_id = delivery.envelope.run_id
         session = EngineerSession(
             bus=self.bus,
@@ -173,6 +176,24 @@ class EngineerService(Service):
                 solution=design.solution if design else None,
             ),
         )
+
+    async def _with_prod_profile(self, request: SolveJobRequested) -> SolveJobRequested:
+        """A job that names no profile and sets no knob runs on the approved ``prod``
+        profile (read from shared state) when its difficulty range holds the benchmark."""
+        if request.profile_id is not None or request.prompt_template is not None:
+            return request
+        if request.settings != TeamSettings():
+            return request
+        prod = await self.state.prod_profile("engineer")
+        if prod is None or prod.created_at is None or prod.description == "packaged":
+            return request
+        if not prod.difficulty.holds(request.spec.difficulty):
+            return request
+        ref = PromptRef(id=prod.id, role="engineer", version=prod.version)
+        return request.model_copy(
+            update={"settings": prod.settings, "profile_id": prod.id,
+                    "prompt_template": prod.template, "prompt": ref}
+        )  # fmt: skip
 
     async def _publish(self, delivery: Delivery[Any], solve_job_id: str, payload: Any) -> None:
         # The answer is caused by the solve request (not the plan), so bus.request finds it.

@@ -17,7 +17,12 @@ from typer.testing import CliRunner
 from arena_core.cli.main import app, build_app
 from arena_core.db import Message
 from arena_core.events import Envelope
-from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested, SolveOutcome
+from arena_core.events.engineer import (
+    SolveJobCompleted,
+    SolveJobFailed,
+    SolveJobRequested,
+    SolveOutcome,
+)
 from arena_core.events.optimizer import (
     OptimizeJobCompleted,
     OptimizeJobFailed,
@@ -25,9 +30,11 @@ from arena_core.events.optimizer import (
     RegressionJobCompleted,
     RegressionJobRequested,
 )
+from arena_core.events.profiles import ProfileApproved
 from arena_core.profiles import evaluations, list_profiles
 from arena_core.settings import Settings
 from arena_core.stack import services_in_process
+from arena_core.state import SharedState
 from optimizer.observe import spent_on
 from optimizer.stack import NEEDED
 from tests.recorder.recording import settle
@@ -68,6 +75,38 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
             Envelope.new(job), [OptimizeJobCompleted, OptimizeJobFailed], timeout=280
         )
         await settle(bus, engine)
+        # A person approves a variant; the next solve that names no profile runs on it.
+        approved = next(p for p in list_profiles(engine, "engineer") if p.passed_regression
+                        and p.description != "packaged")  # fmt: skip
+        await bus.publish(
+            Envelope.new(ProfileApproved(profile_id=approved.id, role="engineer", approver="ada"))
+        )
+        state = SharedState(bus)
+        for _ in range(100):
+            shared = await state.prod_profile("engineer")
+            if shared is not None and shared.id == approved.id:
+                break
+            await asyncio.sleep(0.1)
+        after = SolveJobRequested(
+            benchmark_id=BENCHMARK, spec=examples.ball_to_goal(0), key="after-approval"
+        )
+        solved = await bus.request(
+            Envelope.new(after, run_id="after"), [SolveJobCompleted, SolveJobFailed], timeout=200
+        )
+        await settle(bus, engine)
+    assert isinstance(solved.payload, SolveJobCompleted)
+    with engine.connect() as conn:
+        after_prompts = {
+            (orjson.loads(body)["payload"].get("prompt") or {}).get("id")
+            for (body,) in conn.execute(
+                select(Message.body).where(
+                    Message.type == "llm.call.requested",
+                    Message.run_id == "after",
+                    Message.agent_role == "engineer",
+                )
+            )
+        }
+    assert after_prompts == {approved.id}
     answer = reply.payload
     assert isinstance(answer, OptimizeJobCompleted), answer
     assert answer.evaluated == 3 and answer.front
@@ -76,7 +115,7 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
     verdicts = evaluations(engine, "engineer")
     assert len(verdicts) == 3 and all(o.success in (0.0, 1.0) for _, o, _ in verdicts)
     stages = {p.id: p.stage.value for p in list_profiles(engine, "engineer")}
-    assert {stages[pid] for pid in answer.promoted} <= {"candidate"}
+    assert {stages[pid] for pid in answer.promoted} <= {"candidate", "production"}
     variants = {pid for pid in stages if "-g1." in pid}
     assert len(variants) == 2
     with engine.connect() as conn:

@@ -23,6 +23,7 @@ from arena_core.events.profiles import Objectives, ProfileEvaluated, TeamSetting
 from arena_core.profiles import new_profile, packaged_profile, packaged_profile_event, prod_profile
 from arena_core.recorder import RecorderService
 from arena_core.settings import Settings
+from arena_core.state import SharedState
 from optimizer.service import OptimizerService
 from tests.recorder.recording import settle
 
@@ -93,3 +94,12 @@ async def test_approval_is_refused_for_an_unproven_draft_and_moves_prod_for_a_pr
     done = await asyncio.to_thread(approve, proven.profile_id)
     assert done[0] == 0 and "is now the engineer prod profile" in done[1], done[1]
     assert prod_profile(engine, "engineer").id == proven.profile_id
+    # Every node sees it: the recorder mirrors prod into the shared-state bucket.
+    state = SharedState(bus)
+    for _ in range(100):
+        shared = await state.prod_profile("engineer")
+        if shared is not None and shared.id == proven.profile_id:
+            break
+        await asyncio.sleep(0.1)
+    assert shared is not None and shared.id == proven.profile_id
+    assert shared.settings.population == 9 and shared.template == base.template

@@ -4,6 +4,8 @@ Both are projections the recorder keeps equal to the database after each commit:
 
 - ``arena_prompts``: key ``<role>.<tag>`` -> the ``Prompt`` that tag points at.
 - ``arena_skills``: key ``<role>.<slug>`` -> the latest ``Skill`` version of that slug.
+- ``arena_profiles``: key ``<role>.<tag>`` -> the ``Profile`` that tag points at (``prod``:
+  the approved profile whose settings and template the role's runs use).
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ from nats.js.kv import KeyValue
 
 PROMPTS = "arena_prompts"
 SKILLS = "arena_skills"
-BUCKETS = (PROMPTS, SKILLS)
+PROFILES = "arena_profiles"
+BUCKETS = (PROMPTS, SKILLS, PROFILES)
 
 
 def prompt_key(role: str, tag: str) -> str:
+    return f"{role}.{tag}"
+
+
+def profile_key(role: str, tag: str) -> str:
     return f"{role}.{tag}"
 
 

@@ -20,16 +20,31 @@ from sqlalchemy import Engine, Table, select
 from arena_core.db.team import SkillRow
 from arena_core.events import SUBJECT_PREFIX
 from arena_core.events.engineer import SkillContent, SkillWritten
+from arena_core.profiles import get_profile
+from arena_core.profiles.tables import profile_tags
 from arena_core.prompts.queries import prompt_from_row, prompt_tags, prompts
 from arena_core.prompts.skills import Skill
-from arena_core.state.buckets import BUCKETS, PROMPTS, SKILLS, ensure_bucket, prompt_key, skill_key
+from arena_core.state.buckets import (
+    BUCKETS,
+    PROFILES,
+    PROMPTS,
+    SKILLS,
+    ensure_bucket,
+    profile_key,
+    prompt_key,
+    skill_key,
+)
 
 skills = cast(Table, SkillRow.__table__)  # type: ignore[attr-defined]
 
 State = dict[str, dict[str, bytes]]
 """Bucket -> key -> value."""
 
-_SUBJECTS = (f"{SUBJECT_PREFIX}.prompt.", f"{SUBJECT_PREFIX}.{SkillWritten.EVENT_TYPE}")
+_SUBJECTS = (
+    f"{SUBJECT_PREFIX}.prompt.",
+    f"{SUBJECT_PREFIX}.profile.",
+    f"{SUBJECT_PREFIX}.{SkillWritten.EVENT_TYPE}",
+)
 
 
 def touches(subject: str) -> bool:
@@ -39,7 +54,7 @@ def touches(subject: str) -> bool:
 
 def current_state(engine: Engine) -> State:
     """What the buckets must hold, read from the tables."""
-    state: State = {PROMPTS: {}, SKILLS: {}}
+    state: State = {PROMPTS: {}, SKILLS: {}, PROFILES: _profiles(engine)}
     with engine.connect() as conn:
         tags: dict[str, list[tuple[str, str]]] = {}
         for role, tag, id in conn.execute(
@@ -62,6 +77,22 @@ def current_state(engine: Engine) -> State:
             )  # fmt: skip
             state[SKILLS][skill_key(row.role, row.slug)] = skill.model_dump_json().encode()
     return state
+
+
+def _profiles(engine: Engine) -> dict[str, bytes]:
+    found = {}
+    for role, tag, id in _profile_tags(engine):
+        profile = get_profile(engine, id)
+        found[profile_key(role, tag)] = profile.model_dump_json().encode()
+    return found
+
+
+def _profile_tags(engine: Engine) -> list[tuple[str, str, str]]:
+    t = profile_tags.c
+    with engine.connect() as conn:
+        return [
+            (r.role, r.tag, r.profile_id) for r in conn.execute(select(t.role, t.tag, t.profile_id))
+        ]
 
 
 class StatePublisher:

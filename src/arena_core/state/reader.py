@@ -16,9 +16,17 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from arena_core.bus import Bus
+from arena_core.profiles import Profile
 from arena_core.prompts import PROD, Prompt, packaged_prompt, packaged_registration
 from arena_core.prompts.skills import Skill, relevant
-from arena_core.state.buckets import PROMPTS, SKILLS, open_bucket, prompt_key
+from arena_core.state.buckets import (
+    PROFILES,
+    PROMPTS,
+    SKILLS,
+    open_bucket,
+    profile_key,
+    prompt_key,
+)
 
 log = logging.getLogger("arena.state")
 
@@ -46,6 +54,18 @@ class SharedState:
             await self.bus.publish(packaged_registration(role))
             self._registered.add(role)
         return prompt
+
+    async def prod_profile(self, role: str) -> Profile | None:
+        """The approved (``prod``) profile of ``role``; None while none is recorded (runs
+        then use the ``prod`` prompt and the built-in settings)."""
+        kv = await self._bucket(PROFILES)
+        if kv is None:
+            return None
+        try:
+            entry = await kv.get(profile_key(role, PROD))
+        except KeyNotFoundError:
+            return None
+        return Profile.model_validate_json(entry.value) if entry.value else None
 
     async def all_skills(self, role: str) -> list[Skill]:
         """The latest version of every skill of ``role``."""

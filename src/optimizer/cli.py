@@ -33,12 +33,20 @@ def register(app: typer.Typer) -> None:
         """Run one optimize job (starting the stack's services here if none are up)."""
         if ctx.invoked_subcommand is not None:
             return
+        from pydantic import ValidationError
+
         from arena_core.events.optimizer import OptimizeJobCompleted, OptimizeJobRequested
 
-        job = OptimizeJobRequested(
-            role=role, profile_id=profile, generations=generations, population=population,
-            seed=seed, targets=targets, controls=controls, solve_timeout_s=timeout,
-        )  # fmt: skip
+        try:
+            job = OptimizeJobRequested(
+                role=role, profile_id=profile, generations=generations, population=population,
+                seed=seed, targets=targets, controls=controls, solve_timeout_s=timeout,
+            )  # fmt: skip
+        except ValidationError as exc:
+            problem = exc.errors()[0]
+            where = ".".join(str(p) for p in problem["loc"])
+            typer.echo(f"invalid optimize job: {where}: {problem['msg']}", err=True)
+            raise typer.Exit(2) from None
         answer = asyncio.run(_request(job))
         if as_json:
             typer.echo(answer.model_dump_json())

@@ -83,12 +83,13 @@ class Evaluator(Protocol):
 
 
 def summarize(solves: Sequence[Solve]) -> Objectives:
-    """Means over the solves (zeros for none)."""
+    """Means over the solves (zeros for none); latency in tenths of a second, so
+    wall-clock noise does not reorder a front."""
     n = len(solves) or 1
     return Objectives(
         success=round(sum(s.solved for s in solves) / n, 6),
         cost_usd=round(sum(s.cost_usd for s in solves) / n, 6),
         tokens=round(sum(s.tokens for s in solves) / n, 3),
-        latency_s=round(sum(s.latency_s for s in solves) / n, 3),
+        latency_s=round(sum(s.latency_s for s in solves) / n, 1),  # tenths: wall-clock noise
         simulations=round(sum(s.simulations for s in solves) / n, 3),
     )

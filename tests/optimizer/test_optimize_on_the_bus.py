@@ -30,8 +30,13 @@ from arena_core.events.optimizer import (
     RegressionJobCompleted,
     RegressionJobRequested,
 )
-from arena_core.events.profiles import ProfileApproved
-from arena_core.profiles import evaluations, list_profiles
+from arena_core.events.profiles import (
+    Objectives,
+    ProfileApproved,
+    ProfileEvaluated,
+    TeamSettings,
+)
+from arena_core.profiles import evaluations, list_profiles, new_profile, packaged_profile
 from arena_core.settings import Settings
 from arena_core.stack import services_in_process
 from arena_core.state import SharedState
@@ -42,6 +47,7 @@ from tests.recorder.recording import settle
 pytestmark = pytest.mark.slow
 
 BENCHMARK = "example:ball_to_goal:0"
+SCORE = Objectives(success=1.0, cost_usd=0.0, tokens=100.0, latency_s=1.0, simulations=9.0)
 
 
 async def _record_a_failure(bus, spec) -> None:  # type: ignore[no-untyped-def]
@@ -76,17 +82,25 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
         )
         await settle(bus, engine)
         # A person approves a variant; the next solve that names no profile runs on it.
-        approved = next(p for p in list_profiles(engine, "engineer") if p.passed_regression
-                        and p.description != "packaged")  # fmt: skip
-        await bus.publish(
-            Envelope.new(ProfileApproved(profile_id=approved.id, role="engineer", approver="ada"))
-        )
+        base = packaged_profile("engineer")
+        chosen = new_profile(
+            "engineer", "1.2.0", base.sections, settings=TeamSettings(population=4),
+            parent_ids=(base.id,),
+        )  # fmt: skip
+        verdict = ProfileEvaluated(
+            profile_id=chosen.profile_id, experiment_id="by-hand", objectives=SCORE, targets=1,
+            targets_solved=1, controls=0, passed=True,
+        )  # fmt: skip
+        approval = ProfileApproved(profile_id=chosen.profile_id, role="engineer", approver="ada")
+        for payload in (chosen, verdict, approval):
+            await bus.publish(Envelope.new(payload))
         state = SharedState(bus)
         for _ in range(100):
             shared = await state.prod_profile("engineer")
-            if shared is not None and shared.id == approved.id:
+            if shared is not None and shared.id == chosen.profile_id:
                 break
             await asyncio.sleep(0.1)
+        assert shared is not None and shared.id == chosen.profile_id, shared
         after = SolveJobRequested(
             benchmark_id=BENCHMARK, spec=examples.ball_to_goal(0), key="after-approval"
         )
@@ -106,14 +120,14 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
                 )
             )
         }
-    assert after_prompts == {approved.id}
+    assert after_prompts == {chosen.profile_id}
     answer = reply.payload
     assert isinstance(answer, OptimizeJobCompleted), answer
     assert answer.evaluated == 3 and answer.front
     assert seen.count(f"arena.{RegressionJobRequested.EVENT_TYPE}") == 3
     assert seen.count(f"arena.{RegressionJobCompleted.EVENT_TYPE}") == 3
     verdicts = evaluations(engine, "engineer")
-    assert len(verdicts) == 3 and all(o.success in (0.0, 1.0) for _, o, _ in verdicts)
+    assert len(verdicts) == 4 and all(o.success in (0.0, 1.0) for _, o, _ in verdicts)
     stages = {p.id: p.stage.value for p in list_profiles(engine, "engineer")}
     assert {stages[pid] for pid in answer.promoted} <= {"candidate", "production"}
     variants = {pid for pid in stages if "-g1." in pid}
@@ -138,7 +152,7 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
     )
     assert result.exit_code == 0, result.output
     shown = orjson.loads(result.stdout)
-    assert len(shown["profiles"]) == 3 and any(r["front"] for r in shown["profiles"])
+    assert len(shown["profiles"]) == 4 and any(r["front"] for r in shown["profiles"])
     assert out.read_bytes()[:4] == b"\x89PNG"
 
 

@@ -179,8 +179,9 @@ def fabrication(spec: BenchmarkSpec) -> Fabrication:
 
     def burden(m: Material) -> float:
         # Fraction of the tighter limit one litre of the material uses up.
-        cost = m.density * m.cost_per_kg / limits.max_cost if limits.max_cost else 0.0
-        mass = m.density / limits.max_mass if limits.max_mass else 0.0
+        mass_m3, cost_m3 = m.mass_and_cost(1.0)
+        cost = cost_m3 / limits.max_cost if limits.max_cost else 0.0
+        mass = mass_m3 / limits.max_mass if limits.max_mass else 0.0
         return max(cost, mass, m.density * 1e-9)
 
     material = min(admissible_materials(spec), key=lambda m: (burden(m), m.name))

@@ -88,7 +88,9 @@ async def measured_experiment(bus: Bus) -> str:
 async def stack(settings: Settings, engine: Engine, serve: Any) -> AsyncIterator[Stack]:
     async with services_in_process(settings, service_names()) as bus:
         tokens = await issue_tokens(bus)
-        run = DemoRun(bus, DemoJobRequested(benchmarks=2, seed=3), stall_timeout_s=300)
+        benchmarks = int(os.environ.get("DASHBOARD_DEMO_BENCHMARKS", "2"))
+        request = DemoJobRequested(benchmarks=benchmarks, seed=3)
+        run = DemoRun(bus, request, stall_timeout_s=300)
         summary = await run.run()
         candidate = await measured_experiment(bus)
         await settle(bus, engine, within_s=60)
@@ -106,7 +108,8 @@ def chromium() -> str:
 
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
-    """Where screenshots go (``DASHBOARD_SCREENSHOTS`` keeps them, e.g. ``docs``)."""
+    """Where screenshots go (``DASHBOARD_SCREENSHOTS`` keeps them, e.g. ``docs``;
+    ``DASHBOARD_DEMO_BENCHMARKS`` sizes the demo run behind them)."""
     target = Path(os.environ.get("DASHBOARD_SCREENSHOTS") or tmp_path / "shots")
     target.mkdir(parents=True, exist_ok=True)
     return target

@@ -32,6 +32,7 @@ class DashboardRun(RunView):
     """A run with what its jobs name: the benchmark family and the profile."""
 
     family: str | None = None
+    """The family of its benchmark jobs (``N families`` when they differ)."""
     profile_id: str | None = None
 
 
@@ -223,14 +224,19 @@ def router() -> APIRouter:
         with ctx.engine.connect() as conn:
             rows = conn.execute(select(runs).order_by(runs.c.last_seq.desc()).limit(limit)).all()
             ids = orjson.dumps([row.run_id for row in rows]).decode()
-            named: dict[str, tuple[str | None, str | None]] = {}
+            families: dict[str, dict[str, None]] = {}
+            profiles: dict[str, str] = {}
             for run_id, family, spec_family, profile in conn.execute(_RUN_JOBS_SQL, {"ids": ids}):
-                old = named.get(run_id, (None, None))
-                named[run_id] = (old[0] or family or spec_family, old[1] or profile)
+                if family or spec_family:
+                    families.setdefault(run_id, {})[family or spec_family] = None
+                if profile:
+                    profiles.setdefault(run_id, profile)
         views = []
         for row in rows:
-            family, profile = named.get(row.run_id, (None, None))
-            views.append(DashboardRun(**row._asdict(), family=family, profile_id=profile))
+            named = list(families.get(row.run_id, ()))
+            family = named[0] if len(named) == 1 else f"{len(named)} families" if named else None
+            view = DashboardRun(**row._asdict(), family=family, profile_id=profiles.get(row.run_id))
+            views.append(view)
         return DashboardRuns(runs=views)
 
     @r.get("/solves", operation_id="dashboard_solves", responses=responses(*COMMON))

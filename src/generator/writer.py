@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import orjson
 from pydantic import BaseModel, Field
 
+from arena_core.events.benchmark import ReviewStage
 from arena_core.events.llm import Message, TextBlock, ToolResultBlock, ToolUseBlock
 from arena_core.llm import Conversation, Decision, Llm, LlmRequest, ToolError, ToolRegistry
 from arena_core.llm import tool_use_id as make_tool_use_id
@@ -159,6 +160,10 @@ def procedural(request: LlmRequest, rng: random.Random) -> Decision:
     ]
     if isinstance(last, ToolResultBlock) and not last.is_error:
         return [TextBlock(text="The reviewer accepted the benchmark.")]
+    trivial = f"rejected at stage {ReviewStage.not_trivial.value}"
+    if isinstance(last, ToolResultBlock) and trivial in last.content:
+        # Triviality is the scene's; a revision only changes the reference.
+        return [TextBlock(text="The family's scene is trivial for this seed; giving up.")]
     task = _task(request.messages)
     seed, difficulty = task["seed"], task["difficulty"]
     assert isinstance(seed, int) and isinstance(difficulty, int)

@@ -61,7 +61,7 @@ async def test_the_reviewer_accepts_difficulty_1_and_5(stack: Stack, name: str) 
     for difficulty in (1, 5):
         report = await run_batch(
             stack.bus, count=len(SEEDS), family=name, seed=SEEDS[0], difficulty=difficulty,
-            timeout_s=300,
+            timeout_s=900,
         )  # fmt: skip
         # Accepted, or rejected only because random designs solve it too often (a scene
         # property the reference cannot change): the reference itself always proves out.

@@ -8,11 +8,13 @@ from typing import Any
 
 import orjson
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete, select
 from typer.testing import CliRunner
 
 from arena_core.bus import Bus
 from arena_core.cli.main import app, build_app
+from arena_core.db.projections import rebuild
+from arena_core.db.tables import job_rewards
 from arena_core.events import AgentRef, Envelope
 from arena_core.events.llm import LlmCallFailed, LlmFailureReason
 from arena_core.export import (
@@ -155,3 +157,21 @@ async def test_cli_reports_a_bad_out_path_in_one_line(
     ok = CliRunner().invoke(app, ["export", "-f", "grpo", "-o", str(tmp_path / "g.jsonl")])
     assert ok.exit_code == 0, ok.output
     assert "groups with reward variance" in ok.stdout and "1 infrastructure" in ok.stdout
+
+
+async def test_rewards_are_folded_as_recorded_and_rebuilt_for_older_recordings(
+    recorded: Engine, recorder: RecorderService
+) -> None:
+    before = rows(recorded, ExportFormat.sft_openai)
+    with recorded.connect() as conn:
+        folded = dict(conn.execute(select(job_rewards.c.job_id, job_rewards.c.inputs)).all())
+    assert any(orjson.loads(v).get("infrastructure") == "llm_connection" for v in folded.values())
+
+    await recorder.stop()
+    with recorded.begin() as conn:  # a recording made before rewards were folded
+        conn.execute(delete(job_rewards))
+    infra = next(r for r in rows(recorded, ExportFormat.sft_openai)
+                 if r["provenance"]["conversation_id"] == "conv-infra")  # fmt: skip
+    assert infra["provenance"]["reward_inputs"]["infrastructure"] is None
+    rebuild(recorded)  # what `arena db rebuild` does
+    assert rows(recorded, ExportFormat.sft_openai) == before

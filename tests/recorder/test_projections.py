@@ -6,7 +6,7 @@ from sqlalchemy import Engine, select
 
 from arena_core.bus import Bus
 from arena_core.db.projections import rebuild
-from arena_core.db.tables import conversation_events, jobs, runs, turns
+from arena_core.db.tables import conversation_events, job_rewards, jobs, runs, turns
 from arena_core.recorder import RecorderService
 from tests.recorder.recording import settle
 from tests.recorder.scenario import publish_run
@@ -16,7 +16,7 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[object, ...]]]:
     with engine.connect() as conn:
         return {
             t.name: [tuple(r) for r in conn.execute(select(t).order_by(*t.primary_key.columns))]
-            for t in (runs, jobs, turns, conversation_events)
+            for t in (runs, jobs, job_rewards, turns, conversation_events)
         }
 
 

@@ -189,6 +189,20 @@ class Job(SQLModel, table=True):
     """Child jobs that failed."""
 
 
+class JobReward(SQLModel, table=True):
+    """Projection: what the reward of a job rests on, folded as its events arrive."""
+
+    __tablename__ = "job_rewards"
+
+    job_id: str = Field(primary_key=True)
+    """A job with reward inputs (solve, benchmark, or one infrastructure broke), or a
+    scored simulation (a submission, not a preview)."""
+    scores: str | None = Field(default=None, index=True)
+    """On a scored simulation: the job whose submission it judges (its correlation id)."""
+    inputs: str = "{}"
+    """The job's reward inputs so far, a JSON object of ``RewardInputs`` fields."""
+
+
 class ConversationTurn(SQLModel, table=True):
     """Projection: one LLM call of an agent's conversation (request and response)."""
 
@@ -280,5 +294,6 @@ artifact_links = _table(ArtifactLink)
 artifact_chunks = _table(ArtifactChunk)
 runs = _table(Run)
 jobs = _table(Job)
+job_rewards = _table(JobReward)
 turns = _table(ConversationTurn)
 conversation_events = _table(ConversationEvent)

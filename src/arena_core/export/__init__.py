@@ -3,7 +3,7 @@ raw events. One module per format (``formats`` is the registry); rewards in ``re
 
 from arena_core.export.filters import ExportFilter, ExportSummary, SkipCause
 from arena_core.export.formats import FORMATS, SFT_FORMATS, ExportFormat
-from arena_core.export.rewards import RewardInputs, Rewards, reward
+from arena_core.export.rewards import RewardInputs, inputs_of, reward
 from arena_core.export.writer import ExportPathError, count, export, export_file
 
 __all__ = [
@@ -14,10 +14,10 @@ __all__ = [
     "ExportPathError",
     "ExportSummary",
     "RewardInputs",
-    "Rewards",
     "SkipCause",
     "count",
     "export",
     "export_file",
+    "inputs_of",
     "reward",
 ]

@@ -20,7 +20,7 @@ from arena_core.db.tables import turns
 from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause, turn_filters
 from arena_core.export.jobs import job_columns, join_jobs, outcome
-from arena_core.export.rewards import RewardInputs, Rewards, reward
+from arena_core.export.rewards import RewardInputs, inputs_of, reward
 from arena_core.replay.conversations import check_continuity
 
 CHUNK = 256
@@ -79,6 +79,7 @@ def provenance(rollout: Rollout) -> dict[str, Any]:
         "policy": answer.policy,
         "model": real_model(answer),
         "requested_model": request.model,
+        "seed": request.parameters.seed,
         "prompt_id": request.prompt.id if request.prompt else None,
         "prompt_version": request.prompt.version if request.prompt else None,
         "outcome": source.outcome,
@@ -127,8 +128,8 @@ def rollouts(
     pending: list[tuple[int, Source]] = []
     group: list[Any] = []
     with engine.connect() as conn:
-        # One connection: final turns and rewards are read from the snapshot the scan sees.
-        rewards = Rewards(conn)
+        # One connection: final turns are read from the snapshot the scan sees.
+        rewards: dict[str, RewardInputs] = {}
         for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
             if group and row[0] != group[0][0]:
                 progress(1)
@@ -149,10 +150,11 @@ def _check(
     flt: ExportFilter,
     summary: ExportSummary,
     pending: list[tuple[int, Source]],
-    rewards: Rewards,
+    rewards: dict[str, RewardInputs],
 ) -> None:
     """Check one conversation's turns; queue its final answered turn for export."""
-    cid, _, _, _, _, run_id, agent_role, correlation_id, job_state, run_state, prompt = rows[0]
+    cid, _, _, _, _, run_id, agent_role, correlation_id = rows[0][:8]
+    job_state, run_state, job_kind, folded, prompt = rows[0][8:]
     job_outcome = outcome(job_state if job_state is not None else run_state)
     if flt.outcome and job_outcome != flt.outcome:
         summary.skip(SkipCause.filtered)
@@ -177,7 +179,13 @@ def _check(
     if final is None:
         summary.skip(SkipCause.unanswered)
         return
-    inputs = rewards.of(correlation_id) if job_state is not None else None
+    inputs = None
+    if job_state is not None:  # many conversations (and their turns) serve one job
+        inputs = rewards.get(correlation_id)
+        if inputs is None:
+            inputs = rewards[correlation_id] = inputs_of(
+                correlation_id, job_kind, job_state, folded
+            )
     value = reward(inputs) if inputs is not None else None
     if inputs is not None and inputs.infrastructure is not None:
         summary.infrastructure += 1

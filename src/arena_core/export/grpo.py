@@ -1,9 +1,11 @@
 """``grpo``: rollouts of the same prompt as one group, with a reward per completion.
 
-Rollouts share a prompt when one agent role, on one prompt version, works on the same
-benchmark (``arena rollouts`` makes K solves of each, differing by their rollout seed);
-conversations outside a solve share one when their first calls have the same
-``request_hash``. Each row is TRL-conversational: ``prompt`` is the system text and the
+Rollouts share a prompt when their first calls have the same ``request_hash`` (system,
+messages and tools: what the model saw). ``arena rollouts`` makes K solves of each
+benchmark that differ by their rollout seed, which steers the search (offline) but is
+never part of the prompt, so the K rollouts of one role form one group.
+
+Each row is TRL-conversational: ``prompt`` is the system text and the
 messages before the agent's first answer, each completion the messages that followed it
 (assistant turns and tool results). Completions that infrastructure broke have no reward
 and are left out (counted apart). Groups are gathered in memory (the size of the output).
@@ -36,26 +38,16 @@ def split(rollout: Rollout) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     return chat[:cut], chat[cut:]
 
 
-def group_key(rollout: Rollout) -> tuple[str | None, ...]:
-    """Rollouts with equal keys answer the same prompt."""
-    inputs = rollout.source.reward_inputs
-    if inputs is not None and inputs.benchmark_id is not None:
-        prompt = rollout.request.prompt
-        return (
-            "benchmark",
-            inputs.benchmark_id,
-            rollout.source.agent_role,
-            prompt.id if prompt else None,
-            prompt.version if prompt else None,
-        )
-    return ("prompt", rollout.source.prompt_hash)
+def group_key(rollout: Rollout) -> str | None:
+    """Rollouts with equal keys answer the same prompt: its hash."""
+    return rollout.source.prompt_hash
 
 
 def groups(
     engine: Engine, flt: ExportFilter, summary: ExportSummary, progress: Progress
 ) -> Iterator[list[Rollout]]:
     """Rollouts with a reward, one list per prompt (in order of first appearance)."""
-    found: dict[tuple[str | None, ...], list[Rollout]] = {}
+    found: dict[str | None, list[Rollout]] = {}
     for rollout in rollouts(engine, flt, summary, progress, prompt_hashes=True):
         if rollout.source.reward is None:
             infra = rollout.source.reward_inputs is not None and (

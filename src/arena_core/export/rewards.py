@@ -17,36 +17,16 @@ reward: ``infrastructure`` names the failure and the trainer never sees it as a 
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, String, and_, cast, func, select
 
-from arena_core.db.tables import messages
-from arena_core.events.benchmark import BenchmarkReviewStageCompleted, ReviewReasonKind, ReviewStage
-from arena_core.events.engineer import SolveJobRequested
-from arena_core.events.errors import DeadLetter
-from arena_core.events.llm import LlmCallFailed, LlmFailureReason
-from arena_core.events.sim import SimJobCompleted
-from arena_core.export.jobs import JobRef, Jobs, outcome
-from arena_core.export.recorded import payload
-
-INFRASTRUCTURE_LLM_FAILURES = frozenset(
-    {
-        LlmFailureReason.rate_limited,
-        LlmFailureReason.overloaded,
-        LlmFailureReason.server_error,
-        LlmFailureReason.timeout,
-        LlmFailureReason.connection,
-    }
-)
-"""LLM failures that say nothing about the agent."""
+from arena_core.db.projections.rewards import SIM_NO_VERDICT
+from arena_core.events.benchmark import ReviewStage
+from arena_core.export.jobs import outcome
 
 _STAGES = len(ReviewStage)
-_SIM_EVENTS = ("sim.job.completed", "sim.job.failed")
-_INFRASTRUCTURE_EVENTS = ("llm.call.failed", "error.dead_letter")
 
 
 @dataclass(frozen=True)
@@ -115,130 +95,28 @@ def reward(inputs: RewardInputs) -> float | None:
     return 1.0 if inputs.outcome == "success" else 0.0
 
 
-def _graded(result: SimJobCompleted) -> float:
-    """The simrunner's graded reward; for results recorded before it was graded, 1 for a
-    pass, else half the share of copies solved, less 0.1 per broken constraint."""
-    if "reward" in result.model_fields_set:
-        return result.reward.value
-    base = 1.0 if result.passed else 0.5 * result.metrics.success_rate
-    return round(min(1.0, max(0.0, base - 0.1 * len(result.scoring.violations))), 6)
+_FOLDED = frozenset(f.name for f in fields(RewardInputs)) - {"job_id", "job_kind", "outcome"}
 
 
-class Rewards:
-    """Reward inputs of jobs, read from the recording on one connection (cached per job)."""
-
-    def __init__(self, conn: Connection, jobs: Jobs | None = None) -> None:
-        self.conn = conn
-        self.jobs = jobs or Jobs(conn)
-        self._cache: dict[str, RewardInputs] = {}
-
-    def of(self, job_id: str) -> RewardInputs:
-        """Reward inputs of the job ``job_id`` (a conversation's correlation id)."""
-        if job_id not in self._cache:
-            job = self.jobs.get(job_id)
-            if job is None:
-                found = RewardInputs(job_id=None, job_kind=None, outcome=None)
-            else:
-                base = RewardInputs(job.job_id, job.kind, outcome(job.state))
-                if job.kind == "solve":
-                    found = self._solve(job, base)
-                elif job.kind == "benchmark":
-                    found = self._benchmark(job, base)
-                else:
-                    found = base
-                if found.infrastructure is None and found.outcome != "success":
-                    found = replace(found, infrastructure=self._infrastructure(job))
-            self._cache[job_id] = found
-        return self._cache[job_id]
-
-    def _span(self, job: JobRef, types: tuple[str, ...]) -> Any:
-        """The job's own messages of ``types``, read through the (run, seq) index."""
-        where = [
-            messages.c.run_id == job.run_id,
-            messages.c.seq >= job.requested_seq,
-            messages.c.correlation_id == job.job_id,
-            messages.c.type.in_(types),
-            messages.c.valid.is_(True),
-        ]
-        if job.final_seq is not None:
-            where.append(messages.c.seq <= job.final_seq)
-        return and_(*where)
-
-    def _infrastructure(self, job: JobRef) -> str | None:
-        """The first infrastructure failure inside the job, by name (None if none)."""
-        rows = self.conn.execute(
-            select(messages.c.type, messages.c.body)
-            .where(self._span(job, _INFRASTRUCTURE_EVENTS))
-            .order_by(messages.c.seq)
-        ).all()
-        for kind, body in rows:
-            if kind == "error.dead_letter":
-                return f"dead_letter:{payload(body, DeadLetter).event_type}"
-            reason = payload(body, LlmCallFailed).reason
-            if reason in INFRASTRUCTURE_LLM_FAILURES:
-                return f"llm_{reason.value}"
-        return None
-
-    def _solve(self, job: JobRef, base: RewardInputs) -> RewardInputs:
-        body = self.conn.execute(
-            select(messages.c.body).where(messages.c.seq == job.requested_seq)
-        ).scalar()
-        if body is not None:
-            asked = payload(body, SolveJobRequested)
-            spec = orjson.dumps(asked.spec.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-            base = replace(
-                base,
-                benchmark_id=asked.benchmark_id,
-                spec_sha256=hashlib.sha256(spec).hexdigest(),
-                rollout_seed=asked.rollout_seed,
-                batch_id=asked.parent_job_id,
-            )
-        # The last scored simulation: walk back from the newest, skipping previews and the
-        # critic's stress tests (only each request's flag is read, not its meshes).
-        sims = self.conn.execute(
-            select(messages.c.seq, messages.c.type, messages.c.causation_id)
-            .where(self._span(job, _SIM_EVENTS))
-            .order_by(messages.c.seq.desc())
-        ).all()
-        preview = func.json_extract(cast(messages.c.body, String), "$.payload.preview")
-        for seq, kind, cause in sims:
-            flag = self.conn.execute(select(preview).where(messages.c.msg_id == cause)).scalar()
-            if flag != 0:
-                continue
-            if kind == "sim.job.failed":
-                return replace(base, infrastructure="sim_no_verdict")
-            body = self.conn.execute(select(messages.c.body).where(messages.c.seq == seq))
-            result = payload(body.scalar_one(), SimJobCompleted)
-            return replace(
-                base,
-                passed=result.passed,
-                success_rate=result.metrics.success_rate,
-                violations=len(result.scoring.violations),
-                sim_reward=_graded(result),
-                solved=result.reward.solved,
-                progress=result.reward.progress,
-                margin=result.reward.margin,
-                sim_seq=seq,
-            )
-        return base
-
-    def _benchmark(self, job: JobRef, base: RewardInputs) -> RewardInputs:
-        rows = self.conn.execute(
-            select(messages.c.body)
-            .where(self._span(job, ("benchmark.review.stage.completed",)))
-            .order_by(messages.c.seq)
-        ).all()
-        passed: dict[int, int] = {}
-        infra: str | None = None
-        for (body,) in rows:
-            stage = payload(body, BenchmarkReviewStageCompleted)
-            if any(r.kind is ReviewReasonKind.simulation_unavailable for r in stage.reasons):
-                infra = "sim_no_verdict"
-            passed[stage.attempt] = passed.get(stage.attempt, 0) + int(stage.passed)
-        accepted = base.outcome == "success"
-        return replace(
-            base,
-            stages_passed=max(passed.values(), default=0),
+def inputs_of(job_id: str, kind: str, state: str, folded: str | None) -> RewardInputs:
+    """The reward inputs of a job from its ``jobs`` row and the inputs folded for it
+    (a ``job_rewards`` row of ``RewardsProjection``; None when it has none)."""
+    stored: dict[str, Any] = orjson.loads(folded) if folded else {}
+    ended = outcome(state)
+    known = {k: v for k, v in stored.items() if k in _FOLDED and k != "infrastructure"}
+    found = RewardInputs(job_id, kind, ended, **known)
+    no_verdict = SIM_NO_VERDICT if stored.get("sim_no_verdict") else None
+    if kind == "benchmark":
+        accepted = ended == "success"
+        found = replace(
+            found,
+            stages_passed=max(stored.get("stages", {}).values(), default=0),
             accepted=accepted,
-            infrastructure=None if accepted else infra,
         )
+        no_verdict = None if accepted else no_verdict
+    elif kind != "solve":
+        no_verdict = None
+    infrastructure = no_verdict
+    if infrastructure is None and ended != "success":
+        infrastructure = stored.get("infrastructure")
+    return replace(found, infrastructure=infrastructure)

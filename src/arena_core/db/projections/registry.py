@@ -13,6 +13,7 @@ from arena_core.db.projections.jobs import JobsProjection
 from arena_core.db.projections.plans import PlansProjection
 from arena_core.db.projections.profiles import ProfilesProjection
 from arena_core.db.projections.prompts import PromptsProjection
+from arena_core.db.projections.rewards import RewardsProjection
 from arena_core.db.projections.runs import RunsProjection
 from arena_core.db.projections.skills import SkillsProjection
 from arena_core.events import Payload
@@ -46,6 +47,7 @@ class Projections:
 PROJECTIONS = Projections(
     RunsProjection,  # first: the others' flushes may update the run rows it writes
     JobsProjection,
+    RewardsProjection,  # after jobs: it reads whether a job has ended
     ConversationsProjection,
     ArtifactsProjection,
     BenchmarksProjection,

@@ -31,7 +31,6 @@ class Task(BaseModel):
     items: tuple[PlanItem, ...] = ()
     max_submissions: int = 3
     max_sim_calls: int = 120
-    rollout_seed: int = 0
     skill_min_failures: int = 3
     settings: TeamSettings = TeamSettings()
     findings: dict[str, Any] = {}

@@ -103,6 +103,9 @@ class EngineerService(Service):
             system=system,
             tools=engineer_tools(session, workbench_tools(session)),
             prompt=ref,
+            # The rollout seed steers the search (offline) but is never part of the prompt:
+            # rollouts of one benchmark share their prompt and group as one.
+            parameters=llm.parameters.model_copy(update={"seed": request.rollout_seed}),
             conversation_id=f"engineer-{request.key}",
         )
         conversation.add_user(
@@ -114,7 +117,6 @@ class EngineerService(Service):
                     items=plan.items,
                     max_submissions=request.max_submissions,
                     max_sim_calls=min(request.max_sim_calls, request.settings.max_tool_calls),
-                    rollout_seed=request.rollout_seed,
                     skill_min_failures=SKILL_MIN_FAILURES,
                     settings=request.settings,
                 ),

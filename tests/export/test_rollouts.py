@@ -68,6 +68,11 @@ def test_rollouts_record_k_graded_solves_that_export_as_one_group(
     seeds = sorted(i["rollout_seed"] for i in group["reward_inputs"])
     assert seeds == [0, 1]
     assert all(i["sim_reward"] is not None for i in group["reward_inputs"])
+    # The seed steers the search but the model never reads it: one prompt, one group,
+    # the seed recorded on the calls (provenance) and the jobs (reward inputs).
+    assert "rollout_seed" not in orjson.dumps(group["prompt"]).decode()
+    assert sorted(c["seed"] for c in group["provenance"]["completions"]) == [0, 1]
+    assert all("rollout_seed" not in orjson.dumps(c).decode() for c in group["completions"])
 
 
 def test_rollouts_refuse_bad_input_in_one_line(runner: CliRunner) -> None:

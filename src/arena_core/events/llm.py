@@ -112,6 +112,9 @@ class CallParameters(_Part):
     """Nucleus sampling mass; None uses the model's default."""
     stop_sequences: tuple[str, ...] = ()
     """Strings that end generation when produced."""
+    seed: int | None = Field(default=None, ge=0)
+    """The rollout seed of the job the call serves: the offline policy searches by it;
+    the API ignores it (rollouts there differ by sampling). Never part of the prompt."""
 
 
 class Usage(_Part):

@@ -187,9 +187,9 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
         _skill_seeds(history, spec),
         evaluated,
         generation,
-        search_rng(spec, generation, task.rollout_seed),
+        search_rng(spec, generation, request.parameters.seed or 0),
         min(knobs.population, left),
-        task.rollout_seed,
+        request.parameters.seed or 0,
     )
     if not designs:
         return turn.end("No legal design fits this build zone and process.")

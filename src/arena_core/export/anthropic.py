@@ -16,14 +16,14 @@ def row(rollout: Rollout) -> dict[str, Any]:
     """One ``sft-anthropic`` row."""
     out: list[dict[str, Any]] = []
     for m in openai.history(rollout):
-        blocks = [b.model_dump(mode="json") for b in m.content]
-        if out and out[-1]["role"] == m.role:
+        blocks = list(m["content"])
+        if out and out[-1]["role"] == m["role"]:
             out[-1]["content"].extend(blocks)  # merge to keep roles alternating
         else:
-            out.append({"role": m.role, "content": blocks})
+            out.append({"role": m["role"], "content": blocks})
     return {
-        "system": rollout.request.system,
+        "system": rollout.request["system"],
         "messages": out,
-        "tools": [t.model_dump(mode="json") for t in rollout.request.tools],
+        "tools": rollout.request["tools"],
         "provenance": provenance(rollout),
     }

@@ -3,7 +3,7 @@
 One streaming scan reads every turn's sequences, job state and outcome (not its JSON)
 and checks continuity; the request and answer of each conversation's final answered turn,
 the only JSON a row needs, are then read by primary key for a chunk of conversations at a
-time and decoded into their typed payloads.
+time and decoded once, as plain JSON (``recorded``: validated when recorded).
 """
 
 from __future__ import annotations
@@ -12,14 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, func, literal, select
 from sqlalchemy.orm import aliased
 
 from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import turns
-from arena_core.events.llm import LlmCallCompleted, LlmCallRequested
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause, turn_filters
 from arena_core.export.jobs import job_columns, join_jobs, outcome
+from arena_core.export.recorded import AnswerJson, RequestJson
 from arena_core.export.rewards import RewardInputs, inputs_of, reward
 from arena_core.replay.conversations import check_continuity
 
@@ -55,33 +56,34 @@ class Source:
 class Rollout:
     """One whole conversation: its final answered request, the answer, and its source."""
 
-    request: LlmCallRequested
+    request: RequestJson
     """The final answered call (its messages hold the whole history before the answer)."""
-    answer: LlmCallCompleted
+    answer: AnswerJson
     """The answer to it."""
     source: Source
     """Where it comes from and its reward."""
 
 
-def real_model(answer: LlmCallCompleted) -> str:
+def real_model(answer: AnswerJson) -> str:
     """The model that actually answered: the API model, or the offline role's algorithm."""
-    return f"offline/{answer.agent_role}" if answer.policy == "offline" else answer.model
+    return f"offline/{answer['agent_role']}" if answer["policy"] == "offline" else answer["model"]
 
 
 def provenance(rollout: Rollout) -> dict[str, Any]:
     """Where a row came from: enough to find every recorded message behind it."""
     request, answer, source = rollout.request, rollout.answer, rollout.source
+    prompt = request["prompt"]
     return {
         "run_id": source.run_id,
         "conversation_id": source.conversation_id,
         "job_id": source.correlation_id,
         "agent_role": source.agent_role,
-        "policy": answer.policy,
+        "policy": answer["policy"],
         "model": real_model(answer),
-        "requested_model": request.model,
-        "seed": request.parameters.seed,
-        "prompt_id": request.prompt.id if request.prompt else None,
-        "prompt_version": request.prompt.version if request.prompt else None,
+        "requested_model": request["model"],
+        "seed": request["parameters"].get("seed"),
+        "prompt_id": prompt["id"] if prompt else None,
+        "prompt_version": prompt["version"] if prompt else None,
         "outcome": source.outcome,
         "reward": source.reward,
         "reward_inputs": source.reward_inputs.as_json() if source.reward_inputs else None,
@@ -221,7 +223,7 @@ def _chunk(conn: Connection, pending: list[tuple[int, Source]]) -> Iterator[Roll
     for seq, source in pending:
         request, response = stored[seq]
         yield Rollout(
-            LlmCallRequested.model_validate_json(request),
-            LlmCallCompleted.model_validate_json(response),
+            orjson.loads(request),
+            orjson.loads(response),
             source,
         )

@@ -28,7 +28,7 @@ def split(rollout: Rollout) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     """The rollout's prompt (system and messages before the first answer) and completion."""
     chat = list(
         openai.messages(
-            rollout.request.system,
+            rollout.request["system"],
             openai.history(rollout),
             arguments_as_text=False,
             tool_names=True,
@@ -83,13 +83,14 @@ def row(group: Iterable[Rollout], rewards: list[float], variance: float) -> dict
     members = list(group)
     first = members[0]
     prompt, _ = split(first)
+    prompt_ref = first.request["prompt"]
     return {
         "prompt": prompt,
         "prompt_hash": first.source.prompt_hash,
         "benchmark_id": first.source.reward_inputs.benchmark_id
         if first.source.reward_inputs
         else None,
-        "tools": openai.tools(first.request.tools),
+        "tools": openai.tools(first.request["tools"]),
         "group_size": len(members),
         "completions": [split(r)[1] for r in members],
         "rewards": rewards,
@@ -98,8 +99,8 @@ def row(group: Iterable[Rollout], rewards: list[float], variance: float) -> dict
                           for r in members],
         "provenance": {
             "agent_role": first.source.agent_role,
-            "prompt_id": first.request.prompt.id if first.request.prompt else None,
-            "prompt_version": first.request.prompt.version if first.request.prompt else None,
+            "prompt_id": prompt_ref["id"] if prompt_ref else None,
+            "prompt_version": prompt_ref["version"] if prompt_ref else None,
             "completions": [provenance(r) for r in members],
         },
     }  # fmt: skip

@@ -12,34 +12,33 @@ from typing import Any
 
 import orjson
 
-from arena_core.events.llm import Message, TextBlock, ToolResultBlock, ToolSchema, ToolUseBlock
 from arena_core.export.conversations import Rollout, provenance
+from arena_core.export.recorded import MessageJson, ToolJson
 
 
-def tools(schemas: tuple[ToolSchema, ...]) -> list[dict[str, Any]]:
+def tools(schemas: list[ToolJson]) -> list[dict[str, Any]]:
     """Function tools, parameters as JSON Schema objects."""
     return [
         {
             "type": "function",
             "function": {
-                "name": t.name,
-                "description": t.description,
-                "parameters": dict(t.input_schema),
+                "name": t["name"],
+                "description": t["description"],
+                "parameters": t["input_schema"],
             },
         }
         for t in schemas
     ]
 
 
-def history(rollout: Rollout) -> tuple[Message, ...]:
+def history(rollout: Rollout) -> list[MessageJson]:
     """The conversation up to and including the final answer."""
-    # Both parts were validated when decoded: build the message without validating again.
-    answer = Message.model_construct(role="assistant", content=rollout.answer.content)
-    return (*rollout.request.messages, answer)
+    answer: MessageJson = {"role": "assistant", "content": rollout.answer["content"]}
+    return [*rollout.request["messages"], answer]
 
 
 def messages(
-    system: str, turns: tuple[Message, ...], *, arguments_as_text: bool, tool_names: bool = False
+    system: str, turns: list[MessageJson], *, arguments_as_text: bool, tool_names: bool = False
 ) -> Iterator[dict[str, Any]]:
     """Chat messages: system, then users, assistants (with ``tool_calls``) and tools.
 
@@ -51,33 +50,35 @@ def messages(
     names: dict[str, str] = {}
     for m in turns:
         texts: list[str] = []
-        if m.role == "assistant":
+        if m["role"] == "assistant":
             calls: list[dict[str, Any]] = []
-            for b in m.content:
-                if isinstance(b, TextBlock):
-                    texts.append(b.text)
-                elif isinstance(b, ToolUseBlock):
-                    names[b.id] = b.name
-                    args: Any = orjson.dumps(b.input).decode() if arguments_as_text else b.input
+            for b in m["content"]:
+                if b["type"] == "text":
+                    texts.append(b["text"])
+                elif b["type"] == "tool_use":
+                    names[b["id"]] = b["name"]
+                    args: Any = (
+                        orjson.dumps(b["input"]).decode() if arguments_as_text else b["input"]
+                    )
                     calls.append(
-                        {"id": b.id, "type": "function",
-                         "function": {"name": b.name, "arguments": args}}
+                        {"id": b["id"], "type": "function",
+                         "function": {"name": b["name"], "arguments": args}}
                     )  # fmt: skip
             msg: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
             if calls:
                 msg["tool_calls"] = calls
             yield msg
             continue
-        for b in m.content:
-            if isinstance(b, ToolResultBlock):
+        for b in m["content"]:
+            if b["type"] == "tool_result":
                 tool: dict[str, Any] = {
-                    "role": "tool", "tool_call_id": b.tool_use_id, "content": b.content,
+                    "role": "tool", "tool_call_id": b["tool_use_id"], "content": b["content"],
                 }  # fmt: skip
                 if tool_names:
-                    tool["name"] = names.get(b.tool_use_id, "")
+                    tool["name"] = names.get(b["tool_use_id"], "")
                 yield tool
-            elif isinstance(b, TextBlock):
-                texts.append(b.text)
+            elif b["type"] == "text":
+                texts.append(b["text"])
         if texts:
             yield {"role": "user", "content": "\n".join(texts)}
 
@@ -86,9 +87,9 @@ def row(rollout: Rollout) -> dict[str, Any]:
     """One ``sft-openai`` row."""
     return {
         "messages": list(
-            messages(rollout.request.system, history(rollout), arguments_as_text=True)
+            messages(rollout.request["system"], history(rollout), arguments_as_text=True)
         ),
-        "tools": tools(rollout.request.tools),
+        "tools": tools(rollout.request["tools"]),
         "parallel_tool_calls": True,
         "provenance": provenance(rollout),
     }

@@ -18,12 +18,12 @@ def row(rollout: Rollout) -> dict[str, Any]:
     return {
         "messages": list(
             openai.messages(
-                rollout.request.system,
+                rollout.request["system"],
                 openai.history(rollout),
                 arguments_as_text=False,
                 tool_names=True,
             )
         ),
-        "tools": openai.tools(rollout.request.tools),
+        "tools": openai.tools(rollout.request["tools"]),
         "provenance": provenance(rollout),
     }

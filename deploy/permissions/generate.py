@@ -23,6 +23,8 @@ SERVICE_EVENTS = ("system.service.>", "error.>")
 """Every service announces its lifecycle and may report bad input or dead letters."""
 STATE_BUCKETS = ("arena_prompts", "arena_skills", "arena_profiles")
 """Key-value buckets of shared state (``arena_core.state``): the recorder writes them."""
+CONTROL_BUCKETS = ("arena_job_controls",)
+"""Batch controls (``arena_core.bus.controls``): every worker reads them, the API writes."""
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class User:
     probes_health: bool = False
     state: str | None = None
     """``read``: may read the shared-state buckets; ``write``: may also create and fill them."""
+    controls: str | None = None
+    """``write``: may create and fill the batch-controls bucket (every consumer reads it)."""
     admin: bool = False
 
     def password_variable(self) -> str:
@@ -72,7 +76,9 @@ def permissions(user: User, stream: str) -> tuple[list[str], list[str]]:
             f"$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES.{stream}.{durable}",
         ]
     if user.state in ("read", "write"):
-        publish += _state_subjects(api, write=user.state == "write")
+        publish += _bucket_subjects(api, STATE_BUCKETS, write=user.state == "write")
+    if user.consumer or user.controls == "write":
+        publish += _bucket_subjects(api, CONTROL_BUCKETS, write=user.controls == "write")
     if user.probes_health:
         publish.append(HEALTH_SUBJECT)
     awaits = list(user.awaits)
@@ -83,11 +89,11 @@ def permissions(user: User, stream: str) -> tuple[list[str], list[str]]:
     return _unique(publish), _unique(subscribe)
 
 
-def _state_subjects(api: str, *, write: bool) -> list[str]:
+def _bucket_subjects(api: str, buckets: tuple[str, ...], *, write: bool) -> list[str]:
     """Reading a bucket: its info, direct gets, watchers (ordered consumers); writing:
     creating it and putting or deleting keys."""
     subjects = []
-    for bucket in STATE_BUCKETS:
+    for bucket in buckets:
         kv = f"KV_{bucket}"
         subjects += [
             f"{api}.STREAM.INFO.{kv}",
@@ -115,7 +121,7 @@ def load(path: Path) -> tuple[str, list[User]]:
     for name, spec in data.get("users", {}).items():
         unknown = set(spec) - {
             "consumer", "resets_consumer", "publishes", "awaits", "probes_health", "state",
-            "admin",
+            "controls", "admin",
         }  # fmt: skip
         if unknown:
             raise SystemExit(f"{path}: user {name}: unknown keys {sorted(unknown)}")
@@ -128,6 +134,7 @@ def load(path: Path) -> tuple[str, list[User]]:
                 awaits=tuple(spec.get("awaits", ())),
                 probes_health=bool(spec.get("probes_health", False)),
                 state=spec.get("state"),
+                controls=spec.get("controls"),
                 admin=bool(spec.get("admin", False)),
             )
         )

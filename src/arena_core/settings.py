@@ -49,8 +49,10 @@ class Settings(BaseSettings):
     duplicate_window_s: float = Field(default=120, gt=0)
     """JetStream de-duplication window on ``Nats-Msg-Id``."""
 
-    ack_wait_s: float = Field(default=30, gt=0)
-    """Time a handler has before redelivery; long handlers send heartbeats."""
+    ack_wait_s: float = Field(default=8, gt=0)
+    """Time a handler has before redelivery; it is also how soon the work of a killed process
+    is redelivered. Pull workers heartbeat every message they still handle four times per
+    ``ack_wait_s``, so handlers of any length keep their message."""
     max_deliver: int = Field(default=5, ge=1)
     """Deliveries of one message before it is dead-lettered."""
     max_ack_pending: int = Field(default=256, ge=1)

@@ -16,6 +16,7 @@ import pytest
 from nats.aio.client import Client
 
 from arena_core.bus import Bus, PublishError
+from arena_core.bus.controls import BUCKET, CANCELLED, PAUSED, JobControls
 from arena_core.events import Envelope
 from arena_core.events.sim import SimJobCompleted, SimJobRequested
 from arena_core.events.wire import encode
@@ -193,3 +194,31 @@ async def test_a_bus_without_the_right_user_reports_a_publish_error(server: Nats
     async with Bus(server.url("recorder"), name="recorder") as bus:
         with pytest.raises(PublishError):
             await bus.publish(sim_job(), timeout=1)
+
+
+async def test_workers_read_the_batch_controls_the_api_user_writes(server: NatsNode) -> None:
+    async with Bus(server.url("admin"), name="admin"):
+        pass  # the stream, as the first worker would create it
+    async with Bus(server.url("api"), name="api") as api:
+        await JobControls(api).ensure()
+        await JobControls(api).cancel("batch-cancelled")
+        await JobControls(api).pause("batch-paused")
+    for user in ("simrunner", "engineer", "planner", "critic", "generator", "optimizer"):
+        async with Bus(server.url(user), name=user) as worker:
+            controls = JobControls(worker)
+            assert await controls.state("batch-cancelled") == CANCELLED, user
+            assert await controls.state("batch-paused") == PAUSED, user
+            assert await controls.state("batch-unknown") is None, user
+    assert violations(server) == []
+
+
+async def test_a_worker_cannot_write_the_batch_controls(server: NatsNode) -> None:
+    async with Bus(server.url("admin"), name="admin"):
+        pass
+    async with Bus(server.url("api"), name="api") as api:
+        await JobControls(api).ensure()
+    async with Bus(server.url("engineer"), name="engineer") as worker:
+        kv = await worker.js.key_value(BUCKET)
+        with pytest.raises((nats.errors.Error, TimeoutError)):
+            await kv.put("batch-forged", CANCELLED)
+    assert any(f"$KV.{BUCKET}" in line for line in violations(server))

@@ -280,8 +280,14 @@ def router() -> APIRouter:
         if job.status in (JobStatus.completed, JobStatus.failed, JobStatus.cancelled):
             raise ApiProblem(ProblemKind.conflict, f"batch {job_id!r} is already {job.status}")
         await publish(ctx, Envelope.new(payload, run_id=job.run_id, correlation_id=job_id))
-        if isinstance(payload, BatchCancelled) and ctx.bus is not None:
-            await JobControls(ctx.bus).cancel(job_id)  # workers skip its children from now on
+        if ctx.bus is not None:  # workers skip, hold or release its children from now on
+            controls = JobControls(ctx.bus)
+            if isinstance(payload, BatchCancelled):
+                await controls.cancel(job_id)
+            elif isinstance(payload, BatchPaused):
+                await controls.pause(job_id)
+            elif isinstance(payload, BatchResumed):
+                await controls.resume(job_id)
         return job
 
     for verb, event_model in (

@@ -16,13 +16,18 @@ from nats.js.client import JetStreamContext
 from nats.js.errors import ServiceUnavailableError
 
 from arena_core.bus.bus import Bus
-from arena_core.bus.controls import JobControls
+from arena_core.bus.controls import CANCELLED, PAUSED, JobControls
 from arena_core.bus.delivery import Delivery, Handler, HandlerRejected
 from arena_core.bus.settle import Settler, WorkerStats
 from arena_core.events import AgentRef, DecodeError, decode
 from arena_core.logging import bind_event
 
 log = logging.getLogger("arena.consumer")
+
+HEARTBEATS_PER_ACK_WAIT = 4
+"""In-progress acks per ``ack_wait``: three may be lost or late before a redelivery."""
+HOLD_POLL_S = 1.0
+"""How often a held child of a paused batch looks at its batch's controls again."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +38,8 @@ class ConsumerSpec:
     """Consumer name; every process of one service uses the same one."""
     subjects: tuple[str, ...]
     """Subjects it receives (``filter_subjects``)."""
-    ack_wait_s: float = 30.0
+    ack_wait_s: float = 8.0
+    """Redelivery delay of an unacked message; ``PullWorker`` heartbeats 4x per period."""
     max_deliver: int = 5
     max_ack_pending: int = 256
     backoff_s: tuple[float, ...] = (0.5, 2.0, 8.0, 30.0)
@@ -126,6 +132,8 @@ class PullWorker:
         self._tasks: set[asyncio.Task[None]] = set()
         self._in_flight: dict[int, tuple[Msg, float]] = {}
         """Messages being handled, by ``id(msg)``, with their start time."""
+        self._held: dict[int, Msg] = {}
+        """Children of paused batches, waiting (see ``_hold``)."""
         self._slot_freed = asyncio.Event()
         self._stopped: asyncio.Future[None] | None = None
         """Resolved by ``stop()``; awaited next to every fetch so a stop interrupts it."""
@@ -260,10 +268,17 @@ class PullWorker:
             )
             return
         parent = getattr(envelope.payload, "parent_job_id", None)
-        if isinstance(parent, str) and parent and await self._controls.cancelled(parent):
-            detail = f"its batch {parent} was cancelled"
-            await self._settle.reject(msg, "cancelled", detail, envelope.type, envelope)
-            return
+        if isinstance(parent, str) and parent:
+            control = await self._controls.state(parent)
+            if control == PAUSED:
+                control = await self._hold(msg, parent)
+            if control == CANCELLED:
+                detail = f"its batch {parent} was cancelled"
+                await self._settle.reject(msg, "cancelled", detail, envelope.type, envelope)
+                return
+            if self._stopping.is_set() and id(msg) not in self._in_flight:
+                await msg.nak()  # stopped while held: another process takes it
+                return
         delivery: Delivery[Any] = Delivery(
             envelope=envelope, msg=msg, bus=self.bus, agent=self.agent
         )
@@ -279,9 +294,32 @@ class PullWorker:
         await msg.ack()
         self.stats.handled += 1
 
+    async def _hold(self, msg: Msg, batch: str) -> bytes | None:
+        """Keep a paused batch's child (heartbeated, out of the concurrency count) until the
+        batch is resumed or cancelled, then wait for a free slot; the batch's new state.
+
+        Holding, not ``nak``: every redelivery counts towards ``max_deliver``, so a pause
+        longer than the backoff would dead-letter the children.
+        """
+        started = self._in_flight.pop(id(msg))[1]
+        self._held[id(msg)] = msg
+        self._slot_freed.set()
+        state: bytes | None = PAUSED
+        try:
+            while not self._stopping.is_set():
+                await asyncio.sleep(HOLD_POLL_S)
+                if state == PAUSED:
+                    state = await self._controls.state(batch)
+                if state != PAUSED and len(self._in_flight) < self.concurrency:
+                    self._in_flight[id(msg)] = (msg, started)
+                    return state
+            return None
+        finally:
+            self._held.pop(id(msg), None)
+
     async def _heartbeats(self) -> None:
         """Keep long handlers' messages from being redelivered while they still run."""
-        interval = max(self.spec.ack_wait_s / 3, 0.1)
+        interval = max(self.spec.ack_wait_s / HEARTBEATS_PER_ACK_WAIT, 0.05)
         loop = asyncio.get_running_loop()
         while True:
             await asyncio.sleep(interval)
@@ -290,3 +328,6 @@ class PullWorker:
                 if now - started >= interval:
                     with contextlib.suppress(Exception):
                         await msg.in_progress()
+            for msg in list(self._held.values()):
+                with contextlib.suppress(Exception):
+                    await msg.in_progress()

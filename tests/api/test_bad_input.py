@@ -103,3 +103,19 @@ async def test_health_needs_no_token(api: Server) -> None:
     async with httpx.AsyncClient(base_url=api.url) as client:
         body = (await client.get("/health")).json()
     assert body["status"] == "ok" and body["database"] and body["bus"]
+
+
+async def test_a_job_no_worker_consumes_is_refused_naming_its_command(
+    api: Server, bus: Bus, engine: Engine
+) -> None:
+    async with api.client("submit") as client:
+        answer = await client.post(
+            "/jobs/rollout", json={"benchmark_ids": ["example:ball_to_goal:0"], "k": 2}
+        )
+    assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM
+    assert answer.json()["type"] == "urn:arena:problem:no-worker"
+    assert "arena rollouts" in answer.json()["detail"]
+    await settle(bus, engine)
+    with engine.connect() as conn:
+        query = select(func.count()).where(messages.c.type == "rollout.job.requested")
+        assert conn.execute(query).scalar_one() == 0

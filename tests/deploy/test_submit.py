@@ -221,6 +221,27 @@ async def test_a_rejected_job_exits_1_with_the_error_event(bus: Bus, settings: S
     assert answer["payload"]["reason"] == "spec_contradiction"
 
 
+@pytest.mark.parametrize(
+    ("kind", "payload", "command"),
+    [
+        ("rollout", {"benchmark_ids": ["example:ball_to_goal:0"], "k": 2}, "arena rollouts"),
+        ("calibrate", {"benchmark_ids": ["b1"]}, "arena calibrate"),
+        ("demo", {"benchmarks": 1}, "arena demo"),
+    ],
+)
+async def test_a_job_no_worker_consumes_is_refused_naming_its_command(
+    bus: Bus, settings: Settings, kind: str, payload: dict[str, Any], command: str
+) -> None:
+    code, _, err = await arena(
+        "submit", kind, "--json", orjson.dumps(payload).decode(), "--wait",
+        nats_url=settings.nats_url,
+    )  # fmt: skip
+    assert code == SubmitExit.invalid
+    refusal = orjson.loads(err)
+    assert refusal["error"] == "no_worker" and command in refusal["detail"]
+    assert await stored(bus) == []  # nothing published that nobody would answer
+
+
 async def test_wait_without_a_worker_times_out_with_exit_124(settings: Settings) -> None:
     code, answer, _ = await arena(
         "submit", "sim", "--json", orjson.dumps(sim_payload()).decode(), "--wait",

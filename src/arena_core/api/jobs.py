@@ -204,6 +204,11 @@ def _submit_route(router: APIRouter, kind: JobKind) -> None:
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.submit),
     ) -> JobAccepted:
+        if model.RUN_BY is not None:
+            raise ApiProblem(
+                ProblemKind.no_worker,
+                f"{kind.name} jobs have no worker on the bus: run `{model.RUN_BY}`",
+            )
         body = strict_body(model, await request.body())
         envelope = Envelope.new(body, run_id=run_id)
         await publish(ctx, envelope)
@@ -216,7 +221,7 @@ def _submit_route(router: APIRouter, kind: JobKind) -> None:
         f"/jobs/{kind.name}", submit_job, methods=["POST"], status_code=202,
         operation_id=f"submit_{kind.name}_job", summary=f"Submit a {kind.name} job",
         response_model=JobAccepted,
-        responses=responses(*COMMON, *BODY, ProblemKind.bus_unavailable),
+        responses=responses(*COMMON, *BODY, ProblemKind.bus_unavailable, ProblemKind.no_worker),
         openapi_extra={
             "x-arena-event-type": model.EVENT_TYPE,
             "x-arena-body-model": model.__name__,

@@ -42,6 +42,7 @@ class ProblemKind(StrEnum):
     database_unavailable = "database-unavailable"
     backup_failed = "backup-failed"
     backup_not_configured = "backup-not-configured"
+    no_worker = "no-worker"
 
 
 STATUS: dict[ProblemKind, int] = {
@@ -61,6 +62,7 @@ STATUS: dict[ProblemKind, int] = {
     ProblemKind.database_unavailable: 503,
     ProblemKind.backup_failed: 502,
     ProblemKind.backup_not_configured: 409,
+    ProblemKind.no_worker: 422,
 }
 
 TITLES: dict[ProblemKind, str] = {
@@ -80,6 +82,7 @@ TITLES: dict[ProblemKind, str] = {
     ProblemKind.database_unavailable: "The recording is not readable",
     ProblemKind.backup_failed: "The backup could not be completed",
     ProblemKind.backup_not_configured: "No S3 bucket is configured for backups",
+    ProblemKind.no_worker: "No worker on the bus runs this job type; its command does",
 }
 
 

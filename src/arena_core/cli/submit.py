@@ -109,6 +109,8 @@ def register(app: typer.Typer) -> None:
                 else:
                     payload = {}
                 envelope = job_envelope(kind, apply_fields(payload, fields), run_id=run_id)
+            if kind is not None:
+                kind.check_consumed()
             if wait and (kind is None or not kind.replies):
                 raise SubmitError(
                     "no_reply_type", f"{envelope.type} is not a job with a known answer to wait for"

@@ -10,6 +10,7 @@ batch goes on), then ``calibrate.job.completed``; all caused by the request.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import ClassVar
 
 from pydantic import Field
 
@@ -21,6 +22,8 @@ from arena_core.events.registry import event
 @event("calibrate.job.requested")
 class CalibrateJobRequested(JobRequested):
     """Measure the difficulty of library benchmarks with K rollouts of the team each."""
+
+    RUN_BY: ClassVar[str | None] = "arena calibrate"
 
     benchmark_ids: tuple[str, ...] = Field(min_length=1, max_length=2000)
     """Library ids of the benchmarks to measure."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.events.jobs import JobCompleted, JobRequested
@@ -15,6 +17,8 @@ class DemoJobRequested(JobRequested):
 
     The generate and solve jobs name this job as their ``parent_job_id``.
     """
+
+    RUN_BY: ClassVar[str | None] = "arena demo"
 
     benchmarks: int = Field(ge=1, le=1000)
     """How many generate jobs to publish."""

@@ -8,6 +8,8 @@ jobs projection, ``arena submit``, redrive, export) recognises them by these bas
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from arena_core.events.envelope import Payload
 
 JOB_INFIX = ".job."
@@ -16,6 +18,11 @@ JOB_INFIX = ".job."
 
 class JobRequested(Payload):
     """Base of a job request."""
+
+    RUN_BY: ClassVar[str | None] = None
+    """The command that runs this job itself (publishing it, its children and its
+    answer), when no worker on the bus consumes it: ``arena submit`` and the HTTP API
+    refuse such a job, naming the command, instead of publishing a request nobody answers."""
 
     @property
     def parent(self) -> str | None:

@@ -7,6 +7,8 @@ preference exports group the children's conversations by benchmark.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
@@ -25,6 +27,7 @@ class RolloutJobRequested(JobRequested):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"benchmark_ids": ["example:ball_to_goal:0"], "k": 8}]}
     )
+    RUN_BY: ClassVar[str | None] = "arena rollouts"
 
     benchmark_ids: tuple[str, ...] = Field(min_length=1, max_length=1000)
     """Benchmarks to solve (library ids or ``example:<name>:<seed>``)."""

@@ -40,6 +40,15 @@ class JobKind:
     def subject(self) -> str:
         return subject_for(self.request.EVENT_TYPE)
 
+    def check_consumed(self) -> None:
+        """``SubmitError`` when no worker on the bus answers this kind (a command runs it)."""
+        if self.request.RUN_BY is not None:
+            raise SubmitError(
+                "no_worker",
+                f"{self.name} jobs have no worker on the bus: run `{self.request.RUN_BY}`, "
+                "which publishes the job, runs it and records its answer",
+            )
+
 
 def job_kinds(events: EventRegistry = registry) -> dict[str, JobKind]:
     """Every registered job type by short name."""

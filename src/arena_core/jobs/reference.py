@@ -45,7 +45,16 @@ def job_reference(events: EventRegistry = registry) -> str:
             doc = (reply.__doc__ or "").strip().splitlines()[0].replace("``", "`")
             lines.append(f"- answered by: `{subject_for(reply.EVENT_TYPE)}` — {doc}")
         lines.append(f"- payload schema: `schemas/{request_type}.json`")
-        lines.append(f"- from the command line: `arena submit {name} --file payload.json --wait`")
+        if kind.request.RUN_BY is not None:
+            lines.append(
+                f"- run by: `{kind.request.RUN_BY}`, which publishes the request, runs it and "
+                "answers it; no worker on the bus consumes it, so `arena submit` and the HTTP "
+                "API refuse it (`no_worker`, problem `no-worker`)"
+            )
+        else:
+            lines.append(
+                f"- from the command line: `arena submit {name} --file payload.json --wait`"
+            )
         lines.append("")
         envelope = example_envelope(kind)
         if envelope is None:

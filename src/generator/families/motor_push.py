@@ -11,7 +11,8 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
   cost and mass;
 - the build zone closes in from the full space between carriage and crate towards the
   arm;
-- the goal shortens from 2.8 cm to 2.3 cm along the push;
+- the goal shortens from 2.8 cm to 2.5 cm along the push up to level 3, then to 2 cm
+  (level 4) and 1.5 cm (level 5): the arm's length must be right within millimetres;
 - the crate's start jitter doubles (4 mm to 8 mm along the push, 1 cm to 2 cm across)
   and the copies grow from 4 to 8;
 - the push gets faster (the stroke ends at 2 s at level 1, 1.8 s at level 5: the crate
@@ -40,6 +41,12 @@ from generator.layout import Solid
 
 CLEARANCE = 0.003
 """Gap between the table top and everything the motor carries (metres)."""
+
+
+GOAL_BEHIND = (0.012, 0.0115, 0.011, 0.0085, 0.006)
+GOAL_AHEAD = (0.016, 0.0152, 0.0144, 0.0115, 0.009)
+"""How far the goal reaches behind and ahead of the crate's planned final centre, level 1
+to 5 (metres): the last two levels need the arm's length within a few millimetres."""
 
 
 class MotorPush(Family):
@@ -101,8 +108,8 @@ class MotorPush(Family):
         )  # fmt: skip
         goal = Zone(
             label="goal",
-            low=(r3(final_x - 0.012 + 0.0005 * (difficulty - 1)), -0.15, table_top),
-            high=(r3(final_x + 0.016 - 0.0008 * (difficulty - 1)), 0.15, r3(table_top + 0.1)),
+            low=(r3(final_x - GOAL_BEHIND[difficulty - 1]), -0.15, table_top),
+            high=(r3(final_x + GOAL_AHEAD[difficulty - 1]), 0.15, r3(table_top + 0.1)),
         )
         roomiest = Zone(
             label="build",

@@ -1,6 +1,7 @@
 """Every page of the dashboard in headless Chromium on a real stack after a demo run:
-the runs list, a conversation, an envelope, the library, the 3D view, optimization
-with Approve moving ``prod`` in the database. No console error anywhere."""
+the runs list (a new run appears live), a conversation (redrive from a chosen event),
+an envelope, the library, the 3D view, optimization with Approve moving ``prod`` in the
+database. No console error anywhere."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+from arena_core.events import Envelope
+from arena_core.events.agent import AgentThoughtRecorded
 from arena_core.profiles import prod_profile
 from tests.dashboard.browser import browser_tab
 from tests.dashboard.conftest import Stack
@@ -31,6 +34,11 @@ async def test_every_page_renders_and_approve_moves_prod(
         assert await page.locator(".chart circle").count() >= 1, "no success-rate point"
         await page.wait_for_selector(".live.on")
         await page.screenshot(path=shots / "dashboard-runs.png")
+        thought = AgentThoughtRecorded(
+            conversation_id="c-live", turn_index=0, agent_role="engineer", text="A new run appears."
+        )
+        await stack.bus.publish(Envelope.new(thought, run_id="run-live"))
+        await page.wait_for_selector('tr[data-run="run-live"]', timeout=30_000)
 
         await tab.visit(stack.url, f"#/run/{stack.demo_run_id}")
         await tab.complete(f"#/run/{stack.demo_run_id}")
@@ -41,6 +49,10 @@ async def test_every_page_renders_and_approve_moves_prod(
         assert {"engineer", "simrunner"} <= roles, roles
         assert await page.locator(".verdict").count() >= 1, "no simulator verdict shown"
         assert await page.locator("button.redrive").count() == events
+        page.once("dialog", lambda d: asyncio.ensure_future(d.accept()))
+        await page.locator('article[data-type="sim.job.requested"] button.redrive').last.click()
+        await page.wait_for_selector(".notice a")
+        assert (await page.inner_text(".notice")).startswith("Redriven: 1 request(s) under")
         final = page.locator('article[data-type="engineer.solution.submitted"]').last
         await final.scroll_into_view_if_needed()
         await page.evaluate("window.scrollBy(0, -80)")

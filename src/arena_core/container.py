@@ -15,6 +15,7 @@ from arena_core.errors import ArenaError
 from arena_core.llm import make_llm
 from arena_core.sandbox import Sandbox
 from arena_core.settings import Settings
+from arena_core.state import SharedState
 
 
 class NoNatsServer(ArenaError, RuntimeError):
@@ -52,6 +53,8 @@ class Container(containers.DeclarativeContainer):
     """An ``Llm`` on the policy the settings select; pass ``deciders=``, ``emit=``, ..."""
     db_engine = providers.Singleton(make_db_engine, settings=settings)
     """The database (the recorder writes it; readers only read)."""
+    state = providers.Singleton(SharedState, bus=bus)
+    """Prompts and skills as services read them (a redrive pins them to a recorded run's)."""
     sandbox = providers.Singleton(Sandbox.from_settings, settings=settings)
     """The untrusted-code sandbox shared by the process's services; its pool starts lazily."""
 

@@ -59,7 +59,7 @@ class CriticService(Service):
     name: ClassVar[str] = "critic"
 
     async def setup(self) -> None:
-        self.state = SharedState(self.bus)
+        self.state: SharedState = self.container.state()
         self.llm = team_llm(self.container)
 
     async def _sim(

@@ -28,7 +28,7 @@ class PlannerService(Service):
     name: ClassVar[str] = "planner"
 
     async def setup(self) -> None:
-        self.state = SharedState(self.bus)
+        self.state: SharedState = self.container.state()
         self.llm = team_llm(self.container)
 
     @handles(SolveJobRequested)

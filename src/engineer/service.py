@@ -53,7 +53,7 @@ class EngineerService(Service):
     default_concurrency: ClassVar[int] = 4
 
     async def setup(self) -> None:
-        self.state = SharedState(self.bus)
+        self.state: SharedState = self.container.state()
         self.llm = team_llm(self.container)
         self.sandbox: Sandbox = self.container.sandbox()
 

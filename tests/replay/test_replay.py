@@ -69,11 +69,22 @@ async def test_missing_turn_is_reported(
 async def test_duplicated_turn_is_reported(
     bus: Bus, engine: Engine, recorder: RecorderService
 ) -> None:
-    await publish_run(bus, "run-dup-1")
-    await publish_run(bus, "run-dup-2")  # same conversation id again
+    await publish_run(bus, "run-dup")
+    await publish_run(bus, "run-dup")  # the same turns again in the same run
     await settle(bus, engine)
     kinds = {i.kind for i in load_conversation(engine, "conv-1").issues}
     assert IssueKind.duplicated in kinds
+
+
+async def test_a_conversation_id_reused_by_another_run_is_that_runs_own(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-first")
+    await publish_run(bus, "run-redriven")  # a redrive reuses its source's conversation ids
+    await settle(bus, engine)
+    for run_id in ("run-first", "run-redriven"):
+        conv = load_conversation(engine, "conv-1", run_id=run_id)
+        assert conv.run_id == run_id and conv.complete and conv.issues == []
 
 
 async def test_diff_ignores_ids_and_times_and_finds_the_first_changed_field(

@@ -24,6 +24,7 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.db",
     "arena_core.cli.runs",
     "arena_core.cli.replay",
+    "arena_core.cli.redrive",
     "arena_core.cli.export",
     "arena_core.cli.rollouts",
     "arena_core.cli.telemetry",

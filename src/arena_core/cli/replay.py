@@ -1,4 +1,4 @@
-"""``arena replay`` and ``arena redrive``: reading and re-executing recorded runs."""
+"""``arena replay``: reading recorded runs (timeline, conversations, diff, gap check)."""
 
 from __future__ import annotations
 
@@ -42,8 +42,64 @@ async def _check(engine: Any, nats_url: str | None) -> Any:
         await bus.close()
 
 
+SHOWN = 160
+"""Characters of a value shown in a divergence line."""
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[:SHOWN] + "..."
+
+
+def _print_diff(console: Any, report: Any, show_all: bool) -> None:
+    """A one-screen summary, then the first divergence (all of them with ``--all``)."""
+    head = f"{report.run_a} vs {report.run_b}"
+    if report.aligned_from is not None:
+        head += f" (a redrive from seq {report.aligned_from}: aligned on its inputs)"
+    console.print(head, markup=False)
+    if report.same:
+        console.print(f"same: {report.compared} events match (ids, times ignored)")
+        return
+    kinds = ", ".join(f"{n} {k.strip('<>')}" for k, n in sorted(report.summary().items()))
+    console.print(f"{len(report.divergences)} divergences in {report.compared} events: {kinds}")
+    for event_type, n in report.by_type()[:8]:
+        console.print(f"  {n:>5}  {event_type}", markup=False)
+    shown = report.divergences if show_all else report.divergences[:1]
+    console.print("every divergence:" if show_all else "first divergence (--all for every one):")
+    for d in shown:
+        console.print(
+            f"  seq {d.seq_a or '-'} / {d.seq_b or '-'}  {d.type_a or d.type_b}  "
+            f"[{d.agent or '-'}]  at {d.position}",
+            markup=False,
+        )
+        if not d.field.startswith("<"):
+            console.print(
+                f"      {d.field}: {_short(d.value_a)} != {_short(d.value_b)}", markup=False
+            )
+        else:
+            console.print(f"      {d.field.strip('<>')}", markup=False)
+
+
+EXAMPLES = """
+Examples:
+
+    arena replay 01a2f3                          # the run as a tree: jobs, agents, turns
+
+    arena replay 01a2f3 --conversation --agent engineer
+
+    arena replay 01a2f3 --type 'sim.*' --json    # JSON lines, one event per line
+
+    arena replay 01a2f3 --diff 01a2f9 --all      # every divergence, summary first
+
+    arena replay --check                         # sequence gaps in the recording
+
+Exit status: 0 ok (--diff: the runs match), 1 --diff found divergences, --check found
+gaps or a conversation has continuity issues, 2 bad input (unknown or ambiguous run).
+"""
+
+
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(epilog=EXAMPLES)
     def replay(
         run: str = typer.Argument(None, help="Run id or a unique prefix of one."),
         agent: str = typer.Option(None, "--agent", help="Only events of this agent role."),
@@ -51,13 +107,16 @@ def register(app: typer.Typer) -> None:
         conversation: bool = typer.Option(False, "--conversation", help="Agents' turns."),
         as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
         follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new events."),
-        diff: str = typer.Option(None, "--diff", help="Show where RUN and this run diverge."),
+        diff: str = typer.Option(
+            None, "--diff", metavar="OTHER", help="Show where RUN and OTHER diverge."
+        ),
+        show_all: bool = typer.Option(False, "--all", help="With --diff: every divergence."),
         check: bool = typer.Option(False, "--check", help="Check the log for sequence gaps."),
     ) -> None:
         """Show a recorded run: timeline, conversations, diff; or check the log."""
         from rich.console import Console
 
-        from arena_core.replay import conversations, first_divergence, timeline
+        from arena_core.replay import conversations, timeline
         from arena_core.replay.conversations import render_text
         from arena_core.settings import Settings
 
@@ -80,19 +139,14 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         run_id = _resolve(engine, run)
         if diff:
-            other = _resolve(engine, diff)
-            found = first_divergence(engine, run_id, other)
+            from arena_core.replay import diff_runs
+
+            report = diff_runs(engine, run_id, _resolve(engine, diff))
             if as_json:
-                typer.echo(found.model_dump_json() if found else "null")
-            elif found is None:
-                console.print(f"runs {run_id} and {other} do the same thing")
+                typer.echo(report.model_dump_json())
             else:
-                console.print(
-                    f"first divergence at event #{found.index} (seq {found.seq_a} vs "
-                    f"{found.seq_b}), agent {found.agent}, type {found.type_a} vs {found.type_b}"
-                )
-                console.print(f"  {found.field}: {found.value_a!r} != {found.value_b!r}")
-            raise typer.Exit(0 if found is None else 1)
+                _print_diff(console, report, show_all)
+            raise typer.Exit(0 if report.same else 1)
         if conversation:
             broken = 0
             for conv in conversations(engine, run_id=run_id, agent_role=agent):
@@ -122,38 +176,3 @@ def register(app: typer.Typer) -> None:
             if not follow:
                 return
             time.sleep(0.5)
-
-    @app.command()
-    def redrive(
-        run: str = typer.Argument(..., help="Run id or a unique prefix of one."),
-        from_seq: int = typer.Option(0, "--from", help="Re-publish inputs from this sequence."),
-        dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be sent."),
-    ) -> None:
-        """Re-publish a recorded run's job requests under a new run id."""
-        from arena_core.container import make_bus
-        from arena_core.replay import NothingToRedrive, plan_redrive
-        from arena_core.replay import redrive as run_redrive
-        from arena_core.settings import Settings
-
-        engine = _engine()
-        run_id = _resolve(engine, run)
-        try:
-            if dry_run:
-                plan = plan_redrive(engine, run_id, from_seq=from_seq)
-            else:
-                settings = Settings()
-                if not settings.nats_url:
-                    typer.echo("arena redrive needs ARENA_NATS_URL", err=True)
-                    raise typer.Exit(2)
-
-                async def go() -> Any:
-                    async with make_bus(settings, name="arena-redrive") as bus:
-                        return await run_redrive(bus, engine, run_id, from_seq=from_seq)
-
-                plan = asyncio.run(go())
-        except NothingToRedrive as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(1) from None
-        for seq, env in zip(plan.source_seqs, plan.envelopes, strict=True):
-            typer.echo(f"seq {seq} -> {env.type} {env.id}")
-        typer.echo(plan.new_run_id)

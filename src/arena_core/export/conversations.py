@@ -111,11 +111,16 @@ def rollouts(
     first = aliased(turns)
     prompt = (
         select(func.json_extract(first.c.request, "$.request_hash"))
-        .where(first.c.conversation_id == turns.c.conversation_id, first.c.turn_index == 0)
+        .where(
+            first.c.conversation_id == turns.c.conversation_id,
+            first.c.run_id == turns.c.run_id,
+            first.c.turn_index == 0,
+        )
         .limit(1)
         .scalar_subquery()
     )
-    order = [turns.c.conversation_id, turns.c.request_seq]
+    # A redriven run reuses its source's conversation ids: a conversation is one run's.
+    order = [turns.c.conversation_id, turns.c.run_id, turns.c.request_seq]
     query = (
         select(
             turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
@@ -133,7 +138,7 @@ def rollouts(
         # One connection: final turns are read from the snapshot the scan sees.
         rewards: dict[str, RewardInputs] = {}
         for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
-            if group and row[0] != group[0][0]:
+            if group and (row[0], row[5]) != (group[0][0], group[0][5]):
                 progress(1)
                 _check(group, flt, summary, pending, rewards)
                 group = []

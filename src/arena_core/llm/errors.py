@@ -32,12 +32,19 @@ class ReplayMismatch(LlmError):
     """A replayed request differs from the recorded one at the same conversation and turn."""
 
     def __init__(
-        self, conversation_id: str, turn_index: int, recorded_hash: str, request_hash: str
+        self,
+        conversation_id: str,
+        turn_index: int,
+        recorded_hash: str,
+        request_hash: str,
+        *,
+        detail: str = "",
     ) -> None:
         super().__init__(
             LlmFailureReason.replay_mismatch,
             f"conversation {conversation_id} turn {turn_index}: request hash {request_hash} "
-            f"differs from the recorded {recorded_hash} (system, messages or tools changed)",
+            f"differs from the recorded {recorded_hash} (system, messages or tools changed)"
+            + (f"\n{detail}" if detail else ""),
         )
         self.conversation_id = conversation_id
         self.turn_index = turn_index

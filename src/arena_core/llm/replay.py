@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.events import Payload
@@ -79,6 +80,10 @@ class InMemoryRecordedCalls:
     def get(self, conversation_id: str, turn_index: int) -> RecordedCall | None:
         return self._calls.get((conversation_id, turn_index))
 
+    def mismatch(self, conversation_id: str, turn_index: int, request: dict[str, Any]) -> str:
+        """What differs from the recorded request (empty: requests are not kept here)."""
+        return ""
+
     def __len__(self) -> int:
         return len(self._calls)
 
@@ -141,9 +146,14 @@ class ReplayPolicy(Policy):
             )
         request_hash = request.hash()
         if call.request_hash != request_hash:
+            detail = ""
+            if isinstance(self.recorded, InMemoryRecordedCalls):
+                sent = orjson.loads(request.canonical_json())
+                detail = self.recorded.mismatch(request.conversation_id, request.turn_index, sent)
             raise ReplayMismatch(
-                request.conversation_id, request.turn_index, call.request_hash, request_hash
-            )
+                request.conversation_id, request.turn_index, call.request_hash, request_hash,
+                detail=detail,
+            )  # fmt: skip
         return LlmAnswer(
             content=call.content,
             stop_reason=call.stop_reason,

@@ -8,7 +8,7 @@ from arena_core.replay.conversations import (
     conversations,
     load_conversation,
 )
-from arena_core.replay.diff import Divergence, first_divergence
+from arena_core.replay.diff import DiffReport, Divergence, diff_runs, first_divergence
 from arena_core.replay.gaps import Gap, GapKind, GapReport, check_gaps
 from arena_core.replay.redrive import NothingToRedrive, RedrivePlan, plan_redrive, redrive
 from arena_core.replay.runs import AmbiguousRun, RunSummary, UnknownRun, list_runs, resolve_run
@@ -18,6 +18,7 @@ __all__ = [
     "AmbiguousRun",
     "ContinuityIssue",
     "Conversation",
+    "DiffReport",
     "Divergence",
     "Gap",
     "GapKind",
@@ -31,6 +32,7 @@ __all__ = [
     "check_continuity",
     "check_gaps",
     "conversations",
+    "diff_runs",
     "first_divergence",
     "list_runs",
     "load_conversation",

@@ -161,17 +161,33 @@ def conversation_ids(
     return list(seen)
 
 
-def load_conversation(engine: Engine, conversation_id: str) -> Conversation:
-    """A conversation with its turns, notes and continuity issues."""
+def load_conversation(
+    engine: Engine, conversation_id: str, *, run_id: str | None = None
+) -> Conversation:
+    """A conversation with its turns, notes and continuity issues.
+
+    A redriven run reuses its source's conversation ids (they derive from the job's
+    key): ``run_id`` picks one run's copy; without it, the most recent run's.
+    """
     with engine.connect() as conn:
+        if run_id is None:
+            run_id = conn.execute(
+                select(turns.c.run_id)
+                .where(turns.c.conversation_id == conversation_id)
+                .order_by(turns.c.request_seq.desc())
+                .limit(1)
+            ).scalar()
         rows = conn.execute(
             select(turns)
-            .where(turns.c.conversation_id == conversation_id)
+            .where(turns.c.conversation_id == conversation_id, turns.c.run_id == run_id)
             .order_by(turns.c.request_seq)
         ).all()
         notes = conn.execute(
             select(conversation_events)
-            .where(conversation_events.c.conversation_id == conversation_id)
+            .where(
+                conversation_events.c.conversation_id == conversation_id,
+                conversation_events.c.run_id == run_id,
+            )
             .order_by(conversation_events.c.seq)
         ).all()
     if not rows:
@@ -218,7 +234,7 @@ def conversations(
 ) -> Iterator[Conversation]:
     """Every matching conversation, one at a time (constant memory)."""
     for cid in conversation_ids(engine, run_id=run_id, agent_role=agent_role):
-        yield load_conversation(engine, cid)
+        yield load_conversation(engine, cid, run_id=run_id)
 
 
 def render_text(conv: Conversation) -> Iterator[str]:

@@ -3,8 +3,12 @@
 The inputs from ``from_seq`` on are the job requests at or after it whose cause lies
 before it (or outside the run): requests caused by later events are re-created by the
 services as they handle the re-published ones, so publishing them too would double
-the work. Ids are fresh; references between re-published requests (correlation,
-``parent_job_id``) are mapped to the new ids.
+the work. A job no service consumes (``demo``: its driver is the command that ran it)
+is not re-published; the requests its driver published (no agent) are, so a demo
+re-executes its generate and solve jobs. Ids are fresh; references between
+re-published requests (correlation, ``parent_job_id``) are mapped to the new ids, and
+a parent that is not re-published is dropped, so the source run's jobs never gain a
+child.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from sqlalchemy import Engine, select
 from arena_core.bus import Bus
 from arena_core.db.tables import messages
 from arena_core.errors import ArenaError
-from arena_core.events import AgentRef, Envelope, decode
+from arena_core.events import Envelope, decode
 from arena_core.events.replay import RedriveStarted
 from arena_core.ids import new_id
 from arena_core.jobs import job_kinds
@@ -26,6 +30,10 @@ from arena_core.jobs import job_kinds
 
 class NothingToRedrive(ArenaError, LookupError):
     """The run has no job requests to re-publish from that point."""
+
+
+class NoConsumer(ArenaError, ValueError):
+    """Every request to re-publish is of a job type no installed service consumes."""
 
 
 class RedrivePlan(BaseModel):
@@ -41,12 +49,22 @@ class RedrivePlan(BaseModel):
     """The re-created requests, in recorded order."""
     source_seqs: list[int]
     """Recorded sequences of those requests."""
+    skipped: list[str] = []
+    """Job types found but not re-published (no service consumes them)."""
 
 
 def plan_redrive(
-    engine: Engine, run_id: str, *, from_seq: int = 0, new_run_id: str | None = None
+    engine: Engine,
+    run_id: str,
+    *,
+    from_seq: int = 0,
+    new_run_id: str | None = None,
+    consumed: frozenset[str] | None = None,
 ) -> RedrivePlan:
-    """Decide which recorded requests to re-publish and build their new envelopes."""
+    """Decide which recorded requests to re-publish and build their new envelopes.
+
+    ``consumed``: the request types some service consumes (None: all of them).
+    """
     with engine.connect() as conn:
         ids_before = {
             r.msg_id: r.seq
@@ -66,13 +84,22 @@ def plan_redrive(
             )
             .order_by(messages.c.seq)
         ).all()
+    served = [r for r in rows if consumed is None or r.type in consumed]
+    skipped = sorted({r.type for r in rows} - {r.type for r in served})
+    driven = bool(skipped)  # a driver's job ran here: what it published (no agent) is input
     inputs = [
         r
-        for r in rows
+        for r in served
         if r.causation_id is None
         or r.causation_id not in ids_before
         or ids_before[r.causation_id] < from_seq
+        or (driven and orjson.loads(r.body).get("agent") is None)
     ]
+    if not inputs and skipped:
+        raise NoConsumer(
+            f"run {run_id}: no installed service consumes {', '.join(skipped)}; "
+            "redrive from the sequence of a job that one consumes"
+        )
     if not inputs:
         raise NothingToRedrive(f"run {run_id} has no job requests at or after seq {from_seq}")
     target = new_run_id or new_id()
@@ -84,8 +111,9 @@ def plan_redrive(
         original = decode(r.subject, r.body, orjson.loads(r.headers))
         data = orjson.loads(r.body)
         data["payload"] = _remap(data["payload"], id_map)
+        if data["payload"].get("parent_job_id") not in id_map.values():
+            data["payload"].pop("parent_job_id", None)
         payload = type(original.payload).model_validate(data["payload"])
-        agent = AgentRef(role="redrive", id=target)
         envelopes.append(
             Envelope.new(
                 payload,
@@ -93,12 +121,12 @@ def plan_redrive(
                 run_id=target,
                 correlation_id=id_map.get(original.correlation_id, id_map[r.msg_id]),
                 causation_id=None,
-                agent=original.agent or agent,
+                agent=original.agent,
             )
         )
     return RedrivePlan(
         source_run_id=run_id, new_run_id=target, from_seq=from_seq, envelopes=envelopes,
-        source_seqs=[r.seq for r in inputs],
+        source_seqs=[r.seq for r in inputs], skipped=skipped,
     )  # fmt: skip
 
 
@@ -113,10 +141,16 @@ def _remap(value: Any, id_map: dict[str, str]) -> Any:
 
 
 async def redrive(
-    bus: Bus, engine: Engine, run_id: str, *, from_seq: int = 0, new_run_id: str | None = None
+    bus: Bus,
+    engine: Engine,
+    run_id: str,
+    *,
+    from_seq: int = 0,
+    new_run_id: str | None = None,
+    plan: RedrivePlan | None = None,
 ) -> RedrivePlan:
     """Publish a ``replay.redrive.started`` marker, then the re-created requests."""
-    plan = plan_redrive(engine, run_id, from_seq=from_seq, new_run_id=new_run_id)
+    plan = plan or plan_redrive(engine, run_id, from_seq=from_seq, new_run_id=new_run_id)
     marker = Envelope.new(
         RedriveStarted(
             source_run_id=run_id, from_seq=from_seq, requests=len(plan.envelopes),

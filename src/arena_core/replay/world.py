@@ -1,0 +1,131 @@
+"""The world a recorded run saw: its prompt versions and the skills learned before it.
+
+A redrive reads prompts and skills through a ``PinnedState`` instead of the live
+key-value buckets, so skills written or prompts promoted since the original run do not
+leak into the re-execution (its requests then hash like the recorded ones):
+
+    world = pinned_state(bus, engine, run_id, prompts={"engineer": "1.2.0"})
+    prompt = await world.prod_prompt("engineer")   # the version the run used
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import cast
+
+import orjson
+from sqlalchemy import Engine, Table, func, select
+
+from arena_core.bus import Bus
+from arena_core.db.tables import messages
+from arena_core.db.team import SkillRow
+from arena_core.errors import ArenaError
+from arena_core.events.engineer import SkillContent, SkillWritten
+from arena_core.events.llm import LlmCallRequested
+from arena_core.prompts import Prompt
+from arena_core.prompts.queries import get_prompt, list_prompts, tagged
+from arena_core.prompts.skills import Skill, relevant
+from arena_core.state import SharedState
+
+skills_table = cast(Table, SkillRow.__table__)  # type: ignore[attr-defined]
+
+
+class UnknownPromptPin(ArenaError, LookupError):
+    """``--prompt ROLE=VERSION`` names a version the registry does not hold."""
+
+
+class PinnedState(SharedState):
+    """Prompts and skills fixed when the redrive starts; never read from the buckets."""
+
+    def __init__(self, bus: Bus, prompts: Mapping[str, Prompt], skills: list[Skill]) -> None:
+        super().__init__(bus)
+        self.prompts = dict(prompts)
+        """The prompt each role runs on."""
+        self.pinned_skills = skills
+        """Every skill the original run could read (latest version of each slug)."""
+
+    async def prod_prompt(self, role: str) -> Prompt:
+        if role in self.prompts:
+            return self.prompts[role]
+        return await super().prod_prompt(role)
+
+    async def all_skills(self, role: str) -> list[Skill]:
+        return sorted((s for s in self.pinned_skills if s.role == role), key=lambda s: s.slug)
+
+    async def skills(self, role: str, words: list[str], limit: int = 5) -> list[Skill]:
+        return relevant(await self.all_skills(role), words, limit)
+
+
+def first_seq(engine: Engine, run_id: str) -> int:
+    """The sequence of the run's first recorded message."""
+    with engine.connect() as conn:
+        found = conn.execute(
+            select(func.min(messages.c.seq)).where(messages.c.run_id == run_id)
+        ).scalar()
+    return int(found or 0)
+
+
+def used_prompts(engine: Engine, run_id: str) -> dict[str, Prompt]:
+    """The prompt version each role's LLM requests named in the run (the first one)."""
+    found: dict[str, str] = {}
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(messages.c.body)
+            .where(messages.c.run_id == run_id, messages.c.type == LlmCallRequested.EVENT_TYPE)
+            .order_by(messages.c.seq)
+        )
+        for (body,) in rows:
+            ref = orjson.loads(body)["payload"].get("prompt")
+            if ref:
+                found.setdefault(ref["role"], ref["id"])
+    return {role: get_prompt(engine, id) for role, id in found.items()}
+
+
+def skills_before(engine: Engine, seq: int) -> list[Skill]:
+    """The latest version of every skill recorded before ``seq``."""
+    with engine.connect() as conn:
+        ids = [
+            orjson.loads(body)["payload"]["skill_id"]
+            for (body,) in conn.execute(
+                select(messages.c.body).where(
+                    messages.c.type == SkillWritten.EVENT_TYPE, messages.c.seq < seq
+                )
+            )
+        ]
+        rows = conn.execute(
+            select(skills_table)
+            .where(skills_table.c.id.in_(ids))
+            .order_by(skills_table.c.role, skills_table.c.slug, skills_table.c.version)
+        ).all()
+    latest: dict[tuple[str, str], Skill] = {}
+    for row in rows:
+        latest[row.role, row.slug] = Skill(
+            id=row.id, role=row.role, slug=row.slug, version=row.version,
+            content=SkillContent.model_validate_json(row.content),
+            failures_before=row.failures_before,
+        )  # fmt: skip
+    return list(latest.values())
+
+
+def prompt_version(engine: Engine, role: str, version: str) -> Prompt:
+    """The registered prompt of ``role`` at ``version`` (``prod`` etc. name a tag)."""
+    for prompt in list_prompts(engine, role):
+        if prompt.version == version:
+            return prompt
+    try:
+        return tagged(engine, role, version)
+    except LookupError:
+        known = ", ".join(p.version for p in list_prompts(engine, role)) or "none"
+        raise UnknownPromptPin(
+            f"no {role} prompt version {version!r}; registered: {known}"
+        ) from None
+
+
+def pinned_state(
+    bus: Bus, engine: Engine, run_id: str, *, prompts: Mapping[str, str] | None = None
+) -> PinnedState:
+    """The world ``run_id`` saw, with ``prompts`` (role -> version) forked onto others."""
+    chosen = used_prompts(engine, run_id)
+    for role, version in (prompts or {}).items():
+        chosen[role] = prompt_version(engine, role, version)
+    return PinnedState(bus, chosen, skills_before(engine, first_seq(engine, run_id)))

@@ -1,0 +1,106 @@
+"""Redrive on a real stack: a recorded offline run re-executes from the recording
+(no model is asked), sees the world its source saw, and leaves the source untouched."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from sqlalchemy import Engine, select
+
+from arena_core.bus import EmbeddedNats
+from arena_core.db import open_database
+from arena_core.db.tables import jobs, messages, runs, turns
+from arena_core.events import Envelope
+from arena_core.events.engineer import SkillContent, SkillWritten, SolveJobCompleted
+from arena_core.export import ExportFilter, ExportFormat, export
+from arena_core.ids import new_id
+from arena_core.replay import diff_runs
+from arena_core.replay.redrive import NoConsumer, plan_redrive
+from arena_core.replay.rerun import job_consumers, rerun
+from arena_core.settings import Settings
+from arena_core.spec.examples import ball_to_goal
+from arena_core.stack import RECORDER, services_in_process
+from engineer.solving import TEAM, SolveTarget, request_for, solve
+from tests.recorder.recording import settle
+
+
+@pytest.fixture
+def stack(tmp_path: Path) -> Any:
+    with EmbeddedNats(tmp_path / "nats", log_file=tmp_path / "nats.log") as server:
+        yield Settings(
+            nats_url=server.url, home=tmp_path / ".arena", workspace=tmp_path / "workspace",
+            fetch_wait_s=0.2, llm="offline",
+        )  # fmt: skip
+
+
+def _source_state(engine: Engine, run_id: str) -> Any:
+    with engine.connect() as conn:
+        run = conn.execute(select(runs).where(runs.c.run_id == run_id)).one()._asdict()
+        job_rows = sorted(
+            tuple(r) for r in conn.execute(select(jobs).where(jobs.c.run_id == run_id))
+        )
+        turn_rows = sorted(
+            tuple(r) for r in conn.execute(select(turns).where(turns.c.run_id == run_id))
+        )
+    out = io.BytesIO()
+    summary = export(engine, ExportFormat.sft_openai, out, flt=ExportFilter(run_id=run_id))
+    return run, job_rows, turn_rows, out.getvalue(), summary.rows, dict(summary.skipped_by)
+
+
+def _llm_policies(engine: Engine, run_id: str) -> list[str]:
+    with engine.connect() as conn:
+        bodies = conn.execute(
+            select(messages.c.body).where(
+                messages.c.run_id == run_id, messages.c.type == "llm.call.completed"
+            )
+        ).scalars()
+        return [orjson.loads(b)["payload"]["policy"] for b in bodies]
+
+
+async def test_a_recorded_offline_solve_redrives_from_the_recording_unchanged(
+    stack: Settings, tmp_path: Path
+) -> None:
+    source = new_id()
+    async with services_in_process(stack, TEAM) as bus:
+        request = request_for(SolveTarget("example:redriven", ball_to_goal(seed=3)), key="rd1")
+        done = await solve(bus, request, run_id=source, timeout=600)
+        assert isinstance(done, SolveJobCompleted)
+        # Learned since: a skill of this very family (it must not reach the redrive).
+        await bus.publish(Envelope.new(SkillWritten(
+            skill_id=new_id(), role="engineer", slug="late-lesson",
+            content=SkillContent(title="Late lesson", when_to_use="always",
+                                 steps=("push harder",), example="", tags=("ball_to_goal",)),
+            path="skills/engineer/late-lesson.md", failures_before=1,
+        ), run_id=new_id()))  # fmt: skip
+    engine = open_database(stack.database_path)
+    before = _source_state(engine, source)
+    recorded = _llm_policies(engine, source)
+    assert recorded and set(recorded) == {"offline"}
+
+    result = await rerun(stack, engine, source, llm="replay", timeout_s=600)
+
+    assert result.ok, result.jobs
+    assert set(_llm_policies(engine, result.run_id)) == {"replay"}  # no model was asked
+    assert len(_llm_policies(engine, result.run_id)) == len(recorded)
+    report = diff_runs(engine, source, result.run_id)
+    assert report.divergences == [], report.divergences[:3]
+    assert _source_state(engine, source) == before
+
+
+async def test_a_job_type_nothing_consumes_is_refused_not_left_running(
+    stack: Settings,
+) -> None:
+    from arena_core.events.demo import DemoJobRequested
+
+    run_id = new_id()
+    engine = open_database(stack.database_path)
+    async with services_in_process(stack, [RECORDER]) as bus:
+        await bus.publish(Envelope.new(DemoJobRequested(benchmarks=1), run_id=run_id))
+        await settle(bus, engine)
+    assert "demo.job.requested" not in job_consumers()
+    with pytest.raises(NoConsumer, match=r"demo\.job\.requested"):
+        plan_redrive(engine, run_id, consumed=frozenset(job_consumers()))

@@ -104,3 +104,27 @@ async def test_a_job_type_nothing_consumes_is_refused_not_left_running(
     assert "demo.job.requested" not in job_consumers()
     with pytest.raises(NoConsumer, match=r"demo\.job\.requested"):
         plan_redrive(engine, run_id, consumed=frozenset(job_consumers()))
+
+
+async def test_a_recorded_offline_demo_redrives_its_generate_and_solve_jobs(
+    stack: Settings,
+) -> None:
+    from arena_core.demo import DemoRun
+    from arena_core.events.demo import DemoJobRequested
+
+    team = ["generator", "simrunner", *TEAM]
+    async with services_in_process(stack, team) as bus:
+        demo = DemoRun(bus, DemoJobRequested(benchmarks=1, families=("ball_to_goal",)))
+        summary = await demo.run()
+        await settle(bus, open_database(stack.database_path))
+    assert summary.solved == 1
+    engine = open_database(stack.database_path)
+    before = _source_state(engine, demo.run_id)
+
+    result = await rerun(stack, engine, demo.run_id, llm="replay", timeout_s=600)
+
+    assert [j.type for j in result.jobs] == ["benchmark.job.requested", "solve.job.requested"]
+    assert result.ok and result.skipped == ["demo.job.requested"], result.jobs
+    assert set(_llm_policies(engine, result.run_id)) == {"replay"}
+    assert diff_runs(engine, demo.run_id, result.run_id).divergences == []
+    assert _source_state(engine, demo.run_id) == before

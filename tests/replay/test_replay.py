@@ -20,6 +20,7 @@ from arena_core.replay import (
     resolve_run,
     timeline,
 )
+from arena_core.replay.tree import run_tree
 from tests.recorder.recording import settle
 from tests.recorder.scenario import publish_run
 
@@ -142,3 +143,17 @@ async def test_gap_check_tells_lost_rows_from_deleted_stream_messages(
         (3, 3, GapKind.deleted), (5, 5, GapKind.lost),
     ]  # fmt: skip
     assert not report.ok and report.last_seq == last
+
+
+async def test_tree_groups_by_job_agent_and_turn_with_failures_in_words(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-tree")
+    await settle(bus, engine)
+    lines = [(depth, line) for depth, line in run_tree(engine, "run-tree")]
+    text = "\n".join(line for _, line in lines)
+    assert lines[0] == (0, "run run-tree")
+    assert [d for d, line in lines if line.startswith("sample job")] == [1, 2, 2]
+    assert "-> FAILED (broke)" in text
+    assert text.count("tool measure(") == 1 and "-> ok: 3 cm" in text
+    assert (3, "engineer") in lines and (4, "turn 0  (100+10 tokens, stop tool_use)") in lines

@@ -112,6 +112,7 @@ def register(app: typer.Typer) -> None:
         ),
         show_all: bool = typer.Option(False, "--all", help="With --diff: every divergence."),
         check: bool = typer.Option(False, "--check", help="Check the log for sequence gaps."),
+        flat: bool = typer.Option(False, "--flat", help="One line per event, in stream order."),
     ) -> None:
         """Show a recorded run: timeline, conversations, diff; or check the log."""
         from rich.console import Console
@@ -157,6 +158,12 @@ def register(app: typer.Typer) -> None:
                     for line in render_text(conv):
                         console.print(line, markup=False)
             raise typer.Exit(1 if broken else 0)
+        if not (as_json or flat or follow or agent or type_glob):
+            from arena_core.replay.tree import run_tree
+
+            for depth, line in run_tree(engine, run_id):
+                console.print("  " * depth + line, markup=False)
+            return
         last = 0
         while True:
             for e in timeline(

@@ -28,10 +28,22 @@ class RecordingCalls(InMemoryRecordedCalls):
     def __init__(self) -> None:
         super().__init__()
         self.requests: dict[tuple[str, int], dict[str, Any]] = {}
+        self.renamed: dict[str, str] = {}
+        """New job id -> the recorded one: conversation ids derived from a job's id
+        (``<job id>/writer``) find the recorded conversation."""
+
+    def _recorded_id(self, conversation_id: str) -> str:
+        for new, old in self.renamed.items():
+            if new in conversation_id:
+                return conversation_id.replace(new, old)
+        return conversation_id
+
+    def get(self, conversation_id: str, turn_index: int) -> RecordedCall | None:
+        return super().get(self._recorded_id(conversation_id), turn_index)
 
     def mismatch(self, conversation_id: str, turn_index: int, request: dict[str, Any]) -> str:
         """What differs between ``request`` and the recorded one nearest to it."""
-        recorded = self.requests.get((conversation_id, turn_index))
+        recorded = self.requests.get((self._recorded_id(conversation_id), turn_index))
         if recorded is None:
             return "no recorded request at this conversation and turn"
         changes = list(_differences(recorded, request, ""))

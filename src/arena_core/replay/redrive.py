@@ -49,6 +49,8 @@ class RedrivePlan(BaseModel):
     """The re-created requests, in recorded order."""
     source_seqs: list[int]
     """Recorded sequences of those requests."""
+    source_ids: list[str] = []
+    """Recorded ids of those requests (ids derived from them map back to the recording)."""
     skipped: list[str] = []
     """Job types found but not re-published (no service consumes them)."""
 
@@ -86,14 +88,15 @@ def plan_redrive(
         ).all()
     served = [r for r in rows if consumed is None or r.type in consumed]
     skipped = sorted({r.type for r in rows} - {r.type for r in served})
-    driven = bool(skipped)  # a driver's job ran here: what it published (no agent) is input
+    # A driver's job ran here (no service consumes it): the jobs it published are inputs.
+    drivers = {r.msg_id for r in rows if r.type in skipped}
     inputs = [
         r
         for r in served
         if r.causation_id is None
         or r.causation_id not in ids_before
         or ids_before[r.causation_id] < from_seq
-        or (driven and orjson.loads(r.body).get("agent") is None)
+        or orjson.loads(r.body)["payload"].get("parent_job_id") in drivers
     ]
     if not inputs and skipped:
         raise NoConsumer(
@@ -126,7 +129,8 @@ def plan_redrive(
         )
     return RedrivePlan(
         source_run_id=run_id, new_run_id=target, from_seq=from_seq, envelopes=envelopes,
-        source_seqs=[r.seq for r in inputs], skipped=skipped,
+        source_seqs=[r.seq for r in inputs], source_ids=[r.msg_id for r in inputs],
+        skipped=skipped,
     )  # fmt: skip
 
 

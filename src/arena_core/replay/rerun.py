@@ -155,6 +155,9 @@ async def rerun(
         container = container_for(live)
         if llm == "replay":
             recorded = recorded_calls(engine, run_id)
+            recorded.renamed = {
+                env.id: old for env, old in zip(plan.envelopes, plan.source_ids, strict=True)
+            }
             container.llm.override(providers.Factory(make_llm, settings=live, recorded=recorded))
         bus = container.bus()
         await bus.connect()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import orjson
 import pytest
 from sqlalchemy import Engine, delete
+from typer.testing import CliRunner
 
 from arena_core.bus import Bus
+from arena_core.cli.main import app, build_app
 from arena_core.db.tables import messages
 from arena_core.recorder import RecorderService
 from arena_core.replay import (
@@ -21,6 +24,7 @@ from arena_core.replay import (
     timeline,
 )
 from arena_core.replay.tree import run_tree
+from arena_core.settings import Settings
 from tests.recorder.recording import settle
 from tests.recorder.scenario import publish_run
 
@@ -157,3 +161,23 @@ async def test_tree_groups_by_job_agent_and_turn_with_failures_in_words(
     assert "-> FAILED (broke)" in text
     assert text.count("tool measure(") == 1 and "-> ok: 3 cm" in text
     assert (3, "engineer") in lines and (4, "turn 0  (100+10 tokens, stop tool_use)") in lines
+
+
+async def test_cli_names_the_valid_values_when_a_filter_matches_nothing(
+    bus: Bus, engine: Engine, recorder: RecorderService, settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    await publish_run(bus, "run-cli")
+    await settle(bus, engine)
+    monkeypatch.setenv("ARENA_HOME", str(settings.home))
+    build_app()
+    cli = CliRunner()
+    agent = cli.invoke(app, ["replay", "run-cli", "--agent", "enginer"])
+    assert agent.exit_code == 2 and "its agents: engineer" in agent.output
+    kind = cli.invoke(app, ["replay", "run-cli", "--type", "nothing.*"])
+    assert kind.exit_code == 2 and "llm.call.completed" in kind.output
+    listed = cli.invoke(app, ["runs", "--json"])
+    assert listed.exit_code == 0
+    assert "run-cli" in {orjson.loads(line)["run_id"] for line in listed.output.splitlines()}
+    unknown = cli.invoke(app, ["runs", "--kind", "nosuchkind"])
+    assert unknown.exit_code == 2 and "recorded kinds:" in unknown.output

@@ -42,6 +42,36 @@ async def _check(engine: Any, nats_url: str | None) -> Any:
         await bus.close()
 
 
+def _check_filters(engine: Any, run_id: str, agent: str | None, type_glob: str | None) -> None:
+    """Exit 2 naming the valid values when ``--agent`` or ``--type`` matches nothing."""
+    from fnmatch import fnmatchcase
+
+    from sqlalchemy import select
+
+    from arena_core.db.tables import messages
+
+    if not agent and not type_glob:
+        return
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(messages.c.agent_role, messages.c.type)
+            .where(messages.c.run_id == run_id)
+            .distinct()
+        ).all()
+    roles = sorted({r.agent_role for r in rows if r.agent_role})
+    types = sorted({r.type for r in rows if r.type})
+    if agent and agent not in roles:
+        typer.echo(f"no agent {agent!r} in run {run_id}; its agents: {', '.join(roles)}", err=True)
+        raise typer.Exit(2)
+    if type_glob and not any(fnmatchcase(t, type_glob) for t in types):
+        typer.echo(
+            f"--type {type_glob!r} matches no event of run {run_id}; its types: "
+            + ", ".join(types),
+            err=True,
+        )
+        raise typer.Exit(2)
+
+
 SHOWN = 160
 """Characters of a value shown in a divergence line."""
 
@@ -139,6 +169,7 @@ def register(app: typer.Typer) -> None:
             typer.echo("arena replay needs a RUN id (or --check)", err=True)
             raise typer.Exit(2)
         run_id = _resolve(engine, run)
+        _check_filters(engine, run_id, agent, type_glob)
         if diff:
             from arena_core.replay import diff_runs
 

@@ -3,6 +3,7 @@ refused with an accepted proof, or the limits run out; then answers the solve jo
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, ClassVar
 
@@ -20,7 +21,7 @@ from arena_core.events.llm import PromptRef
 from arena_core.events.profiles import TeamSettings
 from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLimitReached
 from arena_core.llm.templates import PromptRenderError, render_prompt
-from arena_core.sandbox import Sandbox
+from arena_core.sandbox import Sandbox, SandboxUnavailable
 from arena_core.service import Service, handles
 from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
@@ -46,6 +47,9 @@ def workbench_tools(session: EngineerSession) -> list[Tool[Any]]:
     )
 
 
+log = logging.getLogger("arena.engineer")
+
+
 class EngineerService(Service):
     """Designs, checks and submits parts for each plan."""
 
@@ -56,6 +60,12 @@ class EngineerService(Service):
         self.state: SharedState = self.container.state()
         self.llm = team_llm(self.container)
         self.sandbox: Sandbox = self.container.sandbox()
+        # Warm the CAD pool before taking work, so a process added to scale out does not
+        # make its first solves wait for build123d to load (each job says so if it fails).
+        try:
+            await self.sandbox.start()
+        except SandboxUnavailable as exc:
+            log.warning("sandbox not started (%s); CAD jobs will report it", exc)
 
     @handles(PlanCreated)
     async def on_plan(self, delivery: Delivery[PlanCreated]) -> None:

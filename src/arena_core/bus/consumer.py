@@ -28,6 +28,9 @@ HEARTBEATS_PER_ACK_WAIT = 4
 """In-progress acks per ``ack_wait``: three may be lost or late before a redelivery."""
 HOLD_POLL_S = 1.0
 """How often a held child of a paused batch looks at its batch's controls again."""
+REFILL_WAIT_S = 0.2
+"""How long a worker with fewer free slots than half a batch waits for more to free up
+before it fetches for the ones it has."""
 
 
 @dataclass(frozen=True)
@@ -169,13 +172,25 @@ class PullWorker:
         if self._stopping.is_set():
             self._stopped.set_result(None)
         refill_at = max(1, min(self.fetch_batch, self.concurrency) // 2)
+        refilling = False
         try:
             while not self._stopping.is_set():
                 free = self.concurrency - len(self._in_flight)
-                if free < refill_at:
-                    # Wait for a worthwhile batch rather than fetching one message at a time.
-                    await self._slot_freed.wait()
+                if free < refill_at and not refilling:
+                    if free < 1:
+                        await self._slot_freed.wait()
+                        self._slot_freed.clear()
+                        continue
+                    # Wait a moment for a worthwhile batch rather than fetching one message
+                    # at a time, but no longer: with long handlers (a solve waiting on a
+                    # model) the free slots would idle while messages wait in the stream.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._slot_freed.wait(), REFILL_WAIT_S)
                     self._slot_freed.clear()
+                    refilling = True
+                    continue
+                refilling = False
+                if free < 1:
                     continue
                 try:
                     msgs = await self._fetch_unless_stopped(sub, min(free, self.fetch_batch))

@@ -23,6 +23,7 @@ from arena_core.events.wire import encode
 from arena_core.settings import Settings
 from arena_core.spec.examples import ball_to_goal, ramp_solution
 from arena_core.stack import ServiceProcesses, wait_until_running
+from arena_core.state.buckets import BUCKETS, ensure_bucket
 from tests.deploy.nodes import DEPLOY, NatsNode, localized_copy, password_env
 
 pytestmark = pytest.mark.slow
@@ -222,3 +223,18 @@ async def test_a_worker_cannot_write_the_batch_controls(server: NatsNode) -> Non
         with pytest.raises((nats.errors.Error, TimeoutError)):
             await kv.put("batch-forged", CANCELLED)
     assert any(f"$KV.{BUCKET}" in line for line in violations(server))
+
+
+async def test_the_team_reads_every_shared_state_bucket_the_recorder_fills(
+    server: NatsNode,
+) -> None:
+    async with Bus(server.url("recorder"), name="recorder") as recorder:
+        for name in BUCKETS:
+            kv = await ensure_bucket(recorder.js, name)
+            await kv.put("engineer.prod", name.encode())
+    for user in ("planner", "engineer", "critic"):
+        async with Bus(server.url(user), name=user) as worker:
+            for name in BUCKETS:
+                kv = await worker.js.key_value(name)
+                assert (await kv.get("engineer.prod")).value == name.encode(), (user, name)
+    assert violations(server) == []

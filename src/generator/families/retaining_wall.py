@@ -8,10 +8,11 @@ that the crate neither jumps it nor bounces back out.
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
 - the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference wall's
-  own cost and mass, and the build zone closes in on it;
+  own cost and mass, and the build zone closes in on it (at most halfway);
 - the slope steepens by 1.5 degrees a level (the crate arrives faster) and the crate
   starts 2 cm further up the slope a level;
-- the goal stretch shortens from 9 cm to 7 cm along the slope, and the build zone reaches
+- the goal stretch shortens from 9 cm to 8 cm along the slope up to level 3, then to
+  6.5 cm and 5 cm, and the build zone reaches
   further up the slope than the stretch (a wall placed too high holds the crate short);
 - the crate's start jitter doubles and the copies grow from 4 to 8;
 - the crate must stay 0.1 s longer a level (0.5 s to 0.9 s) and the time limit shrinks
@@ -34,6 +35,16 @@ WALL_HALF_WIDTH = SLOPE_HALF[1] + 0.01
 """The reference wall spans the slope's whole width and a little more."""
 HEIGHTS = (0.05, 0.06, 0.045, 0.07, 0.04)
 """Height of the reference wall above the slope, by revision (metres)."""
+
+
+STRETCH = (0.09, 0.085, 0.08, 0.065, 0.05)
+"""Length of the goal stretch along the slope, level 1 to 5 (metres): at the last levels
+the wall's place up the slope must be right within a couple of centimetres."""
+
+
+MIN_ROOM = 0.5
+"""The build zone closes in on the wall at most halfway: a zone hugging the reference
+would tell where the wall goes, which the short goal stretch asks a solver to find."""
 
 
 class RetainingWall(Family):
@@ -93,7 +104,7 @@ class RetainingWall(Family):
             )  # fmt: skip
 
         reference = wall(height)
-        stretch = r3(0.09 - 0.005 * (difficulty - 1))
+        stretch = STRETCH[difficulty - 1]
         goal = Zone(
             label="landing",
             low=(r3(stop_x - stretch * math.cos(theta)), r3(y0 - 0.1), r3(surface(stop_x))),
@@ -125,7 +136,7 @@ class RetainingWall(Family):
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.5, -0.1), high=(1.0, 0.5, 0.8)),
             fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
-            build_zone=build_zone(roomiest, [wall(h) for h in HEIGHTS], lv.room),
+            build_zone=build_zone(roomiest, [wall(h) for h in HEIGHTS], max(lv.room, MIN_ROOM)),
             forbid_zones=(pit,),
             goal=ReachZone(object="crate", zone=goal, within_s=r3(3.0 * lv.time), hold_s=hold_s),
             jitter=Jitter(position=(jitter_x, r3(0.01 * lv.jitter), 0.0), copies=lv.copies),

@@ -13,10 +13,6 @@ EXIT_UNUSABLE = 2
 
 
 def register(app: typer.Typer) -> None:
-    from simrunner.render_cli import register as register_render
-
-    register_render(app)
-
     @app.command("validate")
     def validate_command(
         file: Path = typer.Argument(

@@ -128,3 +128,39 @@ async def test_a_recorded_offline_demo_redrives_its_generate_and_solve_jobs(
     assert set(_llm_policies(engine, result.run_id)) == {"replay"}
     assert diff_runs(engine, demo.run_id, result.run_id).divergences == []
     assert _source_state(engine, demo.run_id) == before
+
+
+async def test_prompt_pin_forks_the_run_onto_another_prompt_version(
+    stack: Settings,
+) -> None:
+    from arena_core.events.llm import LlmCallRequested
+    from arena_core.prompts import packaged_prompt
+    from arena_core.prompts.changes import new_version
+
+    source = new_id()
+    fork = new_version("engineer", "9.0.0", packaged_prompt("engineer").content + "\nBe brief.")
+    async with services_in_process(stack, TEAM) as bus:
+        request = request_for(SolveTarget("example:forked", ball_to_goal(seed=4)), key="fk1")
+        await solve(bus, request, run_id=source, timeout=600)
+        await bus.publish(Envelope.new(fork, run_id=new_id()))
+        await settle(bus, open_database(stack.database_path))
+    engine = open_database(stack.database_path)
+
+    result = await rerun(
+        stack, engine, source, llm="offline", prompts={"engineer": "9.0.0"}, timeout_s=600
+    )
+
+    assert result.ok, result.jobs
+    with engine.connect() as conn:
+        bodies = conn.execute(
+            select(messages.c.body).where(
+                messages.c.run_id == result.run_id,
+                messages.c.type == LlmCallRequested.EVENT_TYPE,
+            )
+        ).scalars()
+        used = {
+            (p["agent_role"], p["prompt"]["version"])
+            for p in (orjson.loads(b)["payload"] for b in bodies)
+            if p.get("prompt")
+        }
+    assert ("engineer", "9.0.0") in used and ("planner", "1.0.0") in used

@@ -181,3 +181,15 @@ async def test_cli_names_the_valid_values_when_a_filter_matches_nothing(
     assert "run-cli" in {orjson.loads(line)["run_id"] for line in listed.output.splitlines()}
     unknown = cli.invoke(app, ["runs", "--kind", "nosuchkind"])
     assert unknown.exit_code == 2 and "recorded kinds:" in unknown.output
+
+
+def test_a_tool_call_shows_its_cad_code_as_code() -> None:
+    from arena_core.events.llm import ToolUseBlock
+    from arena_core.replay.conversations import render_block
+
+    block = ToolUseBlock(
+        id="tu1", name="run_cad", input={"code": "def build():\n    return []", "n": 1}
+    )
+    assert render_block(block).splitlines() == [
+        'tool_use run_cad({"n":1}) id=tu1', "    | def build():", "    |     return []",
+    ]  # fmt: skip

@@ -253,7 +253,7 @@ def render_text(conv: Conversation) -> Iterator[str]:
         # Each call repeats the history; show only what is new since the last call.
         for message in req.messages[shown_messages:]:
             for block in message.content:
-                yield f"[{message.role}] {_block(block)}"
+                yield f"[{message.role}] {render_block(block)}"
         shown_messages = len(req.messages) + 1
         resp = turn.response
         if resp is None:
@@ -262,26 +262,37 @@ def render_text(conv: Conversation) -> Iterator[str]:
             yield f"[error] {resp.reason}: {resp.detail}"
         else:
             for block in resp.content:
-                yield f"[assistant] {_block(block)}"
+                yield f"[assistant] {render_block(block)}"
             yield (
                 f"   stop={resp.stop_reason} tokens={resp.usage.input_tokens}+"
                 f"{resp.usage.output_tokens} cost=${resp.cost_usd:.4f} "
                 f"latency={resp.latency_s:.2f}s"
             )
         for note in turn.events:
+            if note.kind == "tool_call":  # the assistant's tool_use block above shows it
+                continue
             label = {"thought": "thought", "tool_call": "tool call", "tool_result": "tool result"}
             tool = f" {note.tool_name}" if note.tool_name else ""
             err = " (error)" if note.is_error else ""
             yield f"   <{label.get(note.kind, note.kind)}{tool}{err}> {note.text}"
 
 
-def _block(block: Any) -> str:
+CODE_ARGUMENTS = ("code", "cad_code", "script")
+"""Tool arguments holding code: shown as code, not as an escaped JSON string."""
+
+
+def render_block(block: Any) -> str:
     if block.type == "text":
         return str(block.text)
     if block.type == "tool_use":
         import orjson
 
-        return f"tool_use {block.name}({orjson.dumps(block.input).decode()}) id={block.id}"
+        args = dict(block.input) if isinstance(block.input, dict) else {"input": block.input}
+        code = next((args.pop(k) for k in CODE_ARGUMENTS if isinstance(args.get(k), str)), None)
+        line = f"tool_use {block.name}({orjson.dumps(args).decode()}) id={block.id}"
+        if code is not None:
+            line += "\n" + "\n".join(f"    | {c}" for c in code.splitlines())
+        return line
     return (
         f"tool_result id={block.tool_use_id}{' (error)' if block.is_error else ''}: {block.content}"
     )

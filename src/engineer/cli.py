@@ -34,6 +34,11 @@ def register(app: typer.Typer) -> None:
         from engineer.solving import resolve
 
         settings = Settings()
+        from arena_core.llm import policy_name
+
+        if policy_name(settings) == "anthropic" and settings.anthropic_api_key is None:
+            typer.echo("--llm anthropic needs ANTHROPIC_API_KEY (or use --llm offline)", err=True)
+            raise typer.Exit(2)
         if not benchmark_ids and not latest:
             typer.echo("name benchmarks or use --latest N", err=True)
             raise typer.Exit(2)
@@ -42,8 +47,13 @@ def register(app: typer.Typer) -> None:
         except UnknownBenchmark as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
+        from arena_core.ids import new_id
+
+        run_id = new_id()
+        typer.echo(f"run {run_id}", err=True)
         outcomes = asyncio.run(
             _solve_all(
+                run_id,
                 settings,
                 targets,
                 parent_job_id,
@@ -53,12 +63,13 @@ def register(app: typer.Typer) -> None:
                 timeout,
             )
         )
-        _show(outcomes, as_json)
+        _show(run_id, outcomes, as_json)
         if not all(getattr(o, "solved", False) for _, o in outcomes):
             raise typer.Exit(1)
 
 
 async def _solve_all(
+    run_id: str,
     settings: object,
     targets: Sequence[object],
     parent: str | None,
@@ -89,11 +100,13 @@ async def _solve_all(
                         rollout_seed=rollout_seed,
                     )
                 )
-            answers = await asyncio.gather(*(solve(bus, r, timeout=timeout) for r in requests))
+            answers = await asyncio.gather(
+                *(solve(bus, r, run_id=run_id, timeout=timeout) for r in requests)
+            )
     return [(r.benchmark_id, a) for r, a in zip(requests, answers, strict=True)]
 
 
-def _show(outcomes: list[tuple[str, object]], as_json: bool) -> None:
+def _show(run_id: str, outcomes: list[tuple[str, object]], as_json: bool) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -103,11 +116,11 @@ def _show(outcomes: list[tuple[str, object]], as_json: bool) -> None:
         for benchmark_id, outcome in outcomes:
             body = outcome.model_dump_json() if hasattr(outcome, "model_dump_json") else "{}"
             typer.echo(
-                f'{{"benchmark_id": "{benchmark_id}", "type": '
+                f'{{"run_id": "{run_id}", "benchmark_id": "{benchmark_id}", "type": '
                 f'"{type(outcome).__name__}", "result": {body}}}'
             )
         return
-    table = Table(title="solves")
+    table = Table(title=f"solves (run {run_id})")
     for column in (
         "benchmark",
         "outcome",

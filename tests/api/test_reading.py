@@ -75,6 +75,18 @@ async def test_workspace_files_are_served_and_escapes_refused(
     assert through.json()["type"] == "urn:arena:problem:path-refused"
 
 
+async def test_a_file_name_longer_than_the_filesystem_allows_is_not_found(
+    api: Server, bus: Bus, engine: Engine, settings: Settings
+) -> None:
+    await publish_run(bus, "run-long")
+    await settle(bus, engine)
+    (settings.workspace / "run-long").mkdir(parents=True, exist_ok=True)
+    async with api.client("read") as client:
+        answer = await client.get("/runs/run-long/files/" + "a" * 300)
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["type"] == "urn:arena:problem:not-found"
+
+
 async def test_metrics_count_requests_by_route_and_jobs_by_state(
     api: Server, bus: Bus, engine: Engine
 ) -> None:

@@ -52,11 +52,14 @@ def resolve_inside(root: FsPath, relative: str) -> FsPath:
         raise ApiProblem(ProblemKind.path_refused, f"{relative!r} leaves the workspace")
     candidate = root / rel
     walked = root
-    for part in rel.parts:
-        walked = walked / part
-        if walked.is_symlink():
-            raise ApiProblem(ProblemKind.path_refused, f"{relative!r} goes through a symlink")
-    resolved = candidate.resolve()
+    try:
+        for part in rel.parts:
+            walked = walked / part
+            if walked.is_symlink():
+                raise ApiProblem(ProblemKind.path_refused, f"{relative!r} goes through a symlink")
+        resolved = candidate.resolve()
+    except OSError as exc:  # e.g. a name longer than the filesystem allows
+        raise ApiProblem(ProblemKind.not_found, f"no file {relative!r}: {exc.strerror}") from exc
     if not resolved.is_relative_to(root):
         raise ApiProblem(ProblemKind.path_refused, f"{relative!r} leaves the workspace")
     return resolved

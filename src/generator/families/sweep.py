@@ -7,8 +7,9 @@ motor stops, without flinging it past.
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
 - the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference arm's own
-  cost and mass, and the build zone closes in on the arm;
-- the goal narrows from 7 cm to 4.6 cm across the turn, and the puck's start jitter doubles
+  cost and mass, and the build zone closes in on the arm (at most halfway);
+- the goal narrows from 7 cm to 5.8 cm across the turn up to level 3, then to 4.8 cm
+  and 3.8 cm, and the puck's start jitter doubles
   (6 mm to 12 mm) with the copies from 4 to 8;
 - the turn gets faster (it ends at 1.8 s at level 1, 1.4 s at level 5) and the time
   limit shrinks from 3.2 s to 2.6 s;
@@ -46,6 +47,16 @@ REVISION_DEG = (0.0, 3.0, -3.0, 6.0, -6.0)
 """Changes of the arm's start the writer tries after a rejected reference."""
 TURN_DEG = 130.0
 """How far the motor turns the hub."""
+
+
+GOAL_HALF = (0.035, 0.032, 0.029, 0.024, 0.019)
+"""Half the goal's width across the turn, level 1 to 5 (metres): at the last levels the
+arm's start angle must be right within a few degrees."""
+
+
+MIN_ROOM = 0.5
+"""The build zone closes in on the arm at most halfway: a zone hugging the reference
+would tell the arm's start angle, which the narrow goal asks a solver to find."""
 
 
 class Sweep(Family):
@@ -112,7 +123,7 @@ class Sweep(Family):
         every = [arm(base + b) for b in REVISION_DEG]
         # The goal is a station a quarter turn round (straight along +y from the hub), long
         # enough radially for a puck that slid out along the arm on the way.
-        g = r3(0.035 - 0.003 * (difficulty - 1))
+        g = GOAL_HALF[difficulty - 1]
         gx, gy = cx, r3(cy + radius + 0.025)
         goal = Zone(
             label="goal",
@@ -141,7 +152,7 @@ class Sweep(Family):
             bounds=Zone(label="world", low=(-0.7, -0.7, -0.1), high=(0.7, 0.7, 0.5)),
             fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             motors=(motor,),
-            build_zone=build_zone(roomiest, every, lv.room),
+            build_zone=build_zone(roomiest, every, max(lv.room, MIN_ROOM)),
             forbid_zones=forbid,
             goal=ReachZone(object="puck", zone=goal, within_s=within_s, hold_s=0.4),
             jitter=Jitter(position=(jitter, jitter, 0.0), copies=lv.copies),

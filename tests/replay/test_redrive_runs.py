@@ -77,6 +77,9 @@ async def test_a_recorded_offline_solve_redrives_from_the_recording_unchanged(
             path="skills/engineer/late-lesson.md", failures_before=1,
         ), run_id=new_id()))  # fmt: skip
     engine = open_database(stack.database_path)
+    folder = stack.workspace / source
+    assert list(folder.glob("designs/*/design.py")) and list(folder.glob("designs/*/solution.json"))
+    assert len(list(folder.glob("plans/*/*.md"))) > 1  # the plan, then each item's update
     before = _source_state(engine, source)
     recorded = _llm_policies(engine, source)
     assert recorded and set(recorded) == {"offline"}

@@ -1,5 +1,6 @@
 """Plans: ``plans`` rows from the planner's TODO lists and the engineer's item updates,
-mirrored as ``<workspace>/<run>/plan.md``."""
+mirrored as ``<workspace>/<run>/plan.md`` (the latest) and every version as
+``<workspace>/<run>/plans/<plan id>/<seq>.md``."""
 
 from __future__ import annotations
 
@@ -55,9 +56,9 @@ class PlansProjection(Projection):
             )
         else:
             return
-        self._mirror(p.plan_id)
+        self._mirror(p.plan_id, seq)
 
-    def _mirror(self, plan_id: str) -> None:
+    def _mirror(self, plan_id: str, seq: int) -> None:
         if self.workspace is None:
             return
         row = self.conn.execute(select(plans).where(plans.c.id == plan_id)).first()
@@ -66,6 +67,8 @@ class PlansProjection(Projection):
         items = tuple(PlanItem.model_validate(i) for i in orjson.loads(row.items))
         text = render_plan(row.benchmark_id, row.strategy, items)
         mirror(self.workspace, row.run_id, "plan.md", text.encode())
+        # Every version stays: one file per change, named by the sequence that made it.
+        mirror(self.workspace, row.run_id, f"plans/{plan_id}/{seq:09d}.md", text.encode())
 
 
 def _dump(items: tuple[PlanItem, ...]) -> str:

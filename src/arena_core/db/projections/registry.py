@@ -9,6 +9,7 @@ from arena_core.db.projections.artifacts import ArtifactsProjection
 from arena_core.db.projections.base import Projection
 from arena_core.db.projections.benchmarks import BenchmarksProjection
 from arena_core.db.projections.conversations import ConversationsProjection
+from arena_core.db.projections.designs import DesignsProjection
 from arena_core.db.projections.jobs import JobsProjection
 from arena_core.db.projections.plans import PlansProjection
 from arena_core.db.projections.profiles import ProfilesProjection
@@ -54,6 +55,7 @@ PROJECTIONS = Projections(
     AccessProjection,
     ProfilesProjection,
     PlansProjection,
+    DesignsProjection,
     SkillsProjection,
     PromptsProjection,
 )

@@ -11,10 +11,21 @@ import importlib
 import os
 import sys
 from importlib.metadata import entry_points
+from typing import Any
 
 import typer
+from typer.core import TyperOption
 
 from arena_core import __version__
+
+
+def _value_type(self: TyperOption, ctx: Any) -> str | None:
+    """What an option's help shows after its name: nothing for a flag (not ``<bool>``)."""
+    return None if self.is_flag else _typed_value(self, ctx)
+
+
+_typed_value = TyperOption.display_type_rich
+TyperOption.display_type_rich = _value_type  # type: ignore[method-assign]
 
 CORE_COMMAND_MODULES = (
     "arena_core.cli.nats",

@@ -238,3 +238,17 @@ async def test_an_unreachable_server_is_a_connection_failure(
         await call(settings, emitted)
 
     assert caught.value.reason is LlmFailureReason.connection
+
+
+async def test_the_configured_temperature_reaches_the_api(
+    anthropic_settings: Settings, messages_api: FakeMessagesApi, emitted: Emitted
+) -> None:
+    """The SDK takes no ``temperature`` argument any more: it must still be sent."""
+    warm = anthropic_settings.model_copy(update={"llm_temperature": 0.3})
+    reply = await call(warm, emitted)
+
+    assert reply.stop_reason == "end_turn"
+    body = messages_api.received[0].body
+    assert body["temperature"] == 0.3
+    assert body["model"] == "claude-sonnet-4-6" and "extra_body" not in body
+    assert emitted.of(LlmCallRequested)[0].parameters.temperature == 0.3

@@ -143,7 +143,7 @@ class AnthropicPolicy(Policy):
 
     async def _attempt(self, body: dict[str, Any]) -> _ApiMessage:
         try:
-            raw = await self._client.messages.with_raw_response.create(**body)
+            raw = await self._client.messages.with_raw_response.create(**_sdk_arguments(body))
             text = await raw.text()
         except anthropic.APIStatusError as exc:
             raise _status_error(exc) from exc
@@ -169,6 +169,20 @@ class AnthropicPolicy(Policy):
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+_SAMPLING = ("temperature", "top_p", "top_k")
+"""Sampling parameters: the SDK (1.0 on) no longer takes them as arguments of
+``messages.create``; they travel in ``extra_body``, which reaches the request JSON unchanged."""
+
+
+def _sdk_arguments(body: dict[str, Any]) -> dict[str, Any]:
+    """``messages.create`` arguments that send exactly ``body``."""
+    arguments = {k: v for k, v in body.items() if k not in _SAMPLING}
+    sampling = {k: body[k] for k in _SAMPLING if k in body}
+    if sampling:
+        arguments["extra_body"] = sampling
+    return arguments
 
 
 def _status_error(exc: anthropic.APIStatusError) -> LlmError:

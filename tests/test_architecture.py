@@ -24,6 +24,9 @@ PACKAGES = tuple(
 RECORDING = ("arena_core.db", "arena_core.recorder")
 """The database and its one writer: no service imports them."""
 
+QUERY_SERVER = ("arena_core.query.reads", "arena_core.query.responder")
+"""The query responder's side, which reads the database: services only ``ask``."""
+
 _PYPROJECT = tomllib.loads((SRC.parent / "pyproject.toml").read_text())
 COMMANDS = frozenset(
     target.split(":")[0].replace(".", "/") + ".py"
@@ -41,11 +44,6 @@ LAYERS: dict[str, frozenset[str]] = {
     ),
 }
 """The lower layers of ``arena_core`` and the only parts of it they may import."""
-
-DB_IMPORTERS_BEING_MOVED = frozenset({"optimizer/observe.py", "optimizer/service.py"})
-"""Service modules that still open the database themselves (the optimizer for profiles, the
-benchmark library and solve results): that state must reach them over NATS instead, and
-this set must end empty."""
 
 
 @dataclass(frozen=True)
@@ -123,8 +121,13 @@ def test_no_service_opens_the_database() -> None:
         for i in IMPORTS
         if i.package in PACKAGES and f"arena_core.{core_part(i.module)}" in RECORDING
     ]
-    allowed = COMMANDS | DB_IMPORTERS_BEING_MOVED
-    bad = [i for i in found if str(i.path.relative_to(SRC)) not in allowed]
+    bad = [i for i in found if str(i.path.relative_to(SRC)) not in COMMANDS]
+    assert not bad, "\n".join(map(str, bad))
+
+
+def test_services_ask_the_recording_over_nats() -> None:
+    """A service reaches the recording only through ``arena_core.query``'s client."""
+    bad = [i for i in IMPORTS if i.package in PACKAGES and i.module.startswith(QUERY_SERVER)]
     assert not bad, "\n".join(map(str, bad))
 
 

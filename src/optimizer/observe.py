@@ -1,5 +1,6 @@
 """Observe: what the recording says about a profile — which benchmarks it solved and
-failed (latest outcome per benchmark), why, and the benchmarks' specs.
+failed (latest outcome per benchmark), why, and the benchmarks' specs — asked over NATS
+(``arena_core.query``), so an optimizer on any node sees the same recording.
 
 A solve belongs to the profile its request names (``profile_id``); solves that name
 none were made with the built-in settings and belong to the role's packaged default.
@@ -9,62 +10,35 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 
-import orjson
-from sqlalchemy import Engine, select
+from arena_core.bus import Bus
+from arena_core.query import (
+    BenchmarkTarget,
+    ProfileAnswer,
+    ProfileQuery,
+    SolveOutcome,
+    SolveOutcomesQuery,
+    SpentQuery,
+    TargetsQuery,
+    ask,
+)
 
-from arena_core.db import Message
-from arena_core.db.benchmarks import LibraryBenchmark, benchmarks, load_spec
-from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
-from arena_core.events.optimizer import RegressionJobCompleted
-from arena_core.events.sim import MeshBlob
-from arena_core.spec import BenchmarkSpec
-
-messages = Message.__table__  # type: ignore[attr-defined]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The latest recorded solve of one benchmark by one profile."""
-
-    benchmark_id: str
-    solved: bool
-    reasons: tuple[str, ...]
+Outcome = SolveOutcome
+Target = BenchmarkTarget
 
 
-@dataclass(frozen=True)
-class Target:
-    """A benchmark as the team may see it."""
-
-    benchmark_id: str
-    spec: BenchmarkSpec
-    meshes: tuple[MeshBlob, ...] = ()
-
-
-def outcomes(engine: Engine, owners: set[str | None]) -> dict[str, Outcome]:
+async def outcomes(bus: Bus, owners: set[str | None]) -> dict[str, Outcome]:
     """Latest outcome per benchmark of the solves whose request names one of ``owners``
     as its profile (None: solves that name no profile)."""
-    kinds = (SolveJobRequested.EVENT_TYPE, SolveJobCompleted.EVENT_TYPE)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(messages.c.type, messages.c.msg_id, messages.c.causation_id, messages.c.body)
-            .where(messages.c.type.in_(kinds), messages.c.valid)
-            .order_by(messages.c.seq)
-        ).all()
-    owner: dict[str, str | None] = {}
-    found: dict[str, Outcome] = {}
-    for row in rows:
-        payload = orjson.loads(row.body).get("payload", {})
-        if row.type == SolveJobRequested.EVENT_TYPE:
-            owner[row.msg_id] = payload.get("profile_id")
-            continue
-        if row.causation_id not in owner or owner[row.causation_id] not in owners:
-            continue
-        done = SolveJobCompleted.model_validate(payload)
-        found[done.benchmark_id] = Outcome(done.benchmark_id, done.solved, done.reasons)
-    return found
+    ids = tuple(sorted(owners, key=lambda o: (o is not None, o or "")))
+    answer = await ask(bus, SolveOutcomesQuery(profile_ids=ids))
+    return {o.benchmark_id: o for o in answer.outcomes}
+
+
+async def start_profile(bus: Bus, role: str, profile_id: str | None) -> ProfileAnswer:
+    """The profile to start from: ``profile_id``, or the role's ``prod`` profile."""
+    return await ask(bus, ProfileQuery(role=role, profile_id=profile_id))
 
 
 def choose(
@@ -89,45 +63,14 @@ def failure_reasons(seen: dict[str, Outcome]) -> list[str]:
     return [r for o in seen.values() if not o.solved for r in o.reasons]
 
 
-def load_targets(engine: Engine, ids: Sequence[str]) -> list[Target]:
-    """The library rows (or built-in examples) of these benchmark ids, in that order;
-    ids the library does not hold are left out."""
-    from arena_core.spec import examples
-
-    with engine.connect() as conn:
-        rows = {
-            r.benchmark_id: LibraryBenchmark.model_validate(r._asdict())
-            for r in conn.execute(select(benchmarks).where(benchmarks.c.benchmark_id.in_(ids)))
-        }
-    found = []
-    for id in ids:
-        if id in rows:
-            row = rows[id]
-            meshes = tuple(MeshBlob.model_validate(m) for m in orjson.loads(row.meshes))
-            found.append(Target(id, load_spec(row), meshes))
-        elif id.startswith("example:"):
-            name, _, seed = id.removeprefix("example:").partition(":")
-            make = getattr(examples, name, None)
-            if callable(make) and not name.startswith("_"):
-                found.append(Target(id, make(int(seed or 0))))
-    return found
+async def load_targets(bus: Bus, ids: Sequence[str]) -> list[Target]:
+    """The library benchmarks (or built-in examples) of these ids, in that order; ids the
+    library does not hold are left out. Specs only: the reference never reaches the team."""
+    return list((await ask(bus, TargetsQuery(benchmark_ids=tuple(ids)))).targets)
 
 
-def spent_on(engine: Engine, day: date) -> tuple[float, float]:
+async def spent_on(bus: Bus, day: date) -> tuple[float, float]:
     """Dollars and simulated seconds the recorded regression batches of ``day`` (UTC)
     spent: a restarted optimizer starts its daily budget from them."""
-    start = datetime.combine(day, time.min, tzinfo=UTC)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(messages.c.body).where(
-                messages.c.type == RegressionJobCompleted.EVENT_TYPE,
-                messages.c.ts >= start,
-                messages.c.ts < start + timedelta(days=1),
-            )
-        ).all()
-    usd = sim = 0.0
-    for (body,) in rows:
-        payload = orjson.loads(body).get("payload", {})
-        usd += float(payload.get("cost_usd", 0.0))
-        sim += float(payload.get("sim_time_s", 0.0))
-    return usd, sim
+    answer = await ask(bus, SpentQuery(day=day))
+    return answer.usd, answer.sim_s

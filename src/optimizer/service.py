@@ -1,6 +1,7 @@
 """The ``optimizer`` service: ``optimize.job.requested`` -> the loop -> a front.
 
-It reads the recording (read-only) to observe the start profile's solves, runs every
+It asks the recording over NATS (``arena_core.query``: profiles, the start profile's
+solves, benchmark specs, the day's spending), so it runs on any node; it runs every
 experiment as a regression batch on the bus, and answers ``optimize.job.completed``
 (the front, the profiles promoted to ``candidate``) or ``optimize.job.failed`` (unknown
 role or profile, nothing recorded to learn from, budget spent). A bad job never stops
@@ -21,14 +22,8 @@ from arena_core.events.optimizer import (
     OptimizeJobFailed,
     OptimizeJobRequested,
 )
-from arena_core.profiles import (
-    Profile,
-    ProfileError,
-    check_role,
-    get_profile,
-    packaged_profile_event,
-    prod_profile,
-)
+from arena_core.profiles import Profile, ProfileError, check_role, packaged_profile_event
+from arena_core.query import QueryRefused, QueryUnanswered
 from arena_core.service import Service, handles
 from optimizer.batches import BusEvaluator
 from optimizer.guards import DailyBudget, Verdict
@@ -39,6 +34,7 @@ from optimizer.observe import (
     load_targets,
     outcomes,
     spent_on,
+    start_profile,
     success_rate,
 )
 from optimizer.reflect import DECIDERS, reflect
@@ -52,27 +48,35 @@ class OptimizerService(Service):
     default_concurrency: ClassVar[int] = 1
 
     async def setup(self) -> None:
-        from arena_core.db import open_database
-
-        self.engine = open_database(self.settings.database_path)
         self.llm = self.container.llm(deciders=DECIDERS)
         self.budget = DailyBudget(
             self.settings.optimize_max_usd_per_day, self.settings.optimize_max_sim_s_per_day
         )
-        today = datetime.now(UTC).date()
-        self.budget.charge(today, *spent_on(self.engine, today))
+        self._charged = False
+
+    async def _charge_recorded_spending(self) -> None:
+        """Start the day's budget from what the recording says was spent (once)."""
+        if not self._charged:
+            today = datetime.now(UTC).date()
+            self.budget.charge(today, *await spent_on(self.bus, today))
+            self._charged = True
 
     @handles(OptimizeJobRequested)
     async def on_optimize(self, delivery: Delivery[OptimizeJobRequested]) -> None:
+        try:
+            await self._optimize(delivery)
+        except QueryUnanswered as exc:  # no recorder answers: nothing to observe
+            await delivery.emit(
+                OptimizeJobFailed(reason=OptimizeFailure.recording_unreachable, detail=str(exc))
+            )
+
+    async def _optimize(self, delivery: Delivery[OptimizeJobRequested]) -> None:
         job = delivery.payload
         try:
             check_role(job.role)
-            start = (
-                get_profile(self.engine, job.profile_id)
-                if job.profile_id
-                else prod_profile(self.engine, job.role)
-            )
-        except ProfileError as exc:
+            await self._charge_recorded_spending()
+            start = (await start_profile(self.bus, job.role, job.profile_id)).profile
+        except (ProfileError, QueryRefused) as exc:
             reason = (
                 OptimizeFailure.unknown_role
                 if job.profile_id is None
@@ -88,7 +92,7 @@ class OptimizerService(Service):
                 )
             )
             return
-        seen = outcomes(self.engine, _owners(start))
+        seen = await outcomes(self.bus, _owners(start))
         rate = success_rate(seen)
         if rate is None:
             await delivery.emit(
@@ -107,7 +111,7 @@ class OptimizerService(Service):
             )
             return
         targets, controls = choose(seen, job.targets, job.controls, random.Random(job.seed))
-        found = {t.benchmark_id: t for t in load_targets(self.engine, targets + controls)}
+        found = {t.benchmark_id: t for t in await load_targets(self.bus, targets + controls)}
         plan = Plan(
             role=job.role, generations=job.generations, population=job.population,
             seed=job.seed, targets=tuple(t for t in targets if t in found),

@@ -37,10 +37,11 @@ from arena_core.events.profiles import (
     TeamSettings,
 )
 from arena_core.profiles import evaluations, list_profiles, new_profile, packaged_profile
+from arena_core.query import SpentQuery
+from arena_core.query.reads import spent
 from arena_core.settings import Settings
 from arena_core.stack import services_in_process
 from arena_core.state import SharedState
-from optimizer.observe import spent_on
 from optimizer.stack import NEEDED
 from tests.recorder.recording import settle
 
@@ -141,7 +142,7 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
         }
     assert variants <= named  # each variant's own template was the engineer's prompt
     # A restarted optimizer's daily budget starts from what today's batches spent.
-    assert spent_on(engine, datetime.now(UTC).date())[1] > 0
+    assert spent(engine, SpentQuery(day=datetime.now(UTC).date())).sim_s > 0
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("ARENA_HOME", str(settings.home))

@@ -41,6 +41,7 @@ async def test_bad_jobs_get_typed_failures_and_the_service_keeps_running(
     bus: Bus,
     settings: Settings,
     engine: Engine,
+    recorder: RecorderService,
 ) -> None:
     async with OptimizerService(bus, settings).running():
         role = await _ask(bus, OptimizeJobRequested(role="astronaut"))

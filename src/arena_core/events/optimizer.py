@@ -74,6 +74,8 @@ class OptimizeFailure(StrEnum):
     workers_lost = "workers_lost"
     """The start profile's own regression batch lost children: nothing to compare with."""
     nothing_to_improve = "nothing_to_improve"
+    recording_unreachable = "recording_unreachable"
+    """No recorder answered the optimizer's queries of the recording in time."""
 
 
 @event("optimize.job.failed")

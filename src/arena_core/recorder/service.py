@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 from arena_core.bus import Bus, PublishError
 from arena_core.errors import ArenaError
 from arena_core.events import SUBJECT_PREFIX
+from arena_core.query.responder import QueryResponder
 from arena_core.recorder.feed import Delivered, Feed
 from arena_core.recorder.unowned import unowned_errors
 from arena_core.recorder.writer import LogWriter
@@ -110,6 +111,8 @@ class RecorderService(Lifecycle):
         self._last_fetch: float | None = None
         self.shared: StatePublisher | None = None
         """Keeps the shared-state buckets equal to the tables."""
+        self.queries: QueryResponder | None = None
+        """Answers other nodes' queries of the recording (``arena_core.query``)."""
 
     # -- lifecycle --------------------------------------------------------------------
 
@@ -128,6 +131,8 @@ class RecorderService(Lifecycle):
         )
         await self.shared.sync()  # the buckets are a projection: rewrite them from the tables
         await self._reset_consumer(self.last_seq)
+        self.queries = QueryResponder(self.bus.nc, self.writer.engine)
+        await self.queries.start()
         log.info("recording arena.> from sequence %d", self.last_seq + 1)
 
     def _stop_consuming(self) -> None:
@@ -135,6 +140,8 @@ class RecorderService(Lifecycle):
         self._stopping.set()
 
     async def teardown(self) -> None:
+        if self.queries is not None and self.bus.connected:
+            await self.queries.stop()
         self._release_lock()
 
     def _counts(self) -> tuple[int, int]:

@@ -1,0 +1,118 @@
+"""The typed queries a service may send, and their answers.
+
+Each query names its answer type (``answer``) and its subject (``_ARENA.query.<kind>``).
+The wire form of a reply is ``{"answer": {...}}`` or ``{"error": {"kind", "detail"}}``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from arena_core.events.sim import MeshBlob
+from arena_core.profiles.model import Profile
+from arena_core.spec import BenchmarkSpec
+
+QUERY_SUBJECT_PREFIX = "_ARENA.query"
+"""Outside ``arena.>``: queries are not events and never reach the stream."""
+
+A = TypeVar("A", bound=BaseModel)
+
+
+class Answer(BaseModel):
+    """Base of every answer: strict and immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Query(BaseModel, Generic[A]):
+    """Base of every query: strict and immutable; ``kind`` names its subject."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: ClassVar[str]
+    answer: ClassVar[type[Any]]
+
+    @classmethod
+    def subject(cls) -> str:
+        return f"{QUERY_SUBJECT_PREFIX}.{cls.kind}"
+
+
+class SolveOutcome(Answer):
+    """The latest recorded solve of one benchmark by one profile."""
+
+    benchmark_id: str
+    solved: bool
+    reasons: tuple[str, ...] = ()
+
+
+class SolveOutcomesAnswer(Answer):
+    outcomes: tuple[SolveOutcome, ...]
+    """One per benchmark, in benchmark id order."""
+
+
+class SolveOutcomesQuery(Query[SolveOutcomesAnswer]):
+    """Latest outcome per benchmark of the solves whose request names one of
+    ``profile_ids`` (``None``: solves that name no profile, the built-in settings)."""
+
+    kind: ClassVar[str] = "solve_outcomes"
+    answer: ClassVar[type[Any]] = SolveOutcomesAnswer
+    profile_ids: tuple[str | None, ...] = Field(min_length=1)
+
+
+class BenchmarkTarget(Answer):
+    """A benchmark as the team may see it: its spec and meshes, never its reference."""
+
+    benchmark_id: str
+    spec: BenchmarkSpec
+    meshes: tuple[MeshBlob, ...] = ()
+
+
+class TargetsAnswer(Answer):
+    targets: tuple[BenchmarkTarget, ...]
+    """In the order asked; ids the library does not hold are left out."""
+
+
+class TargetsQuery(Query[TargetsAnswer]):
+    """The library benchmarks (or built-in ``example:NAME:SEED`` ids) of these ids."""
+
+    kind: ClassVar[str] = "targets"
+    answer: ClassVar[type[Any]] = TargetsAnswer
+    benchmark_ids: tuple[str, ...] = Field(max_length=1000)
+
+
+class SpentAnswer(Answer):
+    usd: float
+    sim_s: float
+
+
+class SpentQuery(Query[SpentAnswer]):
+    """Dollars and simulated seconds the recorded regression batches of ``day`` (UTC) spent."""
+
+    kind: ClassVar[str] = "spent"
+    answer: ClassVar[type[Any]] = SpentAnswer
+    day: date
+
+
+class ProfileAnswer(Answer):
+    profile: Profile
+    recorded: bool
+    """False for a packaged default not recorded yet."""
+
+
+class ProfileQuery(Query[ProfileAnswer]):
+    """The profile ``profile_id``, or the ``prod`` profile of ``role`` when it is None.
+    Refused with kind ``unknown_profile`` when there is none."""
+
+    kind: ClassVar[str] = "profile"
+    answer: ClassVar[type[Any]] = ProfileAnswer
+    role: str
+    profile_id: str | None = None
+
+
+QUERIES: dict[str, type[Query[Any]]] = {
+    q.kind: q for q in (SolveOutcomesQuery, TargetsQuery, SpentQuery, ProfileQuery)
+}
+"""Every query, by kind (what the responder answers)."""

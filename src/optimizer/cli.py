@@ -10,6 +10,8 @@ from typing import Any
 import orjson
 import typer
 
+EXPERIMENTS_SHOWN = 5
+"""Recent experiments ``arena optimize status`` lists."""
 STATUS_COLUMNS = ("profile", "stage", "success", "tokens", "latency s", "sims", "front", "parents")
 
 
@@ -65,8 +67,12 @@ def register(app: typer.Typer) -> None:
         role: str = typer.Option("engineer", "--role"),
         plot: Path = typer.Option(None, "--plot", help="PNG path (default <home>/front-ROLE.png)."),
         as_json: bool = typer.Option(False, "--json"),
+        experiment: str = typer.Option(
+            None, "--experiment", help="Only the variants of this optimize job (its id)."
+        ),
     ) -> None:
-        """The Pareto front of the role's evaluated profiles: a table and a PNG plot."""
+        """The Pareto front of the role's evaluated profiles (or of one experiment's
+        variants): a table and a PNG plot, then the role's recent experiments."""
         from arena_core.profiles import ProfileError, check_role
         from arena_core.settings import Settings
 
@@ -76,7 +82,19 @@ def register(app: typer.Typer) -> None:
         except ProfileError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
-        rows, front, points = _status_rows(settings, role)
+        from arena_core.db import open_database
+        from arena_core.db.experiments import get_experiment, list_experiments
+
+        engine = open_database(settings.database_path)
+        if experiment is not None:
+            found = get_experiment(engine, experiment)
+            if found is None:
+                typer.echo(f"no experiment {experiment!r}", err=True)
+                raise typer.Exit(2)
+            rows, front, points = _experiment_rows(found)
+        else:
+            rows, front, points = _status_rows(engine, role)
+        recent = list_experiments(engine, role)[:EXPERIMENTS_SHOWN]
         if not rows:
             typer.echo(f"no evaluated {role} profile yet: run arena optimize --role {role}")
             return
@@ -85,7 +103,11 @@ def register(app: typer.Typer) -> None:
 
         plot_front(points, front, out)
         if as_json:
-            typer.echo(orjson.dumps({"role": role, "plot": str(out), "profiles": rows}).decode())
+            shown = {
+                "role": role, "plot": str(out), "profiles": rows,
+                "experiments": [e.model_dump(mode="json") for e in recent],
+            }  # fmt: skip
+            typer.echo(orjson.dumps(shown).decode())
             return
         from rich.console import Console
         from rich.table import Table
@@ -100,6 +122,8 @@ def register(app: typer.Typer) -> None:
                 ",".join(r["parents"]),
             )  # fmt: skip
         Console().print(table)
+        for e in recent:
+            typer.echo(f"experiment {e.id}: {e.status}, {e.evaluated} evaluated (seed {e.seed})")
         typer.echo(f"plot: {out}")
 
     # The core's ``prompts`` group registered just before (the last one, should the app be
@@ -128,12 +152,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(done)
 
 
-def _status_rows(settings: Any, role: str) -> tuple[list[dict[str, Any]], set[str], list[Any]]:
-    from arena_core.db import open_database
+def _status_rows(engine: Any, role: str) -> tuple[list[dict[str, Any]], set[str], list[Any]]:
     from arena_core.profiles import evaluations, list_profiles
     from optimizer.select import Scored, front
 
-    engine = open_database(settings.database_path)
     latest = {pid: o for pid, o, _ in evaluations(engine, role)}
     known = {p.id: p for p in list_profiles(engine, role)}
     ids = [pid for pid in latest if pid in known]
@@ -150,6 +172,34 @@ def _status_rows(settings: Any, role: str) -> tuple[list[dict[str, Any]], set[st
     ]
     points = [(pid, latest[pid], known[pid].parent_ids) for pid in ids]
     return rows, on_front, points
+
+
+def _experiment_rows(found: Any) -> tuple[list[dict[str, Any]], set[str], list[Any]]:
+    """The measured variants of one experiment, its recorded front marked."""
+    from arena_core.events.profiles import Objectives
+
+    measured = [p for p in found.points if p.success is not None]
+    rows = [
+        {
+            "profile": p.profile_id, "stage": p.stage or "", "front": p.front,
+            "parents": p.parent_ids, "verdict": p.verdict.value, "success": p.success,
+            "cost_usd": p.cost_usd, "tokens": p.tokens, "latency_s": p.latency_s,
+            "simulations": p.simulations,
+        }
+        for p in measured
+    ]  # fmt: skip
+    points = [
+        (
+            p.profile_id,
+            Objectives(
+                success=p.success, cost_usd=p.cost_usd or 0.0, tokens=p.tokens or 0.0,
+                latency_s=p.latency_s or 0.0, simulations=p.simulations or 0.0,
+            ),
+            tuple(p.parent_ids),
+        )
+        for p in measured
+    ]  # fmt: skip
+    return rows, {p.profile_id for p in measured if p.front}, points
 
 
 async def _request(job: Any) -> Any:

@@ -154,6 +154,19 @@ async def test_an_optimize_job_runs_regression_batches_on_the_bus_and_promotes_f
     assert result.exit_code == 0, result.output
     shown = orjson.loads(result.stdout)
     assert len(shown["profiles"]) == 4 and any(r["front"] for r in shown["profiles"])
+    # The job is recorded as an experiment: its variants, their verdicts and its front.
+    [experiment] = shown["experiments"]
+    assert (experiment["id"], experiment["status"], experiment["evaluated"]) == (
+        reply.causation_id, "completed", 3,
+    )  # fmt: skip
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["optimize", "status", "--experiment", experiment["id"], "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    tried = orjson.loads(result.stdout)["profiles"]
+    assert len(tried) == 3 and {r["profile"] for r in tried} >= variants
+    front = {m.profile_id for m in answer.front}
+    assert {r["profile"] for r in tried if r["front"]} == front
     assert out.read_bytes()[:4] == b"\x89PNG"
 
 

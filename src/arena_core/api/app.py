@@ -25,6 +25,7 @@ from arena_core.api import (
     dashboard,
     dashboard_scene,
     dashboard_stream,
+    experiments,
     files,
     health,
     jobs,
@@ -95,7 +96,7 @@ def create_app(
     app.add_exception_handler(RequestValidationError, on_validation_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     metrics = health.Metrics()
-    for module in (jobs, runs, files, benchmarks, prompts, profiles, workers):
+    for module in (jobs, runs, files, benchmarks, prompts, profiles, experiments, workers):
         app.include_router(module.router())
     app.include_router(admin.router())
     app.include_router(dashboard.router())

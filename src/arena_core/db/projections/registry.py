@@ -10,6 +10,7 @@ from arena_core.db.projections.base import Projection
 from arena_core.db.projections.benchmarks import BenchmarksProjection
 from arena_core.db.projections.conversations import ConversationsProjection
 from arena_core.db.projections.designs import DesignsProjection
+from arena_core.db.projections.experiments import ExperimentsProjection
 from arena_core.db.projections.jobs import JobsProjection
 from arena_core.db.projections.plans import PlansProjection
 from arena_core.db.projections.profiles import ProfilesProjection
@@ -58,5 +59,6 @@ PROJECTIONS = Projections(
     DesignsProjection,
     SkillsProjection,
     PromptsProjection,
+    ExperimentsProjection,
 )
 """Every projection of the database. Add one here to have it recorded and rebuilt."""

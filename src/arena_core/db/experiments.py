@@ -1,0 +1,167 @@
+"""Experiments: what each optimize job tried, measured and chose, as tables and views.
+
+An experiment is one ``optimize.job.requested`` (its id is the job's envelope id); its
+variants are the profiles the job created, evaluated, rejected or lost, with the
+objectives their regression batch measured, the verdict, the front and the lineage.
+The recorder folds them (``projections/experiments``); ``arena optimize status`` and
+the HTTP API read them here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import cast
+
+import orjson
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy import Engine, Table, select
+from sqlmodel import Field, SQLModel
+
+from arena_core.profiles.tables import profiles
+
+
+class ExperimentRow(SQLModel, table=True):
+    """Projection: one optimize job."""
+
+    __tablename__ = "experiments"
+
+    id: str = Field(primary_key=True)
+    """The ``optimize.job.requested`` envelope id."""
+    seq: int = Field(index=True)
+    role: str
+    start_profile_id: str | None = None
+    seed: int
+    generations: int
+    population: int
+    status: str
+    """``running``, ``completed`` or ``failed``."""
+    reason: str | None = None
+    """Why it failed (``OptimizeFailure``)."""
+    detail: str = ""
+    evaluated: int = 0
+    requested_at: datetime
+    finished_at: datetime | None = None
+
+
+class ExperimentVariantRow(SQLModel, table=True):
+    """Projection: one profile an optimize job tried (or its start profile)."""
+
+    __tablename__ = "experiment_variants"
+
+    experiment_id: str = Field(primary_key=True)
+    profile_id: str = Field(primary_key=True)
+    seq: int = Field(index=True)
+    parent_ids: str = "[]"
+    """JSON array: the profiles it was bred from."""
+    verdict: str = "pending"
+    success: float | None = None
+    cost_usd: float | None = None
+    tokens: float | None = None
+    latency_s: float | None = None
+    simulations: float | None = None
+    targets: int = 0
+    targets_solved: int = 0
+    controls: int = 0
+    controls_lost: str = "[]"
+    """JSON array of the control benchmarks it failed."""
+    front: bool = False
+    promoted: bool = False
+
+
+experiments = cast(Table, ExperimentRow.__table__)  # type: ignore[attr-defined]
+experiment_variants = cast(Table, ExperimentVariantRow.__table__)  # type: ignore[attr-defined]
+
+
+class Verdict(StrEnum):
+    """What regression said of a variant."""
+
+    pending = "pending"
+    passed = "passed"
+    lost_control = "lost_control"
+    """It failed a benchmark its parent solved: never promoted."""
+    lost_solves = "lost_solves"
+    """Its batch lost solves (workers died or hung): not measured."""
+    rejected = "rejected"
+    """A guard rejected it before any experiment."""
+
+
+class ExperimentPoint(BaseModel):
+    """One variant: a point of the success / cost / latency / simulations space."""
+
+    model_config = ConfigDict(frozen=True)
+
+    profile_id: str
+    parent_ids: list[str]
+    stage: str | None
+    """The profile's lifecycle stage now (None: not in the registry)."""
+    verdict: Verdict
+    success: float | None
+    cost_usd: float | None
+    tokens: float | None
+    latency_s: float | None
+    simulations: float | None
+    targets: int
+    targets_solved: int
+    controls: int
+    controls_lost: list[str]
+    front: bool
+    promoted: bool
+
+
+class ExperimentSummary(BaseModel):
+    """One optimize job."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    role: str
+    start_profile_id: str | None
+    seed: int
+    generations: int
+    population: int
+    status: str
+    reason: str | None
+    detail: str
+    evaluated: int
+    requested_at: datetime
+    finished_at: datetime | None
+
+
+class Experiment(ExperimentSummary):
+    """One optimize job with its variants, in the order it tried them."""
+
+    points: list[ExperimentPoint]
+
+
+def list_experiments(engine: Engine, role: str | None = None) -> list[ExperimentSummary]:
+    """Every experiment (of one role), newest first."""
+    query = select(experiments).order_by(experiments.c.seq.desc())
+    if role is not None:
+        query = query.where(experiments.c.role == role)
+    with engine.connect() as conn:
+        return [ExperimentSummary.model_validate(r._asdict()) for r in conn.execute(query)]
+
+
+def get_experiment(engine: Engine, id: str) -> Experiment | None:
+    """The experiment ``id`` with its points, or None."""
+    v = experiment_variants.c
+    with engine.connect() as conn:
+        row = conn.execute(select(experiments).where(experiments.c.id == id)).first()
+        if row is None:
+            return None
+        rows = conn.execute(
+            select(experiment_variants, profiles.c.stage)
+            .outerjoin(profiles, profiles.c.id == v.profile_id)
+            .where(v.experiment_id == id)
+            .order_by(v.seq, v.profile_id)
+        ).all()
+    points = []
+    for r in rows:
+        d = r._asdict()
+        d.pop("experiment_id")
+        d.pop("seq")
+        d["parent_ids"] = orjson.loads(d["parent_ids"])
+        d["controls_lost"] = orjson.loads(d["controls_lost"])
+        points.append(ExperimentPoint.model_validate(d))
+    return Experiment(**row._asdict(), points=points)

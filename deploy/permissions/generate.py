@@ -17,6 +17,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 EVENT_PREFIX = "arena."
 HEALTH_SUBJECT = "_ARENA.health"
+QUERY_SUBJECTS = "_ARENA.query.>"
+"""Queries of the recording (``arena_core.query``): services ask, the recorder answers."""
 REQUEST_FAILURES = ("error.invalid_message", "error.dead_letter")
 """Events a request/response waiter also listens for (rejections and dead letters)."""
 SERVICE_EVENTS = ("system.service.>", "error.>")
@@ -40,6 +42,8 @@ class User:
     state: str | None = None
     """``read``: may read the shared-state buckets; ``write``: may also create and fill them."""
     controls: str | None = None
+    queries: str | None = None
+    """``ask``: may query the recording; ``answer``: answers those queries (the recorder)."""
     """``write``: may create and fill the batch-controls bucket (every consumer reads it)."""
     admin: bool = False
 
@@ -81,6 +85,10 @@ def permissions(user: User, stream: str) -> tuple[list[str], list[str]]:
         publish += _bucket_subjects(api, CONTROL_BUCKETS, write=user.controls == "write")
     if user.probes_health:
         publish.append(HEALTH_SUBJECT)
+    if user.queries == "ask":
+        publish.append(QUERY_SUBJECTS)
+    elif user.queries == "answer":
+        subscribe.append(QUERY_SUBJECTS)
     awaits = list(user.awaits)
     if awaits:
         awaits += REQUEST_FAILURES
@@ -121,7 +129,7 @@ def load(path: Path) -> tuple[str, list[User]]:
     for name, spec in data.get("users", {}).items():
         unknown = set(spec) - {
             "consumer", "resets_consumer", "publishes", "awaits", "probes_health", "state",
-            "controls", "admin",
+            "controls", "queries", "admin",
         }  # fmt: skip
         if unknown:
             raise SystemExit(f"{path}: user {name}: unknown keys {sorted(unknown)}")
@@ -135,6 +143,7 @@ def load(path: Path) -> tuple[str, list[User]]:
                 probes_health=bool(spec.get("probes_health", False)),
                 state=spec.get("state"),
                 controls=spec.get("controls"),
+                queries=spec.get("queries"),
                 admin=bool(spec.get("admin", False)),
             )
         )

@@ -238,3 +238,23 @@ async def test_the_team_reads_every_shared_state_bucket_the_recorder_fills(
                 kv = await worker.js.key_value(name)
                 assert (await kv.get("engineer.prod")).value == name.encode(), (user, name)
     assert violations(server) == []
+
+
+async def test_the_optimizer_may_query_the_recording_and_the_simrunner_may_not(
+    server: NatsNode, services: Path, refusals: Refusals
+) -> None:
+    from datetime import UTC, datetime
+
+    from arena_core.query import SpentQuery, ask
+
+    async with Bus(server.url("optimizer"), name="optimizer") as optimizer:
+        spent = await ask(optimizer, SpentQuery(day=datetime.now(UTC).date()))
+    assert (spent.usd, spent.sim_s) == (0.0, 0.0)
+    nc = await refusals.connect(server.url("simrunner"))
+    try:
+        with pytest.raises(nats.errors.TimeoutError):
+            await nc.request("_ARENA.query.spent", b'{"day": "2026-01-01"}', timeout=1)
+        errors = await refusals.wait()
+    finally:
+        await nc.close()
+    assert any("permissions violation for publish" in e.lower() for e in errors), errors

@@ -41,7 +41,7 @@ class ConsumerSpec:
     """Consumer name; every process of one service uses the same one."""
     subjects: tuple[str, ...]
     """Subjects it receives (``filter_subjects``)."""
-    ack_wait_s: float = 8.0
+    ack_wait_s: float = 5.0
     """Redelivery delay of an unacked message; ``PullWorker`` heartbeats 4x per period."""
     max_deliver: int = 5
     max_ack_pending: int = 256

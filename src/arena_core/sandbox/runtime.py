@@ -467,6 +467,11 @@ def _build_root(jail: str, job: dict[str, Any], owner: int) -> None:
             os.symlink(os.readlink(host), jail + host)
         elif os.path.isdir(host):
             _bind(host, jail + host)
+    # The private /tmp comes first: a Python installation or workspace under the host's
+    # /tmp (a checkout in /tmp) is then bound on top of it instead of hidden beneath it.
+    os.mkdir(jail + "/tmp")
+    tmp_options = f"size={int(limits['tmp_bytes'])},nr_inodes=10000,mode=1777"
+    _mount("tmpfs", jail + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, tmp_options)
     os.mkdir(jail + "/etc")
     for name in _ETC_ENTRIES:
         if os.path.exists("/etc/" + name):
@@ -487,9 +492,6 @@ def _build_root(jail: str, job: dict[str, Any], owner: int) -> None:
     # Covered by init's own /proc; without a visible proc beneath, the kernel refuses
     # that mount in a user namespace.
     _bind("/proc", jail + "/proc")
-    os.mkdir(jail + "/tmp")
-    tmp_options = f"size={int(limits['tmp_bytes'])},nr_inodes=10000,mode=1777"
-    _mount("tmpfs", jail + "/tmp", "tmpfs", _MS_NOSUID | _MS_NODEV, tmp_options)
     os.makedirs(jail + workspace, exist_ok=True)
     quota = int(limits["workspace_bytes"])
     options = f"size={quota},nr_inodes={MAX_COPIED_ENTRIES},mode=0700,uid={owner},gid={owner}"

@@ -64,14 +64,12 @@ async def test_the_reviewer_accepts_difficulty_1_and_5(stack: Stack, name: str) 
             timeout_s=900,
         )  # fmt: skip
         # Accepted, or rejected only because random designs solve it too often (a scene
-        # property the reference cannot change): the reference itself always proves out.
+        # property the reference cannot change): every seed's reference proves out, at
+        # the latest after the writer's revision (a first reference may be rejected).
         for v in report.verdicts:
             assert v.accepted or (
                 v.stage is ReviewStage.not_trivial
                 and v.triviality is not None
                 and v.triviality.rate >= v.triviality.threshold
             ), (difficulty, v.seed, v.stage, v.detail)
-        assert (
-            report.funnel[ReviewStage.solvable].passed
-            == report.funnel[ReviewStage.solvable].entered
-        )
+        assert report.funnel[ReviewStage.solvable].passed == len(report.verdicts)

@@ -74,7 +74,7 @@ async def test_created_carries_the_spec_but_never_the_reference(stack: Stack) ->
         await stack.bus.nc.subscribe(subject_for(t.EVENT_TYPE), cb=collect)
         for t in (BenchmarkCreated, BenchmarkReferenceRecorded)
     ]
-    reply = await _job(stack, family="hold_load", seed=5)
+    reply = await _job(stack, family="hold_load", seed=10)
     await stack.bus.nc.flush()
     for sub in subs:
         await sub.unsubscribe()

@@ -30,7 +30,7 @@ from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
 from engineer.proofs import check_proof
 from engineer.stress import sim_seconds, stress_spec
-from engineer.team import role_prompt, team_llm, totals
+from engineer.team import profile_prompt, team_llm, totals
 
 TIME_MARGIN = 0.9
 """A copy reaching the goal after this fraction of the time limit is a fragile pass."""
@@ -115,7 +115,7 @@ class CriticService(Service):
             subject, stage, attempt, design_id = "refusal", "final", 0, None
             proof = reviewed.proof.model_dump(mode="json")
             thread = f"refusal-{reviewed.proof.kind.value}"
-        prompt, system = await role_prompt(self.state, "critic", spec)
+        ref, system = await profile_prompt(self.state, "critic", spec)
         llm = self.llm.bind(delivery.emit)
         answers: list[ReviewArgs] = []
 
@@ -130,7 +130,7 @@ class CriticService(Service):
             tools=ToolRegistry(
                 [Tool("review", "Give the decision with reasons.", ReviewArgs, review)]
             ),
-            prompt=prompt.ref,
+            prompt=ref,
             conversation_id=f"critic-{reviewed.solve_key}-{thread}",
         )
         details: dict[str, Any] = {
@@ -162,7 +162,7 @@ class CriticService(Service):
                 decision=decision,
                 reasons=tuple(reasons),
                 verdict=verdict,
-                prompt=prompt.ref,
+                prompt=ref,
                 totals=totals(llm.budget),
             )
         )

@@ -12,7 +12,7 @@ from arena_core.llm import Conversation, Tool, ToolError, ToolRegistry
 from arena_core.service import Service, handles
 from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
-from engineer.team import role_prompt, team_llm, totals
+from engineer.team import profile_prompt, team_llm, totals
 
 
 class WritePlanArgs(BaseModel):
@@ -39,7 +39,7 @@ class PlannerService(Service):
             raise HandlerRejected(
                 "; ".join(f"{i.reason}: {i.detail}" for i in issues), "spec_contradiction"
             )
-        prompt, system = await role_prompt(self.state, "planner", request.spec)
+        ref, system = await profile_prompt(self.state, "planner", request.spec)
         llm = self.llm.bind(delivery.emit)
         written: list[WritePlanArgs] = []
 
@@ -57,7 +57,7 @@ class PlannerService(Service):
             tools=ToolRegistry(
                 [Tool("write_plan", "Record the TODO list.", WritePlanArgs, write_plan)]
             ),
-            prompt=prompt.ref,
+            prompt=ref,
             conversation_id=f"planner-{request.key}",
         )
         conversation.add_user(
@@ -79,7 +79,7 @@ class PlannerService(Service):
                 strategy=plan.strategy,
                 items=tuple(plan.items),
                 path=f"{delivery.envelope.run_id}/plan.md",
-                prompt=prompt.ref,
+                prompt=ref,
                 totals=totals(llm.budget),
             )
         )

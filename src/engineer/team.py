@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from arena_core.events.engineer import TeamTotals
+from arena_core.events.llm import PromptRef
 from arena_core.llm import Llm, RunBudget
+from arena_core.llm.templates import render_prompt
 from arena_core.prompts import Prompt
 from arena_core.spec import BenchmarkSpec
 from arena_core.state import SharedState
@@ -28,6 +30,27 @@ async def role_prompt(
     """The role's ``prod`` prompt, read now (at the start of this run), and its rendering."""
     prompt = await state.prod_prompt(role)
     return prompt, prompt.render(spec=spec, family=spec.family, goal_kind=spec.goal.kind, **extra)
+
+
+async def profile_prompt(
+    state: SharedState, role: str, spec: BenchmarkSpec, **extra: Any
+) -> tuple[PromptRef, str]:
+    """The role's approved (``prod``) profile's template, rendered, when its difficulty
+    range holds the benchmark's; otherwise the role's ``prod`` prompt (``role_prompt``).
+    The planner and the critic read theirs at each job; the engineer's travels with the
+    solve request (a profile under test brings its own)."""
+    prod = await state.prod_profile(role)
+    if (
+        prod is not None
+        and prod.created_at is not None
+        and prod.description != "packaged"
+        and prod.difficulty.holds(spec.difficulty)
+    ):
+        ref = PromptRef(id=prod.id, role=role, version=prod.version)
+        variables = {"spec": spec, "family": spec.family, "goal_kind": spec.goal.kind}
+        return ref, render_prompt(prod.template, **variables, **extra)
+    prompt, system = await role_prompt(state, role, spec, **extra)
+    return prompt.ref, system
 
 
 def totals(budget: RunBudget) -> TeamTotals:

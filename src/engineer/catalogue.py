@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from arena_core.spec import BenchmarkSpec, HoldAbove
+from engineer.design import Design, Genome
 from engineer.mechanisms import gutter, riser, stop, sweeper
+from engineer.scene import Scene
 from engineer.templates import (
-    Design,
-    Genome,
-    Scene,
     bridge,
     chute,
     deck,

@@ -7,16 +7,8 @@ from __future__ import annotations
 import math
 
 from arena_core.spec import Motor
-from engineer.templates import (
-    CLEARANCE_M,
-    Design,
-    Genome,
-    Plate,
-    Scene,
-    _checked,
-    _lerp,
-    _rotate,
-)
+from engineer.design import CLEARANCE_M, Design, Genome, Plate, _rotate
+from engineer.scene import Scene, _checked, _lerp
 
 RAIL_HEIGHT_M = (0.03, 0.08)
 """Range of a gutter rail's height above its deck."""

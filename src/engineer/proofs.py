@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from arena_core.events.engineer import ProofKind, RefusalProof
 from arena_core.spec import BenchmarkSpec, HoldAbove, Material, ReachZone
-from engineer.templates import admissible_materials
+from engineer.scene import admissible_materials
 
 RELATIVE_SLACK = 1e-6
 """Rounding a claimed bound may carry."""

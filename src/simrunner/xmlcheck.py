@@ -1,4 +1,5 @@
-"""Reading MJCF written by anyone: well-formedness, size limits, includes, assets, schema.
+"""Reading MJCF written by anyone: well-formedness, size limits, includes, assets, numbers
+(the subset's schema is ``simrunner.subset``).
 
 MuJoCo's own XML reader is lenient (it accepts some documents that are not well-formed),
 so every file is first read by a real XML parser, with entity expansion, DTDs and network
@@ -8,27 +9,33 @@ compiles the original files.
 
 from __future__ import annotations
 
-import copy
 import math
-import threading
 from dataclasses import dataclass, field
-from functools import cache
-from importlib.resources import files
 from pathlib import Path
 
 from lxml import etree
 
 from arena_core.events.sim import ValidationFailure, ValidationFailureKind
 from simrunner.limits import Limits
+from simrunner.subset import check_schema
 
 Kind = ValidationFailureKind
 
+_ASSET_FILE_ATTRIBUTES = (
+    "file",
+    "fileright",
+    "fileleft",
+    "fileup",
+    "filedown",
+    "filefront",
+    "fileback",
+)
+"""Attributes of asset elements that name a file."""
 _NAME_ATTRIBUTES = frozenset(
     {
         "name",
         "class",
         "childclass",
-        "file",
         "mesh",
         "material",
         "texture",
@@ -55,12 +62,6 @@ _NAME_ATTRIBUTES = frozenset(
         "texturedir",
         "assetdir",
         "content_type",
-        "fileright",
-        "fileleft",
-        "fileup",
-        "filedown",
-        "filefront",
-        "fileback",
         "key",
         "data",
         "type",
@@ -70,31 +71,11 @@ _NAME_ATTRIBUTES = frozenset(
         "slidersite",
         "jointinparent",
     }
-)
+) | frozenset(_ASSET_FILE_ATTRIBUTES)
 """Attributes holding names or words, never numbers (``name="inf"`` is a fine name)."""
 _NON_FINITE = frozenset(
     {"nan", "+nan", "-nan", "inf", "+inf", "-inf", "infinity", "+infinity", "-infinity"}
 )
-_ASSET_FILE_ATTRIBUTES = (
-    "file",
-    "fileright",
-    "fileleft",
-    "fileup",
-    "filedown",
-    "filefront",
-    "fileback",
-)
-_OUTSIDE_SUBSET_ERRORS = frozenset(
-    {
-        "SCHEMAV_ELEMENT_CONTENT",
-        "SCHEMAV_CVC_COMPLEX_TYPE_3_2_1",
-        "SCHEMAV_CVC_COMPLEX_TYPE_3_2_2",
-        "SCHEMAV_CVC_COMPLEX_TYPE_4",
-        "SCHEMAV_CVC_ENUMERATION_VALID",
-        "SCHEMAV_CVC_ELT_1",
-    }
-)
-"""XSD errors that mean "uses MJCF beyond the emitted subset" rather than "bad value"."""
 
 
 @dataclass
@@ -134,35 +115,6 @@ def _parser() -> etree.XMLParser:
         remove_comments=True,
         remove_pis=True,
     )
-
-
-_per_thread = threading.local()
-_compiling = threading.Lock()
-"""libxml2's schema parser is not thread-safe either: threads compile their copy in turn."""
-
-
-def subset_schema() -> etree.XMLSchema:
-    """The XSD of the MJCF subset the simrunner emits (shipped in the package).
-
-    One compiled schema per thread: lxml's ``XMLSchema`` is not safe to use from two
-    threads at once (the service validates in worker threads), and it fails with
-    "Internal error in XML Schema validation" when shared.
-    """
-    schema: etree.XMLSchema | None = getattr(_per_thread, "schema", None)
-    if schema is None:
-        source = files("simrunner") / "schema" / "mjcf_subset.xsd"
-        with _compiling:
-            schema = etree.XMLSchema(etree.fromstring(source.read_bytes()))
-        _per_thread.schema = schema
-    return schema
-
-
-@cache
-def subset_elements() -> frozenset[str]:
-    source = files("simrunner") / "schema" / "mjcf_subset.xsd"
-    tree = etree.fromstring(source.read_bytes())
-    ns = "{http://www.w3.org/2001/XMLSchema}element"
-    return frozenset(str(e.get("name")) for e in tree.iter(ns) if e.get("name"))
 
 
 def _read(doc: Document, path: Path, limits: Limits, what: str) -> etree._Element | None:
@@ -328,54 +280,6 @@ def _huge(word: str) -> bool:
         return False
 
 
-def _check_schema(doc: Document, root: etree._Element, strict: bool) -> None:
-    """XSD-check the subset part of the document; elements beyond the subset are pruned
-    first, so every subset element is still checked."""
-    known = subset_elements()
-    pruned = copy.deepcopy(root)
-    outside: set[str] = set()
-    for element in list(pruned.iter()):
-        if isinstance(element.tag, str) and element.tag not in known:
-            outside.add(element.tag)
-            parent = element.getparent()
-            if parent is not None:
-                if strict:
-                    doc.fail(
-                        Kind.schema,
-                        f"<{element.tag}> is outside the emitted MJCF subset",
-                        element.tag,
-                        line=element.sourceline,
-                    )
-                parent.remove(element)
-    for element in pruned.iter():
-        # MJCF ignores whitespace (and comments, already dropped) between elements; the
-        # XSD would count it as content of elements declared empty, like <option>.
-        if element.text is not None and not element.text.strip():
-            element.text = None
-        if element.tail is not None and not element.tail.strip():
-            element.tail = None
-    schema = subset_schema()
-    if not schema.validate(pruned):
-        for error in schema.error_log:
-            if "nan" in error.message.lower() or "inf" in error.message.lower():
-                continue  # already reported by the number check, with a clearer message
-            if not strict and error.type_name in _OUTSIDE_SUBSET_ERRORS:
-                outside.add(_subset_label(error))
-                continue
-            doc.fail(Kind.schema, error.message, line=error.line)
-    doc.outside_subset = sorted(outside)
-
-
-def _subset_label(error: etree._LogEntry) -> str:
-    message = error.message
-    # e.g. "Element 'geom', attribute 'solref': The attribute 'solref' is not allowed."
-    parts = [p.split("'")[1] for p in message.split(",")[:2] if p.count("'") >= 2]
-    if error.type_name == "SCHEMAV_CVC_ENUMERATION_VALID":
-        value = message.split("'")[1] if message.count("'") >= 2 else "?"
-        return f"{'@'.join(parts[:2])}={value}"
-    return "@".join(parts) or message[:80]
-
-
 def read_document(path: Path, limits: Limits, *, strict_schema: bool) -> Document:
     """Read ``path`` and run every check that needs no MuJoCo."""
     doc = Document(path=path)
@@ -399,5 +303,6 @@ def read_document(path: Path, limits: Limits, *, strict_schema: bool) -> Documen
         return doc
     _check_assets(doc, root, base, limits)
     _check_numbers(doc, root)
-    _check_schema(doc, root, strict_schema)
+    failures, doc.outside_subset = check_schema(root, strict_schema)
+    doc.failures.extend(failures)
     return doc

@@ -11,7 +11,7 @@ from arena_core.spec import HoldAbove, Pose
 from arena_core.spec.examples import ball_to_goal
 from engineer.catalogue import TEMPLATES, decode, templates_for
 from engineer.proofs import check_proof, provable_refusals
-from engineer.templates import fabrication
+from engineer.scene import fabrication
 
 
 def test_a_solvable_benchmark_proves_no_refusal() -> None:

@@ -33,9 +33,9 @@ from arena_core.llm import LlmRequest, tool_use_id
 from arena_core.spec import BenchmarkSpec, ReachZone
 from engineer.briefs import Task, task_of
 from engineer.catalogue import TEMPLATES, decode, templates_for
+from engineer.design import Design, Genome
 from engineer.policies.history import Call, calls
 from engineer.proofs import provable_refusals
-from engineer.templates import Design, Genome
 
 POPULATION = TeamSettings().population
 """Designs simulated per generation (the default of ``TeamSettings.population``)."""

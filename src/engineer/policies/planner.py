@@ -12,7 +12,7 @@ from engineer.briefs import task_of
 from engineer.catalogue import templates_for
 from engineer.policies.history import calls
 from engineer.proofs import provable_refusals
-from engineer.templates import fabrication
+from engineer.scene import fabrication
 
 
 def _constraints(spec: BenchmarkSpec) -> tuple[str, ...]:

@@ -15,8 +15,8 @@ from arena_core.cad import run_cad as run_in_sandbox
 from arena_core.events.engineer import CodeChecked, CodeProblem
 from arena_core.events.sim import MeshBlob
 from arena_core.spec import Mesh, Pose, Solution, SolutionPart, Vec3
+from engineer.design import design_id
 from engineer.session import Built, EngineerSession
-from engineer.templates import design_id
 from engineer.tools.base import Args
 
 

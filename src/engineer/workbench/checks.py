@@ -11,12 +11,12 @@ from engineer.workbench import geometry
 from engineer.workbench.report import (
     ManufacturabilityReport,
     Measurements,
-    ProcessName,
     Region,
     Vec3,
     Violation,
     ViolationKind,
 )
+from engineer.workbench.rules import AnyRules
 
 LENGTH_SLACK_M = 1e-6
 """Lengths within a micrometre of a limit meet it (STL coordinates are float32)."""
@@ -213,7 +213,9 @@ def envelope(mesh: Mesh, envelope_m: Vec3, *, machine: str) -> Violation | None:
     )
 
 
-def material(name: str | None, allowed: tuple[str, ...], *, process: str) -> Violation | None:
+def allowed_material(
+    name: str | None, allowed: tuple[str, ...], *, process: str
+) -> Violation | None:
     """The material is not one the process can use."""
     if name is None or not allowed or name in allowed:
         return None
@@ -297,22 +299,34 @@ def measurements(
 
 
 def report(
+    mesh: Mesh,
+    rules: AnyRules,
     *,
     part: str,
-    process: ProcessName,
     material: str | None,
     checked: tuple[ViolationKind, ...],
+    machine: str,
+    maker: str,
     found: list[Violation | None] | list[Violation],
-    measured: Measurements,
+    walls: geometry.WallThickness | None = None,
+    **measured: float | None,
 ) -> ManufacturabilityReport:
-    """A report of the violations ``found`` (``None`` = that check passed)."""
-    violations = tuple(v for v in found if v is not None)
+    """The report on a part for ``rules``' process: every part must fit the ``machine``
+    and be of a material the ``maker`` uses, a solid one (``walls`` measured) must have no
+    wall thinner than the process makes; ``found`` are the process's own checks (``None``
+    = that check passed), ``measured`` its own figures."""
+    common = [
+        envelope(mesh, rules.envelope_m, machine=machine),
+        allowed_material(material, rules.materials, process=maker),
+        thin_walls(mesh, walls, rules.min_wall_m) if walls is not None else None,
+    ]
+    violations = tuple(v for v in [*common, *found] if v is not None)
     return ManufacturabilityReport(
         part=part,
-        process=process,
+        process=rules.process,
         material=material,
         manufacturable=not violations,
         checked=checked,
         violations=violations,
-        measurements=measured,
+        measurements=measurements(mesh, walls, **measured),
     )

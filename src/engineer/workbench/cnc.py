@@ -30,21 +30,10 @@ def check(
     )
     tightest, corners = checks.tight_corners(mesh, rules.tool_axis, rules.tool_radius_m)
     return checks.report(
-        part=part,
-        process=rules.process,
-        material=material,
-        checked=CHECKED,
-        found=[
-            checks.envelope(mesh, rules.envelope_m, machine="mill's travel"),
-            checks.material(material, rules.materials, process="the mill"),
-            checks.thin_walls(mesh, walls, rules.min_wall_m),
-            hidden,
-            *corners,
-        ],
-        measured=checks.measurements(
-            mesh, walls, undercut_area_m2=hidden_area, min_internal_radius_m=tightest
-        ),
-    )
+        mesh, rules, part=part, material=material, checked=CHECKED,
+        machine="mill's travel", maker="the mill", found=[hidden, *corners],
+        walls=walls, undercut_area_m2=hidden_area, min_internal_radius_m=tightest,
+    )  # fmt: skip
 
 
 def cost(
@@ -72,12 +61,4 @@ def cost(
             f"cm^2/h = {finish_h:.4g} h",
         ),
     )
-    return breakdown(
-        lines,
-        part=part,
-        process=rules.process,
-        material=material,
-        quantity=quantity,
-        machine_rate_per_h=rules.machine_rate_per_h,
-        setup_cost=rules.setup_cost,
-    )
+    return breakdown(lines, rules, material, quantity=quantity, part=part)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from arena_core.spec import Material
-from engineer.workbench.report import CostBreakdown, ProcessName
+from engineer.workbench.report import CostBreakdown
+from engineer.workbench.rules import AnyRules
 
 
 @dataclass(frozen=True)
@@ -25,16 +26,11 @@ class CostLines:
 
 
 def breakdown(
-    lines: CostLines,
-    *,
-    part: str,
-    process: ProcessName,
-    material: Material,
-    quantity: int,
-    machine_rate_per_h: float,
-    setup_cost: float,
+    lines: CostLines, rules: AnyRules, material: Material, *, quantity: int, part: str
 ) -> CostBreakdown:
-    """Price the lines and share setup and tooling over ``quantity`` units."""
+    """Price the lines at ``rules``' machine rate and share its setup and the tooling over
+    ``quantity`` units."""
+    machine_rate_per_h, setup_cost = rules.machine_rate_per_h, rules.setup_cost
     if quantity < 1:
         raise ValueError(f"quantity must be at least 1, not {quantity}")
     material_cost = material.price_of(lines.mass_kg)
@@ -53,7 +49,7 @@ def breakdown(
     )
     return CostBreakdown(
         part=part,
-        process=process,
+        process=rules.process,
         material=material.name,
         quantity=quantity,
         mass_kg=lines.mass_kg,

@@ -25,18 +25,10 @@ def check(
     walls = geometry.wall_thickness(mesh)
     overhang_area, overhang = checks.overhangs(mesh, rules.build_direction, rules.max_overhang_deg)
     return checks.report(
-        part=part,
-        process=rules.process,
-        material=material,
-        checked=CHECKED,
-        found=[
-            checks.envelope(mesh, rules.envelope_m, machine="printer's build volume"),
-            checks.material(material, rules.materials, process="the printer"),
-            checks.thin_walls(mesh, walls, rules.min_wall_m),
-            overhang,
-        ],
-        measured=checks.measurements(mesh, walls, overhang_area_m2=overhang_area),
-    )
+        mesh, rules, part=part, material=material, checked=CHECKED,
+        machine="printer's build volume", maker="the printer", found=[overhang],
+        walls=walls, overhang_area_m2=overhang_area,
+    )  # fmt: skip
 
 
 def cost(
@@ -57,12 +49,4 @@ def cost(
             f"waste: {rules.waste_fraction:.0%} of the part for purge and skirt",
         ),
     )
-    return breakdown(
-        lines,
-        part=part,
-        process=rules.process,
-        material=material,
-        quantity=quantity,
-        machine_rate_per_h=rules.machine_rate_per_h,
-        setup_cost=rules.setup_cost,
-    )
+    return breakdown(lines, rules, material, quantity=quantity, part=part)

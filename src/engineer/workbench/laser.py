@@ -27,18 +27,13 @@ def check(
 ) -> ManufacturabilityReport:
     """Is this part a flat profile the laser can cut out of one sheet?"""
     return checks.report(
-        part=part,
-        process=rules.process,
-        material=material,
-        checked=CHECKED,
+        mesh, rules, part=part, material=material, checked=CHECKED,
+        machine="laser's sheet", maker="the laser",
         found=[
-            checks.envelope(mesh, rules.envelope_m, machine="laser's sheet"),
-            checks.material(material, rules.materials, process="the laser"),
             checks.sheet_thickness(mesh, rules.sheet_thickness_m, rules.sheet_tolerance_m),
             checks.profile(mesh),
         ],
-        measured=checks.measurements(mesh),
-    )
+    )  # fmt: skip
 
 
 def cut_length(mesh: Mesh) -> float:
@@ -68,12 +63,4 @@ def cost(
             f"cutting: {length * 1000:.4g} mm of profile at {rules.cut_speed_m_per_h:g} m/h",
         ),
     )
-    return breakdown(
-        lines,
-        part=part,
-        process=rules.process,
-        material=material,
-        quantity=quantity,
-        machine_rate_per_h=rules.machine_rate_per_h,
-        setup_cost=rules.setup_cost,
-    )
+    return breakdown(lines, rules, material, quantity=quantity, part=part)

@@ -31,21 +31,10 @@ def check(
     low_draft_area, low_draft = checks.low_draft(mesh, rules.pull_direction, rules.min_draft_deg)
     hidden_area, hidden = checks.undercuts(mesh, rules.pull_direction, what="the mould halves")
     return checks.report(
-        part=part,
-        process=rules.process,
-        material=material,
-        checked=CHECKED,
-        found=[
-            checks.envelope(mesh, rules.envelope_m, machine="mould"),
-            checks.material(material, rules.materials, process="the moulding machine"),
-            checks.thin_walls(mesh, walls, rules.min_wall_m),
-            low_draft,
-            hidden,
-        ],
-        measured=checks.measurements(
-            mesh, walls, low_draft_area_m2=low_draft_area, undercut_area_m2=hidden_area
-        ),
-    )
+        mesh, rules, part=part, material=material, checked=CHECKED,
+        machine="mould", maker="the moulding machine", found=[low_draft, hidden],
+        walls=walls, low_draft_area_m2=low_draft_area, undercut_area_m2=hidden_area,
+    )  # fmt: skip
 
 
 def projected_area(mesh: Mesh, pull: tuple[float, float, float]) -> float:
@@ -91,12 +80,4 @@ def cost(
             f"waste: {rules.waste_fraction:.0%} of the part for runners and sprue",
         ),
     )
-    return breakdown(
-        lines,
-        part=part,
-        process=rules.process,
-        material=material,
-        quantity=quantity,
-        machine_rate_per_h=rules.machine_rate_per_h,
-        setup_cost=rules.setup_cost,
-    )
+    return breakdown(lines, rules, material, quantity=quantity, part=part)

@@ -34,7 +34,7 @@ from arena_core.events.errors import DeadLetter, InvalidMessage
 from arena_core.events.wire import HEADER_CAUSATION
 
 if TYPE_CHECKING:
-    from arena_core.bus.consumer import ConsumerSpec, Worker
+    from arena_core.bus.consumer import ConsumerSpec, PullWorker, Worker
     from arena_core.bus.delivery import Handler
     from arena_core.events import AgentRef
 
@@ -66,7 +66,7 @@ _LEADERLESS = (
 )
 """Errors of a stream that is briefly unreachable (a cluster electing a leader)."""
 
-_FAILURE_TYPES = (InvalidMessage.EVENT_TYPE, DeadLetter.EVENT_TYPE)
+FAILURE_TYPES = (InvalidMessage.EVENT_TYPE, DeadLetter.EVENT_TYPE)
 _ANSWER_SCAN_LIMIT = 10_000
 """Messages of one reply subject read while looking for an earlier answer."""
 
@@ -212,15 +212,21 @@ class Bus:
         """The worker that runs ``handlers`` on the durable consumer ``spec``."""
         from arena_core.bus.consumer import PullWorker
 
-        return PullWorker(
-            self,
-            spec,
-            handlers,
-            concurrency=concurrency,
-            fetch_batch=fetch_batch,
-            fetch_timeout_s=fetch_timeout_s,
-            agent=agent,
+        return self._feed(
+            PullWorker(
+                self,
+                spec,
+                handlers,
+                concurrency=concurrency,
+                fetch_batch=fetch_batch,
+                fetch_timeout_s=fetch_timeout_s,
+                agent=agent,
+            )
         )
+
+    def _feed(self, pull: PullWorker) -> Worker:
+        """How messages reach ``pull``: on NATS it fetches them itself."""
+        return pull
 
     async def serve(self, subject: str, answer: Callable[[], bytes]) -> Any:
         """Answer every core-NATS request on ``subject`` (not recorded); return the subscription."""
@@ -251,9 +257,7 @@ class Bus:
         if not replies:
             raise ValueError("request needs at least one reply type")
         types = frozenset(r.EVENT_TYPE for r in replies)
-        for event_type in types | set(_FAILURE_TYPES):
-            await self._subscribe_replies(subject_for(event_type))
-        await self.nc.flush()
+        await self._listen_for(types | set(FAILURE_TYPES))
         future: asyncio.Future[Envelope[Any]] = asyncio.get_running_loop().create_future()
         self._waiters[envelope.id] = (future, types)
         try:
@@ -271,12 +275,18 @@ class Bus:
         finally:
             self._waiters.pop(envelope.id, None)
 
+    async def _listen_for(self, types: set[str] | frozenset[str]) -> None:
+        """Subscribe to the subjects of replies of ``types`` (once per subject)."""
+        for event_type in types:
+            await self._subscribe_replies(subject_for(event_type))
+        await self.nc.flush()
+
     async def _answer_on_stream(
         self, request_id: str, types: frozenset[str], after_seq: int
     ) -> Envelope[Any] | None:
         """The first reply or failure caused by ``request_id`` stored after ``after_seq``."""
         found: list[tuple[int, Envelope[Any]]] = []
-        for event_type in sorted(types | set(_FAILURE_TYPES)):
+        for event_type in sorted(types | set(FAILURE_TYPES)):
             subject = subject_for(event_type)
             seq = after_seq + 1
             for _ in range(_ANSWER_SCAN_LIMIT):
@@ -303,7 +313,7 @@ class Bus:
     ) -> None:
         if reply.type in types:
             future.set_result(reply)
-        elif reply.type in _FAILURE_TYPES:
+        elif reply.type in FAILURE_TYPES:
             future.set_exception(RequestFailed(reply))
 
     async def _subscribe_replies(self, subject: str) -> None:

@@ -20,18 +20,16 @@ backoff is not waited for. Integration tests keep the real nats-server::
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any, TypeVar
 
-from arena_core.bus.bus import Bus, RequestTimeout
-from arena_core.bus.consumer import ConsumerSpec, PullWorker
-from arena_core.bus.delivery import Handler
+from arena_core.bus.bus import FAILURE_TYPES, Bus, Published
+from arena_core.bus.consumer import PullWorker
 from arena_core.bus.settle import WorkerStats
 from arena_core.bus.stream import StreamSpec
 from arena_core.events import (
-    AgentRef,
     DecodeError,
     Envelope,
     EventRegistry,
@@ -40,7 +38,7 @@ from arena_core.events import (
     encode,
     registry,
 )
-from arena_core.events.wire import HEADER_MSG_ID
+from arena_core.events.wire import HEADER_CAUSATION, HEADER_MSG_ID
 
 P = TypeVar("P", bound=Payload)
 
@@ -203,9 +201,11 @@ class InMemoryBus(Bus):
 
     # -- publishing -------------------------------------------------------------------
 
-    async def publish(self, envelope: Envelope[Any], *, timeout: float = 10.0) -> int:
+    async def _publish(self, envelope: Envelope[Any], timeout: float) -> Published:
         subject, body, headers = encode(envelope)
-        return await self._store(subject, body, headers)
+        first = len(self.messages)
+        seq = await self._store(subject, body, headers)
+        return Published(seq, duplicate=seq <= first)
 
     async def publish_many(self, envelopes: Iterable[Envelope[Any]]) -> list[int]:
         return [await self.publish(e) for e in envelopes]
@@ -246,40 +246,25 @@ class InMemoryBus(Bus):
 
     # -- request / response / consuming ---------------------------------------------
 
-    async def request(
-        self,
-        envelope: Envelope[Any],
-        replies: Sequence[type[Payload]],
-        *,
-        timeout: float = 120.0,
-    ) -> Envelope[Any]:
-        if not replies:
-            raise ValueError("request needs at least one reply type")
-        types = frozenset(r.EVENT_TYPE for r in replies)
-        future: asyncio.Future[Envelope[Any]] = asyncio.get_running_loop().create_future()
-        self._waiters[envelope.id] = (future, types)
-        try:
-            await self.publish(envelope)
-            return await asyncio.wait_for(future, timeout)
-        except TimeoutError:
-            raise RequestTimeout(
-                f"no {' or '.join(sorted(types))} answered {envelope.type} {envelope.id} "
-                f"within {timeout:g}s"
-            ) from None
-        finally:
-            self._waiters.pop(envelope.id, None)
+    async def _listen_for(self, types: set[str] | frozenset[str]) -> None:
+        """Every stored message is offered to the waiting requests: nothing to subscribe."""
 
-    def worker(
-        self,
-        spec: ConsumerSpec,
-        handlers: Mapping[str, Handler],
-        *,
-        concurrency: int,
-        fetch_batch: int,
-        fetch_timeout_s: float = 1.0,
-        agent: AgentRef | None = None,
-    ) -> InMemoryWorker:
-        pull = PullWorker(self, spec, handlers, concurrency=concurrency, agent=agent)
+    async def _answer_on_stream(
+        self, request_id: str, types: frozenset[str], after_seq: int
+    ) -> Envelope[Any] | None:
+        for stored in self.messages[after_seq:]:
+            if stored.headers.get(HEADER_CAUSATION) != request_id:
+                continue
+            try:
+                reply = decode(stored.subject, stored.data, stored.headers, events=self.events)
+            except DecodeError:
+                continue
+            if reply.type in types or reply.type in FAILURE_TYPES:
+                return reply
+        return None
+
+    def _feed(self, pull: PullWorker) -> InMemoryWorker:
+        """Messages are handed to ``pull`` as they are published."""
         return InMemoryWorker(self, pull)
 
     async def serve(self, subject: str, answer: Callable[[], bytes]) -> _Responder:

@@ -19,8 +19,9 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from arena_core.api import auth
-from arena_core.api.bodies import SAFE_INT, strict_body
+from arena_core.api.bodies import strict_body
 from arena_core.api.context import ApiContext, context
+from arena_core.api.paging import before_param, newest_first
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish, republish_request
 from arena_core.bus.controls import JobControls
@@ -244,24 +245,17 @@ def router() -> APIRouter:
         kind: str | None = Query(None, max_length=64, description="Only jobs of this type."),
         parent_job_id: str | None = Query(None, max_length=64, description="Children of."),
         limit: int = Query(50, ge=1, le=500),
-        before: int | None = Query(
-            None, ge=1, le=SAFE_INT, description="Request sequence to page from."
-        ),
+        before: int | None = before_param("Request sequence"),
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.read),
     ) -> JobList:
         """Jobs, newest first."""
-        query = select(jobs).order_by(jobs.c.requested_seq.desc()).limit(limit)
-        if kind:
-            query = query.where(jobs.c.kind == kind)
-        if parent_job_id:
-            query = query.where(jobs.c.parent_job_id == parent_job_id)
-        if before:
-            query = query.where(jobs.c.requested_seq < before)
         with ctx.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows, nxt = newest_first(
+                conn, jobs, "requested_seq", limit=limit, before=before,
+                kind=kind, parent_job_id=parent_job_id,
+            )  # fmt: skip
             views = [_view(conn, row, with_result=False) for row in rows]
-        nxt = rows[-1].requested_seq if len(rows) == limit else None
         return JobList(jobs=views, next_before=nxt)
 
     @r.get(

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from arena_core.api import auth
 from arena_core.api.bodies import SAFE_INT
 from arena_core.api.context import ApiContext, context
+from arena_core.api.paging import before_param, newest_first
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish
 from arena_core.db.tables import runs
@@ -113,22 +114,15 @@ def router() -> APIRouter:
     def list_runs(
         kind: str | None = Query(None, max_length=64, description="Only runs of this kind."),
         limit: int = Query(50, ge=1, le=500),
-        before: int | None = Query(
-            None, ge=1, le=SAFE_INT, description="``last_seq`` to page from."
-        ),
+        before: int | None = before_param("``last_seq``"),
         ctx: ApiContext = Depends(context),
         _: object = Depends(auth.read),
     ) -> RunList:
         """Recorded runs, most recently active first."""
-        query = select(runs).order_by(runs.c.last_seq.desc()).limit(limit)
-        if kind:
-            query = query.where(runs.c.kind == kind)
-        if before:
-            query = query.where(runs.c.last_seq < before)
         with ctx.engine.connect() as conn:
-            rows = conn.execute(query).all()
+            rows, nxt = newest_first(conn, runs, "last_seq", limit=limit, before=before, kind=kind)
         views = [RunView.model_validate(row._asdict()) for row in rows]
-        return RunList(runs=views, next_before=rows[-1].last_seq if len(rows) == limit else None)
+        return RunList(runs=views, next_before=nxt)
 
     @r.get("/runs/{run_id}", operation_id="get_run", responses=not_found)
     def get_run(

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import orjson
 import typer
 
+from arena_core.cli.help import examples
 from arena_core.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,7 +42,12 @@ def _check_family(settings: Settings, family: str | None) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena calibrate --family motor_push -k 4   # pass@1, pass@K of every motor_push",
+            "arena calibrate 01a2f3 --budget 20 --json  # one benchmark, 20 simulations per solve",
+        )
+    )
     def calibrate(
         benchmark_ids: list[str] = typer.Argument(None, help="Library ids (or prefixes)."),
         family: str = typer.Option(None, "--family", "-f", help="Every benchmark of a family."),
@@ -67,7 +73,7 @@ def register(app: typer.Typer) -> None:
         targets, unknown = _targets(settings, benchmark_ids or [], family, difficulty, latest)
         if not targets and not unknown:
             _fail("no benchmarks to calibrate: name ids, --family, or --latest N")
-        report = asyncio.run(_run(settings, targets, unknown, rollouts, budget, timeout))
+        report = asyncio.run(_run(settings, targets, unknown, rollouts, budget, timeout, as_json))
         for failure in report.failed:
             typer.echo(
                 f"{failure.benchmark_id}: {failure.reason.value}: {failure.detail}", err=True
@@ -76,7 +82,13 @@ def register(app: typer.Typer) -> None:
         if report.failed:
             raise typer.Exit(1)
 
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena benchmarks                            # the library, declared and measured",
+            "arena benchmarks --calibrated --max-pass 0.3   # the hard ones",
+            "arena benchmarks --family sweep --json      # one JSON object per line",
+        )
+    )
     def benchmarks(
         family: str = typer.Option(None, "--family", "-f", help="Only this family."),
         difficulty: int = typer.Option(None, "--difficulty", help="Only this declared level."),
@@ -178,7 +190,9 @@ async def _run(
     rollouts: int,
     budget: int,
     timeout: float,
+    as_json: bool,
 ) -> CalibrationReport:
+    from arena_core.cli.progress import progress_bar
     from arena_core.stack import nats_for, services_in_process
     from engineer.calibration import calibrate
     from engineer.solving import TEAM, SolveTarget, running_services
@@ -188,11 +202,14 @@ async def _run(
         # The recorder too (unless one runs): the figures belong on the library rows.
         running = await running_services(live.nats_url)
         missing = [s for s in TEAM if s not in running]
+        solvable = [t for t in targets if isinstance(t, SolveTarget)]
         async with services_in_process(live, missing, record="recorder" not in running) as bus:
-            return await calibrate(
-                bus, [t for t in targets if isinstance(t, SolveTarget)], rollouts=rollouts,
-                max_sim_calls=budget, unknown=unknown, timeout=timeout,
-            )  # fmt: skip
+            with progress_bar(as_json) as bar:
+                task = bar.add_task("solves", total=len(solvable) * rollouts)
+                return await calibrate(
+                    bus, solvable, rollouts=rollouts, max_sim_calls=budget, unknown=unknown,
+                    timeout=timeout, on_solve=lambda: bar.advance(task),
+                )  # fmt: skip
 
 
 def _show_calibrated(calibrated: list[BenchmarkCalibrated], as_json: bool) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,8 +83,10 @@ async def calibrate(
     unknown: Sequence[str] = (),
     run_id: str | None = None,
     timeout: float = 1800.0,
+    on_solve: Callable[[], None] | None = None,
 ) -> CalibrationReport:
-    """Run a calibration job: K solves per target as children, figures on the bus.
+    """Run a calibration job: K solves per target as children, figures on the bus
+    (``on_solve`` is told of each solve that ends).
 
     ``unknown`` names requested benchmarks that are not in the library: each gets a
     ``benchmark.calibration.failed`` and the batch goes on."""
@@ -107,7 +109,10 @@ async def calibrate(
             parent_job_id=request.id, max_sim_calls=max_sim_calls, rollout_seed=seed,
         )  # fmt: skip
         async with gate:
-            return await solve(bus, solve_request, run_id=request.run_id, timeout=timeout)
+            outcome = await solve(bus, solve_request, run_id=request.run_id, timeout=timeout)
+        if on_solve is not None:
+            on_solve()
+        return outcome
 
     async def one(target: SolveTarget) -> None:
         outcomes = await asyncio.gather(*(rollout(target, k) for k in range(rollouts)))

@@ -8,9 +8,17 @@ from collections.abc import Sequence
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena solve --latest 1                  # the newest benchmark in the library",
+            "arena solve example:ball_to_goal:3      # a built-in example, seed 3",
+            "arena solve 01a2f3 --llm anthropic --json   # Claude; JSON lines",
+        )
+    )
     def solve(
         benchmark_ids: list[str] = typer.Argument(
             None, help="Library benchmark ids (or prefixes), or example:<name>[:seed]."
@@ -30,15 +38,12 @@ def register(app: typer.Typer) -> None:
         if llm is not None:
             os.environ["ARENA_LLM"] = llm
         from arena_core.library import UnknownBenchmark
+        from arena_core.llm.preflight import check_llm
         from arena_core.settings import Settings
         from engineer.solving import resolve
 
         settings = Settings()
-        from arena_core.llm import policy_name
-
-        if policy_name(settings) == "anthropic" and settings.anthropic_api_key is None:
-            typer.echo("--llm anthropic needs ANTHROPIC_API_KEY (or use --llm offline)", err=True)
-            raise typer.Exit(2)
+        check_llm(settings)
         if not benchmark_ids and not latest:
             typer.echo("name benchmarks or use --latest N", err=True)
             raise typer.Exit(2)
@@ -61,6 +66,7 @@ def register(app: typer.Typer) -> None:
                 max_sim_calls,
                 rollout_seed,
                 timeout,
+                as_json,
             )
         )
         _show(run_id, outcomes, as_json)
@@ -77,7 +83,9 @@ async def _solve_all(
     max_sim_calls: int,
     rollout_seed: int,
     timeout: float,
+    as_json: bool,
 ) -> list[tuple[str, object]]:
+    from arena_core.cli.progress import progress_bar
     from arena_core.settings import Settings
     from arena_core.stack import nats_for, services_in_process
     from engineer.solving import TEAM, SolveTarget, request_for, running_services, solve
@@ -100,9 +108,15 @@ async def _solve_all(
                         rollout_seed=rollout_seed,
                     )
                 )
-            answers = await asyncio.gather(
-                *(solve(bus, r, run_id=run_id, timeout=timeout) for r in requests)
-            )
+            with progress_bar(as_json) as bar:
+                task = bar.add_task("solved", total=len(requests))
+
+                async def one(request: object) -> object:
+                    answer = await solve(bus, request, run_id=run_id, timeout=timeout)  # type: ignore[arg-type]
+                    bar.advance(task)
+                    return answer
+
+                answers = await asyncio.gather(*(one(r) for r in requests))
     return [(r.benchmark_id, a) for r, a in zip(requests, answers, strict=True)]
 
 

@@ -45,7 +45,7 @@ class SolveTarget:
 
         make = getattr(examples, name, None)
         if make is None or name.startswith("_") or not callable(make):
-            raise UnknownBenchmark(f"no example {name!r}")
+            raise UnknownBenchmark(f"no example {name!r}; the examples: ball_to_goal")
         spec = make(seed)
         if not isinstance(spec, BenchmarkSpec):
             raise UnknownBenchmark(f"{name!r} is not a benchmark example")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,8 +131,10 @@ async def run_batch(
     max_attempts: int = 3,
     timeout_s: float = 600.0,
     run_id: str | None = None,
+    on_verdict: Callable[[JobVerdict], None] | None = None,
 ) -> BatchReport:
-    """Request ``count`` benchmarks (seeds ``seed`` .. ``seed + count - 1``) and await them."""
+    """Request ``count`` benchmarks (seeds ``seed`` .. ``seed + count - 1``) and await them
+    (``on_verdict`` is told of each as it arrives)."""
     parent = new_id()
     run = run_id or parent
     report = BatchReport(parent_job_id=parent)
@@ -147,6 +150,12 @@ async def run_batch(
     await bus.nc.flush()
 
     async def one(index: int) -> JobVerdict:
+        verdict = await _one(index)
+        if on_verdict is not None:
+            on_verdict(verdict)
+        return verdict
+
+    async def _one(index: int) -> JobVerdict:
         request = BenchmarkJobRequested(
             family=family, seed=seed + index, difficulty=difficulty,
             parent_job_id=parent, max_attempts=max_attempts,

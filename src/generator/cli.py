@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from arena_core.cli.help import examples
+
 if TYPE_CHECKING:
     from arena_core.settings import Settings
     from generator.batch import BatchReport
@@ -25,15 +27,20 @@ async def _generate(
     seed: int,
     difficulty: int,
     max_attempts: int,
+    as_json: bool,
 ) -> BatchReport:
+    from arena_core.cli.progress import progress_bar
     from arena_core.stack import services_in_process
     from generator.batch import run_batch
 
     async with services_in_process(settings, SERVICES if embedded else ()) as bus:
-        return await run_batch(
-            bus, count=count, family=family, seed=seed, difficulty=difficulty,
-            max_attempts=max_attempts, timeout_s=max(settings.request_timeout_s, 60) * 5,
-        )  # fmt: skip
+        with progress_bar(as_json) as bar:
+            task = bar.add_task("generated", total=count)
+            return await run_batch(
+                bus, count=count, family=family, seed=seed, difficulty=difficulty,
+                max_attempts=max_attempts, timeout_s=max(settings.request_timeout_s, 60) * 5,
+                on_verdict=lambda _v: bar.advance(task),
+            )  # fmt: skip
 
 
 def _print(report: BatchReport) -> None:
@@ -62,7 +69,13 @@ def _print(report: BatchReport) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena generate -n 4                       # seeds 0..3, random families",
+            "arena generate -f sweep -s 10 --difficulty 3",
+            "arena generate -n 2 --json                # one JSON object: verdicts and funnel",
+        )
+    )
     def generate(
         count: int = typer.Option(1, "--count", "-n", min=1, help="Benchmarks to generate."),
         family: str = typer.Option(None, "--family", "-f", help="Family (default: random)."),
@@ -92,7 +105,7 @@ def register(app: typer.Typer) -> None:
             report = asyncio.run(
                 _generate(
                     settings, embedded, count=count, family=family, seed=seed,
-                    difficulty=difficulty, max_attempts=max_attempts,
+                    difficulty=difficulty, max_attempts=max_attempts, as_json=as_json,
                 )
             )  # fmt: skip
         if as_json:

@@ -10,16 +10,27 @@ from typing import Any
 import orjson
 import typer
 
+from arena_core.cli.help import examples
+
 EXPERIMENTS_SHOWN = 5
 """Recent experiments ``arena optimize status`` lists."""
 STATUS_COLUMNS = ("profile", "stage", "success", "tokens", "latency s", "sims", "front", "parents")
 
 
 def register(app: typer.Typer) -> None:
-    optimize = typer.Typer(help="Evolve the agents' profiles (NSGA-II on regression batches).")
+    optimize = typer.Typer(
+        help="Evolve the agents' profiles (NSGA-II on regression batches).",
+        epilog=examples("arena optimize --role engineer", "arena optimize status"),
+    )
     app.add_typer(optimize, name="optimize")
 
-    @optimize.callback(invoke_without_command=True)
+    @optimize.callback(
+        invoke_without_command=True,
+        epilog=examples(
+            "arena optimize --role engineer --generations 2 --population 4",
+            "arena optimize status                     # the Pareto front and recent experiments",
+        ),
+    )
     def run(
         ctx: typer.Context,
         role: str = typer.Option("engineer", "--role", help="The role to optimize."),
@@ -62,7 +73,12 @@ def register(app: typer.Typer) -> None:
             )
             typer.echo(f"see the front: arena optimize status --role {role}")
 
-    @optimize.command()
+    @optimize.command(
+        epilog=examples(
+            "arena optimize status --role engineer     # table, front-engineer.png, experiments",
+            "arena optimize status --experiment 01a2f3 --json",
+        )
+    )
     def status(
         role: str = typer.Option("engineer", "--role"),
         plot: Path = typer.Option(None, "--plot", help="PNG path (default <home>/front-ROLE.png)."),
@@ -132,7 +148,12 @@ def register(app: typer.Typer) -> None:
     prompts = groups[-1] if groups else None
     if prompts is not None:
 
-        @prompts.command()
+        @prompts.command(
+            epilog=examples(
+                "arena prompts approve 01a2f3              # make a candidate profile prod",
+                "arena prompts approve 01a2f3 --by alice",
+            )
+        )
         def approve(
             profile_id: str = typer.Argument(..., help="A candidate profile's id."),
             by: str = typer.Option(None, "--by", help="Who approves (default: the user)."),

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from arena_core.cli.help import examples
+
 EXIT_VALID = 0
 EXIT_INVALID = 1
 EXIT_UNUSABLE = 2
@@ -13,7 +15,13 @@ EXIT_UNUSABLE = 2
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("validate")
+    @app.command(
+        "validate",
+        epilog=examples(
+            "arena validate scene.xml",
+            "arena validate scene.xml --strict-schema --frames 500 --json",
+        ),
+    )
     def validate_command(
         file: Path = typer.Argument(
             ..., help="MJCF file; includes and meshes resolve from its folder."

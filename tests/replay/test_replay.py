@@ -193,15 +193,3 @@ def test_a_tool_call_shows_its_cad_code_as_code() -> None:
     assert render_block(block).splitlines() == [
         'tool_use run_cad({"n":1}) id=tu1', "    | def build():", "    |     return []",
     ]  # fmt: skip
-
-
-def test_no_command_help_shows_a_bool_metavar() -> None:
-    import typer.main
-
-    cli = CliRunner()
-    group = typer.main.get_command(build_app())
-    names = sorted(group.commands)  # type: ignore[attr-defined]
-    assert "redrive" in names and "render" in names
-    for name in names:
-        shown = cli.invoke(app, [name, "--help"], terminal_width=120)
-        assert shown.exit_code == 0 and "<bool>" not in shown.output, name

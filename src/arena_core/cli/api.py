@@ -6,6 +6,8 @@ import ipaddress
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -17,7 +19,13 @@ def is_loopback(host: str) -> bool:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("api")
+    @app.command(
+        "api",
+        epilog=examples(
+            "arena api                                 # http://127.0.0.1:8321/docs",
+            "arena api --host 0.0.0.0 --port 8080    # needs a token first",
+        ),
+    )
     def api_command(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
         port: int = typer.Option(8321, "--port", min=0, max=65535, help="Port to listen on."),
@@ -25,7 +33,7 @@ def register(app: typer.Typer) -> None:
         """Serve the HTTP API: jobs onto the bus, the recording read-only, OpenAPI at /docs.
 
         On an address other than loopback it refuses to start until a token exists
-        (``arena tokens create``).
+        (arena tokens create).
         """
         import uvicorn
 

@@ -5,10 +5,17 @@ from __future__ import annotations
 import typer
 
 from arena_core.backup.codec import DEFAULT_CODEC, Codec
+from arena_core.cli.help import examples
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("backup")
+    @app.command(
+        "backup",
+        epilog=examples(
+            "ARENA_S3_BUCKET=arena arena backup        # snapshot, compress, upload",
+            "arena backup --codec zstd-19 --idempotency-key 2026-12-01",
+        ),
+    )
     def backup_command(
         codec: Codec = typer.Option(DEFAULT_CODEC, "--codec", help="Compression."),
         key: str = typer.Option(None, "--idempotency-key", help="Skip if this key was done."),
@@ -24,7 +31,13 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1) from None
         typer.echo(manifest.model_dump_json(exclude={"tables"}), color=False)
 
-    @app.command("restore")
+    @app.command(
+        "restore",
+        epilog=examples(
+            "arena restore                            # the newest backup",
+            "arena restore 01a2f3",
+        ),
+    )
     def restore_command(
         backup_id: str = typer.Argument(None, help="Backup id (prefix); default the newest."),
     ) -> None:
@@ -42,7 +55,12 @@ def register(app: typer.Typer) -> None:
             f"{len(manifest.tables)} tables verified)"
         )
 
-    @app.command("backups")
+    @app.command(
+        "backups",
+        epilog=examples(
+            "arena backups | jq .key",
+        ),
+    )
     def backups_command() -> None:
         """The backups in the bucket, oldest first (JSON lines)."""
         from arena_core.backup import BackupError

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def register(app: typer.Typer) -> None:
-    db = typer.Typer(help="The SQLite database: schema and projections.", no_args_is_help=True)
+    db = typer.Typer(
+        help="The SQLite database: schema and projections.",
+        no_args_is_help=True,
+        epilog=examples("arena db upgrade", "arena db rebuild"),
+    )
     app.add_typer(db, name="db")
 
-    @db.command()
+    @db.command(
+        epilog=examples(
+            "arena db upgrade                          # to the newest schema",
+        )
+    )
     def upgrade(revision: str = typer.Argument("head")) -> None:
         """Apply the schema migrations up to REVISION (default: the latest)."""
         from arena_core.db import current_revision, make_engine
@@ -21,7 +31,11 @@ def register(app: typer.Typer) -> None:
         run_upgrade(engine, revision)
         typer.echo(f"{settings.database_path}: revision {current_revision(engine)}")
 
-    @db.command()
+    @db.command(
+        epilog=examples(
+            "arena db rebuild                          # every table again from the log",
+        )
+    )
     def rebuild() -> None:
         """Drop the projections (runs, jobs, conversations, plans, skills, prompts) and
         rebuild them from the log; with ARENA_NATS_URL set, also the shared state on NATS

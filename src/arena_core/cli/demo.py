@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 import orjson
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from arena_core.cli.help import examples
 
 if TYPE_CHECKING:
     from arena_core.bus import Bus
@@ -64,7 +65,13 @@ def summary_table(summary: DemoJobCompleted) -> Table:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena demo                                # 8 benchmarks, offline agents",
+            "arena demo -n 3 -f sweep -f hold_load --seed 7",
+            "arena demo --llm anthropic -w engineer=4 --json",
+        )
+    )
     def demo(
         benchmarks: int = typer.Option(
             8, "--benchmarks", "-n", min=1, max=1000, help="Generate jobs to publish."
@@ -88,6 +95,7 @@ def register(app: typer.Typer) -> None:
         from arena_core.db import open_database
         from arena_core.demo import StackFailure
         from arena_core.events.demo import DemoJobRequested
+        from arena_core.llm.preflight import check_llm
         from arena_core.settings import Settings
         from arena_core.stack import ServiceProcesses, nats_for, service_names, wait_until_running
 
@@ -102,6 +110,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             console.print(f"[red]bad arguments:[/red] {exc}")
             raise typer.Exit(2) from None
+        check_llm(settings)
         counts = parse_counts(workers, service_names())
         signal.signal(signal.SIGTERM, _interrupt)
         code = 0
@@ -160,16 +169,14 @@ async def _run(
     as_json: bool,
     stall_timeout: float,
 ) -> tuple[DemoJobCompleted, Recording]:
+    from arena_core.cli.progress import progress_bar
     from arena_core.container import make_bus
     from arena_core.demo import DemoRun, recording_of
 
     bus: Bus = make_bus(settings, name="arena-demo")
     await bus.connect()
     try:
-        with Progress(
-            TextColumn("{task.description:>10}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, disable=as_json,
-        ) as bars:  # fmt: skip
+        with progress_bar(as_json, transient=False) as bars:
             generated = bars.add_task("generated", total=request.benchmarks)
             validated = bars.add_task("validated", total=request.benchmarks)
             solved = bars.add_task("solved", total=None)

@@ -7,9 +7,18 @@ from pathlib import Path
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def register(app: typer.Typer) -> None:
-    @app.command("export")
+    @app.command(
+        "export",
+        epilog=examples(
+            "arena export -f sft-openai -o sft.jsonl --role engineer --outcome success",
+            "arena export -f grpo -o grpo.jsonl --min-group-variance 0.01",
+            "arena export -f events -o run.jsonl --run 01a2f3",
+        ),
+    )
     def export_command(
         fmt: str = typer.Option(..., "--format", "-f", help="sft-openai, sft-trl, "
                                 "sft-anthropic, grpo, preferences, events or otel."),
@@ -31,8 +40,7 @@ def register(app: typer.Typer) -> None:
         """Stream the recording into a dataset file (constant memory, with progress)."""
         from datetime import UTC
 
-        from rich.progress import Progress
-
+        from arena_core.cli.progress import progress_bar
         from arena_core.db import open_database
         from arena_core.export import (
             ExportFilter,
@@ -61,6 +69,8 @@ def register(app: typer.Typer) -> None:
             except (UnknownRun, AmbiguousRun) as exc:
                 typer.echo(str(exc), err=True)
                 raise typer.Exit(2) from None
+        if role is not None:
+            _check_role(engine, role)
         if since is not None and since.tzinfo is None:
             since = since.replace(tzinfo=UTC)
         flt = ExportFilter(
@@ -68,7 +78,7 @@ def register(app: typer.Typer) -> None:
             min_reward=min_reward, min_group_variance=min_group_variance, min_margin=min_margin,
         )  # fmt: skip
         try:
-            with Progress(transient=True) as progress:
+            with progress_bar() as progress:
                 task = progress.add_task(f"export {chosen.value}", total=count(engine, chosen, flt))
                 summary = export_file(engine, chosen, out, flt, lambda n: progress.advance(task, n))
         except ExportPathError as exc:
@@ -82,3 +92,23 @@ def register(app: typer.Typer) -> None:
         typer.echo(line)
         for issue in summary.issues[:20]:
             typer.echo(f"  skipped: {issue}", err=True)
+
+
+def _check_role(engine: object, role: str) -> None:
+    """Exit 2 naming the recorded roles when ``--role`` is none of them."""
+    from sqlalchemy import select
+    from sqlalchemy.engine import Engine
+
+    from arena_core.db.tables import messages
+
+    assert isinstance(engine, Engine)
+    with engine.connect() as conn:
+        roles = sorted(
+            r for r in conn.execute(
+                select(messages.c.agent_role).where(messages.c.agent_role.is_not(None)).distinct()
+            ).scalars() if r
+        )  # fmt: skip
+    if role not in roles:
+        typer.echo(f"no agent role {role!r} in the recording; its roles: "
+                   f"{', '.join(roles) or 'none'}", err=True)  # fmt: skip
+        raise typer.Exit(2)

@@ -9,23 +9,40 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 import sys
 from importlib.metadata import entry_points
 from typing import Any
 
 import typer
-from typer.core import TyperOption
+from typer.core import TyperArgument, TyperOption
 
 from arena_core import __version__
+from arena_core.cli.help import examples
 
 
 def _value_type(self: TyperOption, ctx: Any) -> str | None:
-    """What an option's help shows after its name: nothing for a flag (not ``<bool>``)."""
-    return None if self.is_flag else _typed_value(self, ctx)
+    """What an option's help shows after its name: nothing for a flag (not ``<bool>``),
+    ``<str> (repeat)`` for an option given several times (not ``<list[str]>``)."""
+    if self.is_flag:
+        return None
+    return _no_list(_typed_value(self, ctx), " (repeat)")
+
+
+def _argument_type(self: TyperArgument, ctx: Any) -> str | None:
+    """An argument taking several values shows ``<str>`` (its name already ends in ...)."""
+    return _no_list(_typed_argument(self, ctx), "")
+
+
+def _no_list(shown: str | None, suffix: str) -> str | None:
+    match = re.fullmatch(r"<list\[(.+)\]>", shown or "")
+    return f"<{match.group(1)}>{suffix}" if match else shown
 
 
 _typed_value = TyperOption.display_type_rich
+_typed_argument = TyperArgument.display_type_rich
 TyperOption.display_type_rich = _value_type  # type: ignore[method-assign]
+TyperArgument.display_type_rich = _argument_type  # type: ignore[method-assign,assignment]
 
 CORE_COMMAND_MODULES = (
     "arena_core.cli.nats",
@@ -52,6 +69,13 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    epilog=examples(
+        "arena demo                  # generate and solve 8 benchmarks, offline",
+        "arena replay RUN            # what happened, as a tree",
+        "arena COMMAND --help        # every command has examples",
+        after="Output: tables for people; with --json, JSON lines for lists and one JSON "
+        "object for a result.",
+    ),
 )
 
 
@@ -98,13 +122,14 @@ def build_app() -> typer.Typer:
 
 def main() -> None:
     from arena_core.bus.connection import BusUnavailable
+    from arena_core.llm.preflight import LlmUnavailable
 
     build_app()
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
-    except BusUnavailable as exc:
-        # Any command that needs NATS: one line naming the URL, not a traceback.
+    except (BusUnavailable, LlmUnavailable) as exc:
+        # Any command that needs NATS or a model: one line naming the URL, not a traceback.
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)

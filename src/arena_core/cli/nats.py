@@ -7,6 +7,8 @@ import time
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def _interrupt(signum: int, frame: object) -> None:
     """SIGTERM stops like Ctrl-C (an Event set from a signal handler can deadlock)."""
@@ -14,7 +16,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("nats")
+    @app.command(
+        "nats",
+        epilog=examples(
+            "arena nats                                # prints nats://127.0.0.1:PORT",
+        ),
+    )
     def nats_command() -> None:
         """Run the embedded nats-server (JetStream) until Ctrl-C and print its URL."""
         from arena_core.bus import EmbeddedNats

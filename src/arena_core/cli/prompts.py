@@ -16,6 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from arena_core.cli.help import examples
+
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
@@ -30,15 +32,25 @@ REMOTE_WAIT_S = 5.0
 
 
 def register(app: typer.Typer) -> None:
-    prompts = typer.Typer(help="Versioned prompt templates of the agents.", no_args_is_help=True)
+    prompts = typer.Typer(
+        help="Versioned prompt templates of the agents.",
+        no_args_is_help=True,
+        epilog=examples("arena prompts list --role engineer", "arena prompts show engineer"),
+    )
     app.add_typer(prompts, name="prompts")
 
-    @prompts.command("list")
+    @prompts.command(
+        "list",
+        epilog=examples(
+            "arena prompts list --role engineer",
+            "arena prompts list --json",
+        ),
+    )
     def list_(
         role: str = typer.Option(None, "--role", help="Only this agent role."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
-        """Every prompt version with its tags (``prod`` is what runs use)."""
+        """Every prompt version with its tags (prod is what runs use)."""
         from arena_core.prompts.queries import list_prompts
 
         found = list_prompts(_engine(), role)
@@ -64,7 +76,12 @@ def register(app: typer.Typer) -> None:
             table.add_row(p.id, p.role, p.version, ",".join(p.tags), p.parent_id or "", created)
         Console().print(table)
 
-    @prompts.command()
+    @prompts.command(
+        epilog=examples(
+            "arena prompts show engineer                 # the engineer's prod prompt",
+            "arena prompts show engineer --tag candidate",
+        )
+    )
     def show(
         prompt: str = typer.Argument(..., help="Prompt id, or ROLE for its prod prompt."),
         tag: str = typer.Option("prod", "--tag", help="With a ROLE: the tag to show."),
@@ -77,7 +94,11 @@ def register(app: typer.Typer) -> None:
         )
         typer.echo(found.content, nl=False)
 
-    @prompts.command()
+    @prompts.command(
+        epilog=examples(
+            "arena prompts add engineer 1.2.0 engineer.j2 -d 'shorter plan' --tag candidate",
+        )
+    )
     def add(
         role: str = typer.Argument(..., help="Agent role, e.g. planner."),
         version: str = typer.Argument(..., help="Semantic version, new for the role."),
@@ -124,12 +145,16 @@ def register(app: typer.Typer) -> None:
             f"prompt {event.prompt_id} added" + (f", tagged {','.join(tags)}" if tags else "")
         )
 
-    @prompts.command()
+    @prompts.command(
+        epilog=examples(
+            "arena prompts tag 01a2f3 prod               # the next runs use it",
+        )
+    )
     def tag(
         prompt: str = typer.Argument(..., help="Prompt id."),
         name: str = typer.Argument(..., help="The tag, e.g. prod."),
     ) -> None:
-        """Point a tag of the prompt's role at it (``prod``: what the next runs use)."""
+        """Point a tag of the prompt's role at it (prod: what the next runs use)."""
         from arena_core.events import Envelope
         from arena_core.prompts import move_tag, packaged_registration
         from arena_core.prompts.queries import get_prompt

@@ -60,10 +60,11 @@ def register(app: typer.Typer) -> None:
         The source run is never changed.
         """
         from rich.console import Console
-        from rich.progress import Progress
 
+        from arena_core.cli.progress import progress_bar
         from arena_core.cli.replay import _engine, _resolve
         from arena_core.llm.errors import LlmConfigError
+        from arena_core.llm.preflight import check_llm
         from arena_core.replay.redrive import NoConsumer, NothingToRedrive, plan_redrive
         from arena_core.replay.rerun import JobOutcome, job_consumers, rerun
         from arena_core.replay.world import UnknownPromptPin, prompt_version
@@ -73,12 +74,11 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"--llm must be one of replay, offline, anthropic; got {llm!r}", err=True)
             raise typer.Exit(2)
         pins = _prompt_pins(prompt)
+        settings = Settings()
+        if llm == "anthropic":
+            check_llm(settings.model_copy(update={"llm": "anthropic"}))
         engine = _engine()
         run_id = _resolve(engine, run)
-        settings = Settings()
-        if llm == "anthropic" and settings.anthropic_api_key is None:
-            typer.echo("--llm anthropic needs ANTHROPIC_API_KEY (or use --llm replay)", err=True)
-            raise typer.Exit(2)
         try:
             for role, version in pins.items():
                 prompt_version(engine, role, version)
@@ -92,9 +92,9 @@ def register(app: typer.Typer) -> None:
             for seq, env in zip(plan.source_seqs, plan.envelopes, strict=True):
                 typer.echo(f"seq {seq} -> {env.type} {env.id}")
             return
-        console = Console(stderr=True)
-        with Progress(console=console, transient=True, disable=as_json) as bar:
-            task = bar.add_task(f"redrive {run_id} -> {plan.new_run_id}", total=len(plan.envelopes))
+        typer.echo(f"run {plan.new_run_id} (redrive of {run_id})", err=True)
+        with progress_bar(as_json) as bar:
+            task = bar.add_task("jobs", total=len(plan.envelopes))
 
             def answered(job: JobOutcome) -> None:
                 bar.advance(task)

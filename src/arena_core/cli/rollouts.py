@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from arena_core.cli.help import examples
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -18,7 +20,14 @@ TEAM = ("recorder", "simrunner", "planner", "engineer", "critic")
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("rollouts")
+    @app.command(
+        "rollouts",
+        epilog=examples(
+            "arena rollouts --family sweep -k 8        # 8 solves of each sweep benchmark",
+            "arena rollouts --failed-before --limit 10 -k 4 --json",
+            "arena rollouts example:ball_to_goal:3 -k 2",
+        ),
+    )
     def rollouts_command(
         ids: list[str] = typer.Argument(None, help="Benchmark ids or unique prefixes, or "
                                         "example:<name>[:<seed>] (default: the library)."),
@@ -78,7 +87,7 @@ def register(app: typer.Typer) -> None:
             llm=settings.llm, temperature=settings.llm_temperature,
             max_submissions=max_submissions, max_sim_calls=max_sim_calls,
         )  # fmt: skip
-        summary = asyncio.run(_run(settings, request, targets, concurrency, timeout))
+        summary = asyncio.run(_run(settings, request, targets, concurrency, timeout, as_json))
         if as_json:
             typer.echo(summary.model_dump_json())
             return
@@ -95,13 +104,13 @@ async def _run(
     targets: Sequence[Target],
     concurrency: int,
     timeout: float,
+    as_json: bool,
 ) -> RolloutJobCompleted:
-    from rich.progress import Progress
-
+    from arena_core.cli.progress import progress_bar
     from arena_core.rollouts import run_rollouts
     from arena_core.stack import nats_for, probe_health, services_in_process
 
-    with nats_for(settings) as live, Progress(transient=True) as bar:
+    with nats_for(settings) as live, progress_bar(as_json) as bar:
         task = bar.add_task("rollouts", total=len(request.benchmark_ids) * request.k)
         assert live.nats_url
         running = {h.service for h in await probe_health(live.nats_url, wait_s=0.5)}

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena schemas                            # write schemas/",
+            "arena schemas --check                    # exit 1 when schemas/ is stale",
+        )
+    )
     def schemas(
         out: Path = typer.Option(Path("schemas"), "--out", help="Directory to write."),
         check: bool = typer.Option(False, "--check", help="Exit 1 when OUT is not current."),

@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import typer
 
+from arena_core.cli.help import examples
 from arena_core.events import subject_for
 from arena_core.ids import new_id
 from arena_core.jobs import (
@@ -50,10 +51,21 @@ def _fail(exc: SubmitError) -> typer.Exit:
 
 
 def register(app: typer.Typer) -> None:
-    jobs = typer.Typer(help="Job types that can be submitted, with examples.", no_args_is_help=True)
+    jobs = typer.Typer(
+        help="Job types that can be submitted, with examples.",
+        no_args_is_help=True,
+        epilog=examples("arena jobs list", "arena jobs example sim --payload"),
+    )
     app.add_typer(jobs, name="jobs")
 
-    @app.command("submit")
+    @app.command(
+        "submit",
+        epilog=examples(
+            "arena jobs example sim --payload > sim.json && arena submit sim -f sim.json --wait",
+            "arena submit benchmark --field family=sweep --field seed=3 --wait",
+            "arena submit -f envelope.json            # a whole envelope",
+        ),
+    )
     def submit_command(
         job: str = typer.Argument(
             None,
@@ -132,7 +144,12 @@ def register(app: typer.Typer) -> None:
         typer.echo(orjson.dumps(result).decode(), color=False)
         raise typer.Exit(code)
 
-    @jobs.command("list")
+    @jobs.command(
+        "list",
+        epilog=examples(
+            "arena jobs list | jq .job",
+        ),
+    )
     def list_command() -> None:
         """Every job type with its request and answer subjects (JSON lines)."""
         for name, kind in sorted(job_kinds().items()):
@@ -143,7 +160,13 @@ def register(app: typer.Typer) -> None:
             }
             typer.echo(orjson.dumps(line).decode(), color=False)
 
-    @jobs.command("example")
+    @jobs.command(
+        "example",
+        epilog=examples(
+            "arena jobs example sim",
+            "arena jobs example solve --payload",
+        ),
+    )
     def example_command(
         job: str = typer.Argument(..., help="Job type, e.g. sim."),
         payload_only: bool = typer.Option(False, "--payload", help="Print only the payload."),
@@ -162,7 +185,13 @@ def register(app: typer.Typer) -> None:
         data = fresh.payload if payload_only else fresh
         typer.echo(data.model_dump_json(indent=2), color=False)
 
-    @jobs.command("reference")
+    @jobs.command(
+        "reference",
+        epilog=examples(
+            "arena jobs reference",
+            "arena jobs reference --write docs/jobs.md",
+        ),
+    )
     def reference_command(
         write: Path = typer.Option(
             None, "--write", help="Replace the generated section of this Markdown file."

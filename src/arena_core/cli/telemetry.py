@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import typer
 
+from arena_core.cli.help import examples
+
 
 def register(app: typer.Typer) -> None:
-    @app.command("telemetry")
+    @app.command(
+        "telemetry",
+        epilog=examples(
+            "arena telemetry --endpoint http://localhost:4318/v1/traces",
+        ),
+    )
     def telemetry_command(
         endpoint: str = typer.Option(None, "--endpoint", help="OTLP/HTTP traces endpoint "
                                      "(default: ARENA_OTEL_ENDPOINT)."),

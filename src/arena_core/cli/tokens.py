@@ -12,6 +12,7 @@ from typing import Any
 import orjson
 import typer
 
+from arena_core.cli.help import examples
 from arena_core.events.access import Scope
 
 
@@ -33,10 +34,19 @@ def _need_nats() -> None:
 
 
 def register(app: typer.Typer) -> None:
-    tokens = typer.Typer(help="Bearer tokens of the HTTP API.", no_args_is_help=True)
+    tokens = typer.Typer(
+        help="Bearer tokens of the HTTP API.",
+        no_args_is_help=True,
+        epilog=examples("arena tokens create --scope read --name dashboard", "arena tokens list"),
+    )
     app.add_typer(tokens, name="tokens")
 
-    @tokens.command("create")
+    @tokens.command(
+        "create",
+        epilog=examples(
+            "arena tokens create --scope submit --name ci   # prints the secret once",
+        ),
+    )
     def create(
         scope: list[Scope] = typer.Option(..., "--scope", help="read, submit or admin (repeat)."),
         name: str = typer.Option("token", "--name", help="Who or what it is for."),
@@ -59,7 +69,12 @@ def register(app: typer.Typer) -> None:
                 err=True,
             )
 
-    @tokens.command("revoke")
+    @tokens.command(
+        "revoke",
+        epilog=examples(
+            "arena tokens revoke 01a2f3",
+        ),
+    )
     def revoke(token_id: str = typer.Argument(..., help="The token's id (12 hex digits).")) -> None:
         """Stop a token from working."""
         from pydantic import ValidationError
@@ -75,7 +90,13 @@ def register(app: typer.Typer) -> None:
         asyncio.run(_publish(event))
         typer.echo(f"revoked {token_id}")
 
-    @tokens.command("list")
+    @tokens.command(
+        "list",
+        epilog=examples(
+            "arena tokens list",
+            "arena tokens list --json",
+        ),
+    )
     def list_tokens(json_out: bool = typer.Option(False, "--json")) -> None:
         """Tokens recorded so far (ids, names, scopes; never secrets)."""
         from sqlalchemy import select

@@ -12,8 +12,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from arena_core.cli.help import examples
+
 if TYPE_CHECKING:
     from arena_core.service import ServiceHealth
+
+
+NO_MODEL = frozenset({"recorder", "simrunner"})
+"""Services that never ask a model: their workers start whatever the policy."""
 
 
 def parse_counts(specs: list[str], names: list[str]) -> dict[str, int]:
@@ -51,7 +57,12 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena worker simrunner --nats nats://10.0.0.5:4222 -c 4",
+            "ARENA_NATS_URL=nats://localhost:4222 arena worker engineer",
+        )
+    )
     def worker(
         service: str = typer.Argument(..., help="Service name, e.g. simrunner."),
         concurrency: int = typer.Option(None, "--concurrency", "-c", min=1),
@@ -59,6 +70,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run one service process; every process of a service shares its work."""
         from arena_core.container import container_for
+        from arena_core.llm.preflight import check_llm
         from arena_core.settings import Settings
         from arena_core.stack import UnknownService, load_service, serve
 
@@ -73,20 +85,30 @@ def register(app: typer.Typer) -> None:
         except UnknownService as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
+        if service not in NO_MODEL:
+            check_llm(settings)
         asyncio.run(serve(cls, container_for(settings), concurrency))
 
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena up                                  # NATS and one process per service",
+            "arena up -w simrunner=4 -w engineer=2",
+        )
+    )
     def up(
         workers: list[str] = typer.Option(
             [], "--workers", "-w", help="SERVICE=COUNT processes (default 1 of each)."
         ),
     ) -> None:
         """Run the whole stack (NATS + one process per service) until Ctrl-C."""
+        from arena_core.llm.preflight import check_llm
         from arena_core.settings import Settings
         from arena_core.stack import ServiceProcesses, nats_for, service_names, wait_until_running
 
         console = Console(stderr=True)
         counts = parse_counts(workers, service_names())
+        if set(counts) - NO_MODEL:
+            check_llm(Settings())
         signal.signal(signal.SIGTERM, _interrupt)
         with nats_for(Settings()) as settings:
             procs = ServiceProcesses(settings, settings.home / "logs")
@@ -107,7 +129,12 @@ def register(app: typer.Typer) -> None:
                 console.print("draining workers...")
                 procs.stop()
 
-    @app.command()
+    @app.command(
+        epilog=examples(
+            "arena health --nats nats://localhost:4222",
+            "arena health --json                      # one JSON object per process",
+        )
+    )
     def health(
         nats: str = typer.Option(None, "--nats", help="NATS URL(s); default ARENA_NATS_URL."),
         as_json: bool = typer.Option(False, "--json"),
@@ -122,7 +149,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         answers = asyncio.run(probe_health(url))
         if as_json:
-            typer.echo("[" + ",".join(h.model_dump_json() for h in answers) + "]")
+            for h in answers:
+                typer.echo(h.model_dump_json())
         else:
             Console().print(health_table(answers))
         if not answers:

@@ -63,7 +63,7 @@ def example(benchmark_id: str) -> Target:
     name, _, seed = benchmark_id.removeprefix("example:").partition(":")
     make = getattr(examples, name, None)
     if name.startswith("_") or not callable(make) or not (seed or "0").isdigit():
-        raise UnknownBenchmark(f"no example {benchmark_id!r}")
+        raise UnknownBenchmark(f"no example {benchmark_id!r}; the examples: ball_to_goal")
     spec = make(int(seed or 0))
     if not isinstance(spec, BenchmarkSpec):
         raise UnknownBenchmark(f"{benchmark_id!r} is not a benchmark example")

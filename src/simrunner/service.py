@@ -122,7 +122,10 @@ class SimRunnerService(Service):
         limits = self.limits
         try:
             result = await self._off_loop(
-                delivery, lambda: simulate(request.spec, request.solution, meshes, limits)
+                delivery,
+                lambda: simulate(
+                    request.spec, request.solution, meshes, limits, with_mjcf=not request.preview
+                ),
             )
         except SpecContradictionError as exc:
             raise HandlerRejected(str(exc), Rejection.spec_contradiction) from None

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from arena_core.errors import ArenaError
 from arena_core.events.sim import (
+    MAX_MJCF_CHARS,
     BodyPose,
     CopyResult,
     SimFailure,
@@ -295,8 +296,11 @@ def simulate(
     solution: Solution | None = None,
     meshes: MeshLibrary | None = None,
     limits: Limits | None = None,
+    *,
+    with_mjcf: bool = False,
 ) -> SimJobCompleted:
-    """Validate the scene, simulate every jittered copy, score the solution.
+    """Validate the scene, simulate every jittered copy, score the solution (and with
+    ``with_mjcf``, carry the scene's MJCF in the verdict).
 
     Raises ``SpecContradictionError`` for a contradictory spec and ``SimTimeLimitError``
     when the wall-clock budget runs out.
@@ -336,6 +340,7 @@ def simulate(
                 metrics=SimMetrics(),
                 scoring=scoring,
                 reward=reward(spec, (), scoring, valid=False),
+                mjcf=_mjcf(scene, with_mjcf),
             )
         model = engine.without_autoreset(engine.compile_model(path))
     copies, steps, wall = run_copies(spec, scene, model, limits, deadline)
@@ -355,4 +360,11 @@ def simulate(
         metrics=metrics,
         scoring=scoring,
         reward=reward(spec, copies, scoring),
+        mjcf=_mjcf(scene, with_mjcf),
     )
+
+
+def _mjcf(scene: BuiltScene, wanted: bool) -> str:
+    """The scene's MJCF for the verdict: empty unless wanted, and when too large."""
+    xml = scene.xml.decode() if wanted else ""
+    return xml if len(xml) <= MAX_MJCF_CHARS else ""

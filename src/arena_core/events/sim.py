@@ -189,6 +189,10 @@ class SimJobRequested(JobRequested):
         return self
 
 
+MAX_MJCF_CHARS = 200_000
+"""Largest MJCF a verdict carries (larger scenes are left out of it)."""
+
+
 @event("sim.job.completed")
 class SimJobCompleted(JobCompleted):
     """The verdict on a solution: passed or not, why, and the measurements."""
@@ -205,6 +209,9 @@ class SimJobCompleted(JobCompleted):
     """Cost and mass as computed by the simrunner."""
     reward: Reward = Reward()
     """The graded reward in [0, 1] (one formula: ``simrunner.reward``)."""
+    mjcf: str = Field(default="", max_length=MAX_MJCF_CHARS)
+    """The scene as simulated (MJCF; meshes named ``meshes/<sha256>.stl``), for jobs that
+    are not previews; empty for previews and for a scene larger than the limit."""
 
 
 @event("sim.job.failed")

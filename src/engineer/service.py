@@ -23,6 +23,7 @@ from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLim
 from arena_core.llm.templates import PromptRenderError, render_prompt
 from arena_core.sandbox import Sandbox, SandboxUnavailable
 from arena_core.service import Service, handles
+from arena_core.spec import Pose
 from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
 from engineer.session import EngineerSession
@@ -39,11 +40,19 @@ def workbench_tools(session: EngineerSession) -> list[Tool[Any]]:
         from engineer.workbench import workbench_tools as make
     except ImportError:  # the workbench ships separately; the team works without it
         return []
+    from engineer.preview import benchmark_zones
+
+    def poses() -> dict[str, Pose]:
+        latest = session.latest
+        return {p.name: p.pose for p in latest.solution.parts} if latest else {}
+
     return make(
         session.latest_parts,
         preview_dir=session.workspace / session.run_id / "previews",
         materials=session.spec.materials,
         process_rules=session.spec.constraints.process,
+        poses=poses,
+        zones=benchmark_zones(session.spec),
     )
 
 

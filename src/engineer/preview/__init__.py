@@ -7,6 +7,9 @@
     result.renderer            # "matplotlib"
     result.images[0].path      # preview-front-iso-<sha>.png
 
+``zones=benchmark_zones(spec)`` draws the build zone, the goal and the forbidden zones
+behind the parts, and ``placed(mesh, pose)`` puts a part where the design places it.
+
 Any mesh with ``corners`` ``(f, 3, 3)`` and ``normals`` ``(f, 3)`` can be drawn, such
 as ``engineer.workbench.Mesh``.
 """
@@ -17,9 +20,11 @@ from engineer.preview.render import (
     PreviewImage,
     PreviewPart,
     PreviewResult,
+    PreviewZone,
     Shape,
     render_preview,
 )
+from engineer.preview.scene import benchmark_zones, placed
 from engineer.preview.views import ALL_VIEWS, VIEWS, View, ViewName
 
 __all__ = [
@@ -30,8 +35,11 @@ __all__ = [
     "PreviewImage",
     "PreviewPart",
     "PreviewResult",
+    "PreviewZone",
     "Shape",
     "View",
     "ViewName",
+    "benchmark_zones",
+    "placed",
     "render_preview",
 ]

@@ -20,7 +20,7 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
-from matplotlib.patches import Patch
+from matplotlib.patches import Patch, Polygon
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -60,6 +60,20 @@ class Shape(Protocol):
     def normals(self) -> NDArray[np.float64]:
         """``(f, 3)`` outward unit normal of each triangle."""
         ...
+
+
+@dataclass(frozen=True)
+class PreviewZone:
+    """A box of the benchmark drawn behind the parts: build zone, goal or forbidden zone."""
+
+    name: str
+    """Shown in the legend."""
+    low: tuple[float, float, float]
+    """Corner with the smallest x, y and z (metres, the scene's frame)."""
+    high: tuple[float, float, float]
+    """Corner with the largest x, y and z."""
+    rgba: RGBA
+    """Its colour (translucent)."""
 
 
 @dataclass(frozen=True)
@@ -117,9 +131,45 @@ class _Scene:
     colours: NDArray[np.float64]
     names: tuple[str, ...]
     swatches: tuple[RGBA, ...]
+    zones: tuple[PreviewZone, ...] = ()
+
+    def points(self) -> NDArray[np.float64]:
+        """Every corner of the parts and the zones (what the views must hold)."""
+        boxes = [_box_corners(z) for z in self.zones]
+        return np.concatenate([self.corners.reshape(-1, 3), *boxes])
 
 
-def _scene(parts: Sequence[PreviewPart]) -> _Scene:
+def _box_corners(zone: PreviewZone) -> NDArray[np.float64]:
+    low, high = np.asarray(zone.low), np.asarray(zone.high)
+    picks = np.array([[i, j, k] for i in (0, 1) for j in (0, 1) for k in (0, 1)], dtype=bool)
+    return np.where(picks, high, low)
+
+
+def _hull(points: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Convex hull of 2-D points, counter-clockwise (monotone chain)."""
+    ordered = sorted({(round(float(x), 12), round(float(y), 12)) for x, y in points})
+    if len(ordered) < 3:
+        return np.array(ordered)
+
+    def half(seq: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while (
+                len(out) >= 2
+                and (
+                    (out[-1][0] - out[-2][0]) * (p[1] - out[-2][1])
+                    - (out[-1][1] - out[-2][1]) * (p[0] - out[-2][0])
+                )
+                <= 0
+            ):
+                out.pop()
+            out.append(p)
+        return out
+
+    return np.array(half(ordered)[:-1] + half(ordered[::-1])[:-1])
+
+
+def _scene(parts: Sequence[PreviewPart], zones: Sequence[PreviewZone] = ()) -> _Scene:
     if not parts:
         raise ValueError("a preview needs at least one part")
     corners, normals, colours, swatches = [], [], [], []
@@ -136,6 +186,7 @@ def _scene(parts: Sequence[PreviewPart]) -> _Scene:
         colours=np.concatenate(colours),
         names=tuple(p.name for p in parts),
         swatches=tuple(swatches),
+        zones=tuple(zones),
     )
 
 
@@ -146,8 +197,10 @@ def render_preview(
     views: Sequence[ViewName] = ALL_VIEWS,
     size_px: int = 512,
     layout: Layout = "sheet",
+    zones: Sequence[PreviewZone] = (),
 ) -> PreviewResult:
-    """Draw ``parts`` from ``views`` into PNGs under ``out_dir`` (named by their content)."""
+    """Draw ``parts`` from ``views`` into PNGs under ``out_dir`` (named by their content),
+    with ``zones`` drawn translucent behind them."""
     if not views:
         raise ValueError("a preview needs at least one view")
     if not MIN_SIZE_PX <= size_px <= MAX_SIZE_PX:
@@ -155,7 +208,7 @@ def render_preview(
     unknown = sorted(set(views) - set(VIEWS))
     if unknown:
         raise ValueError(f"unknown views {unknown}; views are {', '.join(ALL_VIEWS)}")
-    scene = _scene(parts)
+    scene = _scene(parts, zones)
     out_dir.mkdir(parents=True, exist_ok=True)
     ordered = tuple(dict.fromkeys(views))
     pages = [ordered] if layout == "sheet" else [(v,) for v in ordered]
@@ -180,7 +233,7 @@ def _write(scene: _Scene, views: tuple[ViewName, ...], size_px: int, out_dir: Pa
         axes = figure.add_subplot(rows, columns, index + 1)
         _draw(axes, scene, VIEWS[name])
     bottom = 0.02
-    if len(scene.names) > 1:
+    if len(scene.names) + len(scene.zones) > 1:
         _legend(figure, scene)
         bottom = 0.08
     figure.subplots_adjust(left=0.02, right=0.98, bottom=bottom, top=0.94, wspace=0.05, hspace=0.12)
@@ -210,8 +263,16 @@ def _draw(axes: Axes, scene: _Scene, view: View) -> None:
     polygons = PolyCollection(
         list(screen[order]), facecolors=colours, edgecolors=colours, linewidths=0.7
     )
+    for zone in scene.zones:
+        box = _box_corners(zone)
+        outline = _hull(np.stack([box @ view.right, box @ view.up], axis=-1))
+        axes.add_patch(
+            Polygon(outline, closed=True, facecolor=zone.rgba, zorder=0,
+                    edgecolor=(*zone.rgba[:3], min(1.0, zone.rgba[3] * 3)), linewidth=0.8)
+        )  # fmt: skip
+    polygons.set_zorder(1)
     axes.add_collection(polygons)
-    everything = scene.corners.reshape(-1, 3)
+    everything = scene.points()
     xs, ys = everything @ view.right, everything @ view.up
     span = max(float(xs.max() - xs.min()), float(ys.max() - ys.min()), 1e-9)
     pad = 0.06 * span
@@ -232,7 +293,7 @@ def _legend(figure: Figure, scene: _Scene) -> None:
     handles = [
         Patch(color=rgba[:3], label=name)
         for name, rgba in zip(scene.names, scene.swatches, strict=True)
-    ]
+    ] + [Patch(color=z.rgba, label=z.name) for z in scene.zones]
     figure.legend(
         handles=handles, loc="lower center", ncol=min(4, len(handles)), fontsize=7, frameon=False
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +19,17 @@ from pydantic import BaseModel, ConfigDict, Field
 from arena_core.cad import CadPart
 from arena_core.cad.mesh import Mesh, MeshError, read_stl
 from arena_core.llm import Tool, ToolError
-from arena_core.spec import STANDARD_MATERIALS, Material, ProcessRules
-from engineer.preview import ALL_VIEWS, Layout, PreviewPart, PreviewResult, ViewName, render_preview
+from arena_core.spec import STANDARD_MATERIALS, Material, Pose, ProcessRules
+from engineer.preview import (
+    ALL_VIEWS,
+    Layout,
+    PreviewPart,
+    PreviewResult,
+    PreviewZone,
+    ViewName,
+    placed,
+    render_preview,
+)
 from engineer.workbench.bench import check_manufacturability, estimate_cost, estimate_mass
 from engineer.workbench.report import (
     CostBreakdown,
@@ -224,11 +233,14 @@ def workbench_tools(
     preview_dir: Path,
     materials: Sequence[Material] = STANDARD_MATERIALS,
     process_rules: ProcessRules | None = None,
+    poses: Callable[[], Mapping[str, Pose]] | None = None,
+    zones: Sequence[PreviewZone] = (),
 ) -> list[Tool[Any]]:
     """The engineer's workbench tools over the design's current parts.
 
     ``process_rules`` are the benchmark's (``spec.constraints.process``): the default
-    process, with its limits. Previews are written under ``preview_dir``.
+    process, with its limits. Previews are written under ``preview_dir``, each part
+    where ``poses`` places it, with ``zones`` (the benchmark's) drawn around them.
     """
     bench = _Bench(current_parts, preview_dir, materials, process_rules)
 
@@ -273,7 +285,11 @@ def workbench_tools(
         return MassResult(estimates=estimates, total_mass_kg=sum(e.mass_kg for e in estimates))
 
     async def preview(args: PreviewInput) -> PreviewResult:
-        parts = [PreviewPart(part.name, mesh) for part, mesh in bench.parts(args.parts)]
+        where = poses() if poses is not None else {}
+        parts = [
+            PreviewPart(part.name, placed(mesh, where[part.name]) if part.name in where else mesh)
+            for part, mesh in bench.parts(args.parts)
+        ]
         return await asyncio.to_thread(
             render_preview,
             parts,
@@ -281,6 +297,7 @@ def workbench_tools(
             views=args.views,
             size_px=args.size_px,
             layout=args.layout,
+            zones=zones if where else (),
         )
 
     return [
@@ -317,8 +334,9 @@ def workbench_tools(
         Tool(
             name="render_preview",
             description=(
-                "Render the current parts to PNG from front, side, top and iso views; returns "
-                "the image paths. Free to call."
+                "Render the current parts, where the design places them, to PNG from front, "
+                "side, top and iso views, with the build zone (blue), goal (green) and "
+                "forbidden zones (red) drawn; returns the image paths. Free to call."
             ),
             input_model=PreviewInput,
             run=preview,

@@ -82,3 +82,35 @@ def test_a_preview_without_parts_is_refused(tmp_path: Path) -> None:
 def test_an_unknown_view_is_refused(pocket: Mesh, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="unknown views"):
         render_preview([PreviewPart("pocket", pocket)], tmp_path, views=("bottom",))  # type: ignore[arg-type]
+
+
+def test_the_benchmarks_zones_are_drawn_around_the_placed_part(
+    pocket: Mesh, tmp_path: Path
+) -> None:
+    from arena_core.spec import Pose
+    from arena_core.spec.examples import ball_to_goal
+    from engineer.preview import benchmark_zones, placed
+
+    spec = ball_to_goal(0)
+    zones = benchmark_zones(spec)
+    assert [z.name.split()[0] for z in zones][:2] == ["build", "goal"]
+    part = PreviewPart("pocket", placed(pocket, Pose.at(*spec.build_zone.low)))
+    bare = render_preview([part], tmp_path / "bare", views=("top",), size_px=300)
+    drawn = render_preview([part], tmp_path / "zones", views=("top",), size_px=300, zones=zones)
+
+    image = pixels(drawn.images[0].path)
+    greenish = (image[:, :, 1] > image[:, :, 0] + 0.1) & (image[:, :, 1] > image[:, :, 2] + 0.05)
+    bluish = (image[:, :, 2] > image[:, :, 0] + 0.1) & (image[:, :, 2] > image[:, :, 1] + 0.05)
+    assert greenish.sum() > 100 and bluish.sum() > 100  # the goal and the build zone
+    assert bare.images[0].sha256 != drawn.images[0].sha256
+
+
+def test_a_placed_part_moves_and_turns_with_its_pose(pocket: Mesh) -> None:
+    from arena_core.spec import Pose
+    from engineer.preview import placed
+
+    moved = placed(pocket, Pose.at(1.0, 2.0, 3.0, euler=(0.0, 0.0, np.pi / 2)))
+    centre = np.asarray(pocket.corners).reshape(-1, 3).mean(axis=0)
+    turned = moved.corners.reshape(-1, 3).mean(axis=0)
+    assert np.allclose(turned, [1.0 - centre[1], 2.0 + centre[0], 3.0 + centre[2]], atol=1e-9)
+    assert np.allclose(np.linalg.norm(moved.normals, axis=1), 1.0)

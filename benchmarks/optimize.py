@@ -14,18 +14,24 @@ regression batches, the final validation of each method's front):
   ``propose_new_texts`` is Arena's failure-driven proposer (instructions mined from the
   failure reasons, settings mutation) on the train set, GEPA's valset the validation set.
 
-Each method's final front (non-dominated on success vs tokens) is evaluated on the
-validation set, which picks its promoted candidate (best success, then fewest tokens);
-the fronts and candidates are then measured on the held-out set. Hypervolume is of the
-held-out points (1 - success, tokens / 100k, both clipped to [0, 1]) against the
-reference point (1, 1): the area of the unit square they dominate.
+Each method's final front (non-dominated on success vs tokens, at most ``--front``
+members) is evaluated on the validation set (counted), which picks its promoted candidate
+(best success, then fewest tokens); the fronts and candidates are then measured on the
+held-out set (the harness's measurement, not counted). Hypervolume is of the held-out
+points (1 - success, tokens / TOKEN_SCALE, both clipped to [0, 1]) against the reference
+point (1, 1): the area of the unit square they dominate.
 
-The evaluator is ``optimizer.surrogate``, a seeded in-process model of the offline
-team's search (a real offline solve costs 15-60 s of CAD and MuJoCo; the budgets here
-need thousands). Its figures are the model's, not MuJoCo's.
+The evaluator is ``optimizer.inprocess.TeamEvaluator``: the real offline team (planner,
+engineer, critic and simrunner services: build123d in the sandbox, MuJoCo) in this
+process on an embedded nats-server, every solve of levels 4-5 benchmarks drawn from the
+generator's families, at rollout seed 0 and at most ``--max-sim-calls`` simulations.
+The team is deterministic, so solves are cached by (effective settings, benchmark): the
+harness's seeds vary the methods' randomness, not the solves. A cache hit still counts
+as a metric call of the method that asked (without the cache it would be a real solve);
+the output states how many real solves ran.
 
 Last line: {"bench": "optimize", "budget": B, "seeds": 3, "hv": {...},
-"heldout_success": {"default", "nsga2", "gepa"} (levels 4-5), "heldout_cost": {...}}.
+"heldout_success": {"default", "nsga2", "gepa"}, "heldout_cost": {...}, "sizes": {...}}.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ import json
 import random
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -48,40 +55,50 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 import gepa  # noqa: E402
 from gepa.core.adapter import EvaluationBatch  # noqa: E402
 
+from arena_core.bus import EmbeddedNats  # noqa: E402
 from arena_core.events import Payload  # noqa: E402
 from arena_core.events.profiles import PromptSection, TeamSettings  # noqa: E402
 from arena_core.profiles import Profile, join_sections, packaged_profile  # noqa: E402
+from arena_core.settings import Settings  # noqa: E402
+from arena_core.spec import BenchmarkSpec  # noqa: E402
+from arena_core.stack import services_in_process  # noqa: E402
+from generator.families import FAMILIES, spec_from_draft  # noqa: E402
 from optimizer.evaluate import Solve, summarize  # noqa: E402
 from optimizer.genome import Genome, mutate_settings, random_settings  # noqa: E402
 from optimizer.guards import DailyBudget, guard  # noqa: E402
+from optimizer.inprocess import Meter, TeamEvaluator  # noqa: E402
 from optimizer.library import mine  # noqa: E402
 from optimizer.loop import Loop, Plan  # noqa: E402
 from optimizer.operators import add_instruction, rephrase  # noqa: E402
 from optimizer.select import Scored, front  # noqa: E402
-from optimizer.surrogate import SurrogateEvaluator  # noqa: E402
 
 HV_REFERENCE = (1.0, 1.0)
 """(1 - success, tokens / TOKEN_SCALE) of the worst point that counts."""
-TOKEN_SCALE = 100_000.0
-HARD = (4, 5)
-FRONT = 8
-"""Most members of a method's final front that are validated and measured."""
-"""The hardest two difficulty levels."""
+TOKEN_SCALE = 500_000.0
+LEVELS = (4, 5)
+"""The hardest two difficulty levels: every set is drawn from them."""
+TEAM = ("simrunner", "planner", "engineer", "critic")
+SET_SEEDS = {"train": 100, "validation": 200, "heldout": 300}
+"""First generator seed of each set (the sets never share a benchmark)."""
+
+Sets = dict[str, dict[str, BenchmarkSpec]]
 
 
-def benchmark_sets(per_level: dict[str, int]) -> dict[str, dict[str, int]]:
-    """Benchmark id -> difficulty for the train, validation and held-out sets."""
-    levels = {"train": (2, 3, 4, 5), "validation": (2, 3, 4, 5), "heldout": (1, 2, 3, 4, 5)}
-    return {
-        name: {f"{name}-d{d}-{i}": d for d in levels[name] for i in range(per_level[name])}
-        for name in levels
-    }
-
-
-def measure(
-    evaluator: SurrogateEvaluator, genome: Genome, ids: list[str], seed: int
-) -> list[Solve]:
-    return evaluator.run(genome.settings, join_sections(genome.sections), ids, seed)
+def benchmark_sets(per_level: dict[str, int]) -> Sets:
+    """Benchmark id -> spec for the train, validation and held-out sets: levels 4 and 5,
+    the generator's families in turn."""
+    names = sorted(FAMILIES)
+    sets: Sets = {}
+    for name, first in SET_SEEDS.items():
+        chosen: dict[str, BenchmarkSpec] = {}
+        for _ in range(per_level[name]):
+            for d in LEVELS:
+                k = len(chosen)
+                family = names[(k + first // 100 * 3) % len(names)]
+                seed = first + k
+                chosen[f"{family}-d{d}-s{seed}"] = spec_from_draft(FAMILIES[family].draw(seed, d))
+        sets[name] = chosen
+    return sets
 
 
 def hypervolume(points: list[tuple[float, float]]) -> float:
@@ -100,33 +117,57 @@ def point(solves: list[Solve]) -> tuple[float, float]:
     return (1.0 - o.success, min(o.tokens / TOKEN_SCALE, 1.0))
 
 
-class Run:
-    """One method on one seed: its front and promoted candidate, measured."""
+async def measure(meter: Meter, genome: Genome, ids: list[str]) -> list[Solve]:
+    return await meter.run(genome.settings, join_sections(genome.sections), ids)
 
-    def __init__(self, sets: dict[str, dict[str, int]], seed: int, budget: int) -> None:
+
+def default_genome() -> Genome:
+    p = packaged_profile("engineer")
+    return Genome(p.sections, p.settings, p.difficulty)
+
+
+class Run:
+    """One method on one seed: its metered evaluator, its front and candidate, measured."""
+
+    def __init__(self, team: TeamEvaluator, sets: Sets, seed: int, front_size: int) -> None:
+        self.team = team
+        self.meter = Meter(team)
         self.sets = sets
         self.seed = seed
-        self.budget = budget
-        self.evaluator = SurrogateEvaluator(
-            {**sets["train"], **sets["validation"], **sets["heldout"]}
-        )
+        self.front_size = front_size
 
-    def finish(self, genomes: list[Genome]) -> dict[str, Any]:
-        """Validate the method's final front (its best first; counted), pick the
-        candidate, measure on the held-out set (not counted: the harness's measurement,
-        the same for every method)."""
-        members = genomes[:FRONT]
+    @property
+    def reserve(self) -> int:
+        """Metric calls kept for validating the final front."""
+        return self.front_size * len(self.sets["validation"])
+
+    async def observe(self) -> tuple[list[Solve], list[str]]:
+        """The default's solves of the train set (the recording) and a regression batch of
+        up to 20 failed targets and 5 passed controls."""
+        observed = await measure(self.meter, default_genome(), list(self.sets["train"]))
+        rng = random.Random(f"batch/{self.seed}")
+        failed = sorted(s.benchmark_id for s in observed if not s.solved)
+        passed = sorted(s.benchmark_id for s in observed if s.solved)
+        batch = sorted(rng.sample(failed, min(20, len(failed)))) + sorted(
+            rng.sample(passed, min(5, len(passed)))
+        )
+        return observed, batch
+
+    async def finish(self, genomes: list[Genome]) -> dict[str, Any]:
+        """Validate the method's final front (its best first; counted), pick the candidate,
+        measure on the held-out set (not counted: the same measurement for every method)."""
+        members = genomes[: self.front_size]
         valid = list(self.sets["validation"])
         picks = []
         for g in members:
-            o = summarize(measure(self.evaluator, g, valid, self.seed))
+            o = summarize(await measure(self.meter, g, valid))
             picks.append((-o.success, o.tokens, len(picks)))
-        calls = self.evaluator.solves
+        calls = self.meter.solves
         best = members[min(picks)[2]]
         held = list(self.sets["heldout"])
-        hard = [b for b in held if self.sets["heldout"][b] in HARD]
-        points = [point(measure(self.evaluator, g, held, self.seed)) for g in members]
-        chosen = summarize(measure(self.evaluator, best, hard, self.seed))
+        uncounted = Meter(self.team)
+        points = [point(await measure(uncounted, g, held)) for g in members]
+        chosen = summarize(await measure(uncounted, best, held))
         return {
             "metric_calls": calls,
             "front": len(members),
@@ -138,55 +179,44 @@ class Run:
         }
 
 
-def default_genome() -> Genome:
-    p = packaged_profile("engineer")
-    return Genome(p.sections, p.settings, p.difficulty)
-
-
-def run_default(sets: dict[str, dict[str, int]], seed: int) -> dict[str, Any]:
-    run = Run(sets, seed, 0)
-    hard = [b for b in sets["heldout"] if sets["heldout"][b] in HARD]
-    o = summarize(measure(run.evaluator, default_genome(), hard, seed))
+async def run_default(team: TeamEvaluator, sets: Sets) -> dict[str, Any]:
     held = list(sets["heldout"])
+    solves = await measure(Meter(team), default_genome(), held)
+    o = summarize(solves)
     return {
         "heldout_success": o.success,
         "heldout_tokens": o.tokens,
-        "hv": hypervolume([point(measure(run.evaluator, default_genome(), held, seed))]),
+        "hv": hypervolume([point(solves)]),
     }
 
 
 # -- NSGA-II: the service's loop ----------------------------------------------------
 
 
-async def run_nsga2(sets: dict[str, dict[str, int]], seed: int, budget: int) -> dict[str, Any]:
-    run = Run(sets, seed, budget)
-    base = default_genome()
-    train = list(sets["train"])
-    observed = measure(run.evaluator, base, train, seed)  # the recording: default's solves
-    failed = sorted(s.benchmark_id for s in observed if not s.solved)
-    passed = sorted(s.benchmark_id for s in observed if s.solved)
-    rng = random.Random(seed)
-    targets = tuple(sorted(rng.sample(failed, min(20, len(failed)))))
-    controls = tuple(sorted(rng.sample(passed, min(5, len(passed)))))
-    population = 8
-    per_eval = len(targets) + len(controls)
-    reserve = FRONT * len(sets["validation"])
-    generations = max(1, (budget - len(train) - reserve - per_eval) // (population * per_eval))
-    evaluated: list[Genome] = []
+async def run_nsga2(
+    team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int, population: int
+) -> dict[str, Any]:
+    run = Run(team, sets, seed, front_size)
+    observed, batch = await run.observe()
+    failed = set(s.benchmark_id for s in observed if not s.solved)
+    per_eval = len(batch)
+    spent = run.meter.solves + run.reserve + per_eval  # the observation, the front, the baseline
+    generations = max(1, (budget - spent) // (population * per_eval))
 
     async def emit(payload: Payload) -> None:
         return None
 
-    loop = Loop(run.evaluator, emit, DailyBudget(max_usd=1.0, max_sim_s=1e12))
+    loop = Loop(run.meter, emit, DailyBudget(max_usd=1.0, max_sim_s=1e12))
     start: Profile = packaged_profile("engineer")
     plan = Plan(
         role="engineer", generations=generations, population=population, seed=seed,
-        targets=targets, controls=controls,
+        targets=tuple(b for b in batch if b in failed),
+        controls=tuple(b for b in batch if b not in failed),
         reasons=tuple(r for s in observed if not s.solved for r in s.reasons),
     )  # fmt: skip
     result = await loop.run(start, plan)
-    evaluated = [m.genome for m in result.front] or [base]
-    out = run.finish(evaluated)
+    ranked = sorted(result.front, key=lambda m: (-m.objectives.success, m.objectives.tokens))
+    out = await run.finish([m.genome for m in ranked] or [default_genome()])
     out["generations"] = generations
     return out
 
@@ -194,27 +224,27 @@ async def run_nsga2(sets: dict[str, dict[str, int]], seed: int, budget: int) -> 
 # -- random search ------------------------------------------------------------------
 
 
-def run_random(sets: dict[str, dict[str, int]], seed: int, budget: int) -> dict[str, Any]:
-    run = Run(sets, seed, budget)
+async def run_random(
+    team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int
+) -> dict[str, Any]:
+    run = Run(team, sets, seed, front_size)
+    observed, batch = await run.observe()
     base = default_genome()
-    train = list(sets["train"])
-    observed = measure(run.evaluator, base, train, seed)
     instructions = mine([r for s in observed if not s.solved for r in s.reasons])
     rng = random.Random(f"random/{seed}")
-    failed = sorted(s.benchmark_id for s in observed if not s.solved)
-    passed = sorted(s.benchmark_id for s in observed if s.solved)
-    batch = sorted(rng.sample(failed, min(20, len(failed)))) + sorted(
-        rng.sample(passed, min(5, len(passed)))
-    )
-    reserve = FRONT * len(sets["validation"])
-    tried: list[tuple[Genome, Any]] = [(base, summarize(measure(run.evaluator, base, batch, seed)))]
-    while run.evaluator.solves + len(batch) <= budget - reserve:
-        sections = add_instruction(base.sections, rng.choice(instructions))
+    tried = [(base, summarize(await measure(run.meter, base, batch)))]
+    while run.meter.solves + len(batch) <= budget - run.reserve:
+        sections = (
+            add_instruction(base.sections, rng.choice(instructions))
+            if instructions
+            else base.sections
+        )
         genome = Genome(sections, random_settings(rng, base.settings), base.difficulty)
-        tried.append((genome, summarize(measure(run.evaluator, genome, batch, seed))))
+        tried.append((genome, summarize(await measure(run.meter, genome, batch))))
     scored = [Scored(str(i), o) for i, (_, o) in enumerate(tried)]
-    keep = [tried[int(i)][0] for i in front(scored)]
-    return run.finish(keep)
+    keep = [tried[int(i)] for i in front(scored)]
+    keep.sort(key=lambda t: (-t[1].success, t[1].tokens))
+    return await run.finish([g for g, _ in keep])
 
 
 # -- GEPA with Arena's proposer -------------------------------------------------------
@@ -240,16 +270,19 @@ class ArenaAdapter:
     """GEPA's view of the engineer: a candidate is a genome; a data instance is a
     benchmark id; the score of one solve is 1 if solved; the proposer is Arena's."""
 
-    def __init__(self, run: Run, seed: int) -> None:
+    def __init__(self, run: Run, seed: int, loop: asyncio.AbstractEventLoop) -> None:
         self.run = run
         self.seed = seed
+        self.loop = loop
+        """The loop the team runs on (GEPA runs in a worker thread)."""
         self.rng = random.Random(f"gepa/{seed}")
 
     def evaluate(
         self, batch: list[str], candidate: dict[str, str], capture_traces: bool = False
     ) -> EvaluationBatch[Any, Any]:
         genome = from_candidate(candidate)
-        solves = measure(self.run.evaluator, genome, batch, self.seed)
+        asked = measure(self.run.meter, genome, batch)
+        solves = asyncio.run_coroutine_threadsafe(asked, self.loop).result()
         return EvaluationBatch(
             outputs=[s.solved for s in solves],
             scores=[1.0 if s.solved else 0.0 for s in solves],
@@ -310,73 +343,115 @@ class Quiet:
         return None
 
 
-def run_gepa(sets: dict[str, dict[str, int]], seed: int, budget: int) -> dict[str, Any]:
-    run = Run(sets, seed, budget)
-    adapter = ArenaAdapter(run, seed)
+async def run_gepa(
+    team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int
+) -> dict[str, Any]:
+    run = Run(team, sets, seed, front_size)
+    adapter = ArenaAdapter(run, seed, asyncio.get_running_loop())
     train, valid = list(sets["train"]), list(sets["validation"])
-    reserve = FRONT * len(valid)
-    result = gepa.optimize(
+    result = await asyncio.to_thread(
+        gepa.optimize,
         seed_candidate=to_candidate(default_genome()), trainset=train, valset=valid,
-        adapter=adapter, max_metric_calls=budget - reserve, reflection_minibatch_size=6,
-        module_selector="all", seed=seed, display_progress_bar=False, raise_on_exception=False,
-        skip_perfect_score=False, logger=Quiet(),
+        adapter=adapter, max_metric_calls=budget - run.reserve,
+        reflection_minibatch_size=min(3, len(train)), module_selector="all", seed=seed,
+        display_progress_bar=False, raise_on_exception=False, skip_perfect_score=False,
+        logger=Quiet(),
     )  # fmt: skip
     order = sorted(range(len(result.candidates)), key=lambda i: -result.val_aggregate_scores[i])
     genomes = [from_candidate(result.candidates[i]) for i in order]
-    return run.finish(genomes)
+    return await run.finish(genomes)
 
 
 # -- the harness ----------------------------------------------------------------------
 
 
+async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[str, Any]]]:
+    rows: dict[str, list[dict[str, Any]]] = {"default": [], "nsga2": [], "random": [], "gepa": []}
+    specs = {b: spec for chosen in sets.values() for b, spec in chosen.items()}
+    with tempfile.TemporaryDirectory(prefix="arena-optimize-") as tmp:
+        root = Path(tmp)
+        with EmbeddedNats(root / "nats", log_file=root / "nats.log") as server:
+            settings = Settings(
+                nats_url=server.url, home=root / ".arena", workspace=root / "workspace"
+            )
+            async with services_in_process(settings, TEAM, record=False) as bus:
+                team = TeamEvaluator(
+                    bus, specs, max_sim_calls=args.max_sim_calls, parallel=args.parallel
+                )
+                await team.start()
+                default = await run_default(team, sets)
+                for seed in range(args.seeds):
+                    rows["default"].append(default)  # rollout seed 0: the same solves
+                    rows["nsga2"].append(
+                        await run_nsga2(team, sets, seed, args.budget, args.front, args.population)
+                    )
+                    rows["random"].append(
+                        await run_random(team, sets, seed, args.budget, args.front)
+                    )
+                    rows["gepa"].append(await run_gepa(team, sets, seed, args.budget, args.front))
+                    for method in ("nsga2", "random", "gepa"):
+                        r = rows[method][-1]
+                        print(
+                            f"seed {seed} {method:6}: calls {r['metric_calls']:4} front "
+                            f"{r['front']} hv {r['hv']:.4f} held-out success "
+                            f"{r['heldout_success']:.3f} tokens {r['heldout_tokens']:.0f} "
+                            f"sims {r['heldout_simulations']:.1f}; real solves so far "
+                            f"{team.real}, cache hits {team.hits}",
+                            flush=True,
+                        )
+                print(
+                    f"default: hv {default['hv']:.4f} held-out success "
+                    f"{default['heldout_success']:.3f} tokens {default['heldout_tokens']:.0f}"
+                )
+                rows["team"] = [{"real": team.real, "hits": team.hits, "solve_s": team.wall_s}]
+                await team.stop()
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=4000, help="Metric calls per method.")
+    parser.add_argument("--budget", type=int, default=36, help="Metric calls per method.")
     parser.add_argument("--seeds", type=int, default=3)
-    parser.add_argument("--train", type=int, default=6, help="Benchmarks per level (2-5).")
-    parser.add_argument("--validation", type=int, default=3, help="Benchmarks per level (2-5).")
-    parser.add_argument("--heldout", type=int, default=8, help="Benchmarks per level (1-5).")
+    parser.add_argument("--train", type=int, default=2, help="Benchmarks per level (4, 5).")
+    parser.add_argument("--validation", type=int, default=1, help="Benchmarks per level.")
+    parser.add_argument("--heldout", type=int, default=2, help="Benchmarks per level.")
+    parser.add_argument("--front", type=int, default=2, help="Front members validated.")
+    parser.add_argument("--population", type=int, default=3, help="NSGA-II's population.")
+    parser.add_argument("--max-sim-calls", type=int, default=30, help="Simulations per solve.")
+    parser.add_argument("--parallel", type=int, default=2, help="Solves at once.")
     args = parser.parse_args()
     sets = benchmark_sets(
         {"train": args.train, "validation": args.validation, "heldout": args.heldout}
     )
     sizes = {k: len(v) for k, v in sets.items()}
     print(
-        f"sets: train {sizes['train']} (levels 2-5), validation {sizes['validation']} "
-        f"(levels 2-5), held-out {sizes['heldout']} (levels 1-5); budget {args.budget} "
-        f"metric calls per method and seed; {args.seeds} seeds"
+        f"sets (levels {LEVELS}): train {sizes['train']}, validation {sizes['validation']}, "
+        f"held-out {sizes['heldout']}; budget {args.budget} metric calls per method and seed; "
+        f"{args.seeds} seeds; at most {args.max_sim_calls} simulations per solve"
     )
     print(
         f"hypervolume: held-out points (1 - success, tokens / {TOKEN_SCALE:g}) against the "
-        f"reference point {HV_REFERENCE}; held-out success on levels {HARD}"
+        f"reference point {HV_REFERENCE}"
     )
-    print("evaluator: optimizer.surrogate (a model of the offline team, not MuJoCo)")
+    print(
+        "evaluator: the offline team in this process (planner, engineer, critic, simrunner; "
+        "build123d, MuJoCo), rollout seed 0, solves cached by (effective settings, benchmark); "
+        "cache hits count as metric calls of the method that asked"
+    )
     started = time.perf_counter()
-    rows: dict[str, list[dict[str, Any]]] = {"default": [], "nsga2": [], "random": [], "gepa": []}
-    for seed in range(args.seeds):
-        rows["default"].append(run_default(sets, seed))
-        rows["nsga2"].append(asyncio.run(run_nsga2(sets, seed, args.budget)))
-        rows["random"].append(run_random(sets, seed, args.budget))
-        rows["gepa"].append(run_gepa(sets, seed, args.budget))
-        for method in ("nsga2", "random", "gepa"):
-            r = rows[method][-1]
-            print(
-                f"seed {seed} {method:6}: calls {r['metric_calls']:5} front {r['front']} "
-                f"hv {r['hv']:.4f} held-out success {r['heldout_success']:.3f} "
-                f"tokens {r['heldout_tokens']:.0f} sims {r['heldout_simulations']:.1f}"
-            )
-        d = rows["default"][-1]
-        print(f"seed {seed} default: hv {d['hv']:.4f} held-out success {d['heldout_success']:.3f}")
+    rows = asyncio.run(harness(args, sets))
+    team = rows.pop("team")[0]
 
     def mean(method: str, key: str) -> float:
         return round(statistics.mean(r[key] for r in rows[method]), 4)
 
     hv = {m: mean(m, "hv") for m in ("nsga2", "random", "gepa")}
+    wall = time.perf_counter() - started
     print(
         f"hv ratios: nsga2/random {hv['nsga2'] / max(hv['random'], 1e-9):.3f}, "
         f"nsga2/gepa {hv['nsga2'] / max(hv['gepa'], 1e-9):.3f}; held-out success gain over "
         f"default: {mean('nsga2', 'heldout_success') - mean('default', 'heldout_success'):+.3f} "
-        f"in {time.perf_counter() - started:.0f} s"
+        f"in {wall:.0f} s ({team['real']} real solves, {team['hits']} cache hits)"
     )
     print(
         json.dumps(
@@ -391,6 +466,20 @@ def main() -> None:
                 "heldout_cost": {
                     m: mean(m, "heldout_tokens") for m in ("default", "nsga2", "gepa")
                 },
+                "metric_calls": {m: mean(m, "metric_calls") for m in ("nsga2", "random", "gepa")},
+                "sizes": {
+                    **sizes,
+                    "levels": list(LEVELS),
+                    "front": args.front,
+                    "population": args.population,
+                    "max_sim_calls": args.max_sim_calls,
+                    "rollout_seed": 0,
+                    "token_scale": TOKEN_SCALE,
+                },
+                "evaluator": "offline team in process (real build123d + MuJoCo), cached",
+                "real_solves": team["real"],
+                "cache_hits_counted": team["hits"],
+                "wall_s": round(wall, 1),
             }
         )
     )

@@ -17,9 +17,8 @@ from arena_core.profiles import packaged_profile
 from optimizer.evaluate import Experiment, Lost, Measured
 from optimizer.guards import DailyBudget, guard
 from optimizer.loop import Loop, Plan
-from optimizer.surrogate import SurrogateEvaluator
+from tests.optimizer.table import TableEvaluator
 
-DIFFICULTIES = {f"hard-{i}": 5 for i in range(8)} | {f"easy-{i}": 1 for i in range(3)}
 PLAN = Plan(
     role="engineer", generations=3, population=4, seed=7,
     targets=tuple(f"hard-{i}" for i in range(8)), controls=("easy-0", "easy-1", "easy-2"),
@@ -46,7 +45,7 @@ def _budget(usd: float = 10.0, sim_s: float = 1e9) -> DailyBudget:
 
 async def _run(seed: int, evaluator: object | None = None, budget: DailyBudget | None = None):  # type: ignore[no-untyped-def]
     emitted = Recorded()
-    loop = Loop(evaluator or SurrogateEvaluator(DIFFICULTIES), emitted, budget or _budget())  # type: ignore[arg-type]
+    loop = Loop(evaluator or TableEvaluator(), emitted, budget or _budget())  # type: ignore[arg-type]
     plan = Plan(**{**PLAN.__dict__, "seed": seed})
     result = await loop.run(packaged_profile("engineer"), plan)
     return result, emitted
@@ -74,7 +73,7 @@ async def test_promoted_variants_passed_every_control_and_the_rest_are_archived(
     assert created == candidates | archived
 
 
-class LosesControls(SurrogateEvaluator):
+class LosesControls(TableEvaluator):
     """Every variant (not the start profile) fails the first control."""
 
     async def evaluate(self, experiment: Experiment) -> Measured:
@@ -87,7 +86,7 @@ class LosesControls(SurrogateEvaluator):
 
 
 async def test_a_variant_that_loses_a_control_is_never_promoted() -> None:
-    result, emitted = await _run(7, LosesControls(DIFFICULTIES))
+    result, emitted = await _run(7, LosesControls())
     assert result.promoted == []
     assert all(
         e.controls_lost == ("easy-0",)  # type: ignore[attr-defined]
@@ -95,7 +94,7 @@ async def test_a_variant_that_loses_a_control_is_never_promoted() -> None:
     )
 
 
-class WorkersDie(SurrogateEvaluator):
+class WorkersDie(TableEvaluator):
     """Children of variants' batches never answer."""
 
     async def evaluate(self, experiment: Experiment) -> Measured | Lost:  # type: ignore[override]
@@ -105,7 +104,7 @@ class WorkersDie(SurrogateEvaluator):
 
 
 async def test_a_batch_whose_workers_die_archives_the_variant_and_promotes_nothing() -> None:
-    result, emitted = await _run(7, WorkersDie(DIFFICULTIES))
+    result, emitted = await _run(7, WorkersDie())
     assert result.promoted == [] and result.evaluated == 1
     reasons = [m.reason for m in emitted.of(ProfileStageMoved) if m.stage is Stage.archived]  # type: ignore[attr-defined]
     assert reasons and all("lost 2 solves" in r or r == "not on the front" for r in reasons)
@@ -144,7 +143,7 @@ async def test_a_variant_failing_a_guard_is_rejected_before_any_experiment() -> 
         update={"sections": (*start.sections, PromptSection(name="notes", text="{{ nope }}"))}
     )
     emitted = Recorded()
-    evaluator = SurrogateEvaluator(DIFFICULTIES)
+    evaluator = TableEvaluator()
     result = await Loop(evaluator, emitted, _budget()).run(bad, PLAN)
     rejected = emitted.of(GuardRejected)
     assert rejected and all(r.guard is GuardName.template for r in rejected)  # type: ignore[attr-defined]

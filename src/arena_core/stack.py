@@ -94,6 +94,16 @@ async def services_in_process(
         await bus.close()
 
 
+@contextlib.asynccontextmanager
+async def recording(settings: Settings) -> AsyncIterator[Bus]:
+    """A bus to ask the recording on (``arena_core.query.ask``): the configured NATS,
+    whose recorder answers, or without one an embedded server with the recorder here."""
+    with nats_for(settings) as live:
+        local = [] if settings.nats_url else [RECORDER]
+        async with services_in_process(live, local, record=False) as bus:
+            yield bus
+
+
 async def serve(cls: type[Lifecycle], container: Container, concurrency: int | None) -> None:
     """``arena worker``: run one service until a signal, then release its resources."""
     service = cls.from_container(container, concurrency=concurrency)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import getpass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
+
+if TYPE_CHECKING:
+    from arena_core.query import EvaluatedAnswer, ExperimentsAnswer
 
 from arena_core.cli.help import examples
 
@@ -98,19 +101,21 @@ def register(app: typer.Typer) -> None:
         except ProfileError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
-        from arena_core.db import open_database
-        from arena_core.db.experiments import get_experiment, list_experiments
+        from arena_core.query import QueryRefused, QueryUnanswered
 
-        engine = open_database(settings.database_path)
+        try:
+            evaluated, experiments = asyncio.run(_recorded(settings, role, experiment))
+        except (QueryRefused, QueryUnanswered) as exc:
+            typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
+            raise typer.Exit(2) from None
         if experiment is not None:
-            found = get_experiment(engine, experiment)
-            if found is None:
+            if experiments.experiment is None:
                 typer.echo(f"no experiment {experiment!r}", err=True)
                 raise typer.Exit(2)
-            rows, front, points = _experiment_rows(found)
+            rows, front, points = _experiment_rows(experiments.experiment)
         else:
-            rows, front, points = _status_rows(engine, role)
-        recent = list_experiments(engine, role)[:EXPERIMENTS_SHOWN]
+            rows, front, points = _status_rows(evaluated)
+        recent = experiments.recent
         if not rows:
             typer.echo(f"no evaluated {role} profile yet: run arena optimize --role {role}")
             return
@@ -160,38 +165,50 @@ def register(app: typer.Typer) -> None:
         ) -> None:
             """Approve a profile: it becomes the role's prod profile (refused unless it
             passed a regression batch)."""
-            from arena_core.profiles import NotApprovable, ProfileError
+            from arena_core.profiles import NotApprovable
+            from arena_core.query import QueryRefused, QueryUnanswered
 
             try:
                 done = asyncio.run(_approve(profile_id, by or getpass.getuser()))
             except NotApprovable as exc:
                 typer.echo(f"refused: {exc}", err=True)
                 raise typer.Exit(1) from None
-            except ProfileError as exc:
-                typer.echo(str(exc), err=True)
+            except (QueryRefused, QueryUnanswered) as exc:
+                typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
                 raise typer.Exit(2) from None
             typer.echo(done)
 
 
-def _status_rows(engine: Any, role: str) -> tuple[list[dict[str, Any]], set[str], list[Any]]:
-    from arena_core.profiles import evaluations, list_profiles
+async def _recorded(
+    settings: Any, role: str, experiment: str | None
+) -> tuple[EvaluatedAnswer, ExperimentsAnswer]:
+    """The role's evaluated profiles and recent experiments (and ``experiment``), asked of
+    the recording over NATS."""
+    from arena_core.query import EvaluatedQuery, ExperimentsQuery, ask
+    from arena_core.stack import recording
+
+    async with recording(settings) as bus:
+        evaluated = await ask(bus, EvaluatedQuery(role=role))
+        query = ExperimentsQuery(role=role, recent=EXPERIMENTS_SHOWN, experiment_id=experiment)
+        return evaluated, await ask(bus, query)
+
+
+def _status_rows(evaluated: EvaluatedAnswer) -> tuple[list[dict[str, Any]], set[str], list[Any]]:
     from optimizer.select import Scored, front
 
-    latest = {pid: o for pid, o, _ in evaluations(engine, role)}
-    known = {p.id: p for p in list_profiles(engine, role)}
-    ids = [pid for pid in latest if pid in known]
-    on_front = set(front([Scored(pid, latest[pid]) for pid in ids]))
+    latest = {e.profile.id: e for e in evaluated.profiles}
+    on_front = set(front([Scored(pid, e.objectives) for pid, e in latest.items()]))
     rows = [
         {
             "profile": pid,
-            "stage": known[pid].stage.value,
+            "stage": e.profile.stage.value,
             "front": pid in on_front,
-            "parents": list(known[pid].parent_ids),
-            **latest[pid].model_dump(),
+            "parents": list(e.profile.parent_ids),
+            **e.objectives.model_dump(),
         }
-        for pid in ids
+        for pid, e in latest.items()
     ]
-    points = [(pid, latest[pid], known[pid].parent_ids) for pid in ids]
+    points = [(pid, e.objectives, e.profile.parent_ids) for pid, e in latest.items()]
     return rows, on_front, points
 
 
@@ -243,33 +260,31 @@ async def _request(job: Any) -> Any:
 
 
 async def _approve(profile_id: str, approver: str) -> str:
-    from arena_core.db import open_database
     from arena_core.events import Envelope
     from arena_core.events.profiles import ProfileApproved
-    from arena_core.profiles import NotApprovable, get_profile, prod_profile
+    from arena_core.profiles import NotApprovable
+    from arena_core.query import ProfileQuery, ask
     from arena_core.settings import Settings
-    from arena_core.stack import nats_for, services_in_process
+    from arena_core.stack import recording
 
-    settings = Settings()
-    engine = open_database(settings.database_path)
-    profile = get_profile(engine, profile_id)
-    current = prod_profile(engine, profile.role)
-    if current.id == profile.id:
-        return f"{profile.id} is already the {profile.role} prod profile"
-    if not profile.passed_regression:
-        raise NotApprovable(f"{profile.id} never passed a regression batch ({profile.stage.value})")
-    if profile.stage.value == "archived":
-        raise NotApprovable(f"{profile.id} is archived")
-    event = ProfileApproved(
-        profile_id=profile.id, role=profile.role, approver=approver[:128],
-        previous_id=current.id,
-    )  # fmt: skip
-    local = not settings.nats_url
-    with nats_for(settings) as live:
-        async with services_in_process(live, ["recorder"] if local else [], record=False) as bus:
-            await bus.publish(Envelope.new(event))
-            for _ in range(300):
-                if prod_profile(engine, profile.role).id == profile.id:
-                    return f"{profile.id} is now the {profile.role} prod profile"
-                await asyncio.sleep(0.1)
+    async with recording(Settings()) as bus:
+        profile = (await ask(bus, ProfileQuery(profile_id=profile_id))).profile
+        prod = ProfileQuery(role=profile.role)
+        current = (await ask(bus, prod)).profile
+        if current.id == profile.id:
+            return f"{profile.id} is already the {profile.role} prod profile"
+        if not profile.passed_regression:
+            stage = profile.stage.value
+            raise NotApprovable(f"{profile.id} never passed a regression batch ({stage})")
+        if profile.stage.value == "archived":
+            raise NotApprovable(f"{profile.id} is archived")
+        event = ProfileApproved(
+            profile_id=profile.id, role=profile.role, approver=approver[:128],
+            previous_id=current.id,
+        )  # fmt: skip
+        await bus.publish(Envelope.new(event))
+        for _ in range(300):
+            if (await ask(bus, prod)).profile.id == profile.id:
+                return f"{profile.id} is now the {profile.role} prod profile"
+            await asyncio.sleep(0.1)
     return f"approval of {profile.id} published; the recorder has not folded it yet"

@@ -1,11 +1,16 @@
 """``arena render``: a picture of a recorded run's design in its scene (and a GIF of a
-failed simulation), drawn by MuJoCo's offscreen renderer."""
+failed simulation), drawn by MuJoCo's offscreen renderer. The recorded simulation is
+asked of the recording over NATS, so this works on any node."""
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from arena_core.query import SimulationAnswer
 
 EXAMPLES = """
 Examples:
@@ -30,52 +35,31 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Draw a recorded design in its scene (build zone blue, goal green, forbidden red);
         for a simulation that failed, also a short GIF of it."""
-        import orjson
-        from sqlalchemy import select
+        import asyncio
 
-        from arena_core.db import open_database
-        from arena_core.db.tables import messages
-        from arena_core.events.sim import SimJobRequested
-        from arena_core.replay import AmbiguousRun, UnknownRun, resolve_run
+        from arena_core.query import QueryRefused, QueryUnanswered, SimulationQuery, ask
         from arena_core.settings import Settings
+        from arena_core.stack import recording
         from simrunner.meshes import MeshLibrary
         from simrunner.render import NoOffscreenGl, render_gif, render_png
 
-        engine = open_database(Settings().database_path)
+        async def recorded() -> SimulationAnswer:
+            async with recording(Settings()) as bus:
+                return await ask(bus, SimulationQuery(run=run, design=design))
+
         try:
-            run_id = resolve_run(engine, run)
-        except (UnknownRun, AmbiguousRun) as exc:
-            typer.echo(str(exc), err=True)
+            found = asyncio.run(recorded())
+        except (QueryRefused, QueryUnanswered) as exc:
+            typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
             raise typer.Exit(2) from None
-        with engine.connect() as conn:
-            rows = conn.execute(
-                select(messages.c.msg_id, messages.c.body)
-                .where(messages.c.run_id == run_id, messages.c.type == SimJobRequested.EVENT_TYPE)
-                .order_by(messages.c.seq)
-            ).all()
-            if not rows:
-                typer.echo(f"run {run_id} simulated no design", err=True)
-                raise typer.Exit(2)
-            index = len(rows) - 1 if design is None else design
-            if index >= len(rows):
-                typer.echo(f"run {run_id} has {len(rows)} simulations (0..{len(rows) - 1})",
-                           err=True)  # fmt: skip
-                raise typer.Exit(2)
-            msg_id, body = rows[index]
-            answer = conn.execute(
-                select(messages.c.body).where(
-                    messages.c.causation_id == msg_id, messages.c.type == "sim.job.completed"
-                )
-            ).scalar()
-        request = SimJobRequested.model_validate(orjson.loads(body)["payload"])
+        request = found.request
         meshes = MeshLibrary.from_blobs(request.meshes)
         out.mkdir(parents=True, exist_ok=True)
-        stem = out / f"{run_id}-design-{index}"
+        stem = out / f"{found.run_id}-design-{found.index}"
         try:
             stem.with_suffix(".png").write_bytes(render_png(request.spec, request.solution, meshes))
             typer.echo(stem.with_suffix(".png"))
-            passed = answer is not None and orjson.loads(answer)["payload"].get("passed")
-            if not passed:
+            if not found.passed:
                 gif = render_gif(request.spec, request.solution, meshes, seconds=seconds)
                 stem.with_suffix(".gif").write_bytes(gif)
                 typer.echo(stem.with_suffix(".gif"))

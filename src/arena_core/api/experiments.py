@@ -9,12 +9,8 @@ from pydantic import BaseModel
 from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
-from arena_core.db.experiments import (
-    Experiment,
-    ExperimentSummary,
-    get_experiment,
-    list_experiments,
-)
+from arena_core.db.experiments import get_experiment, list_experiments
+from arena_core.profiles.experiments import Experiment, ExperimentSummary
 
 
 class ExperimentList(BaseModel):

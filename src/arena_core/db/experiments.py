@@ -3,21 +3,24 @@
 An experiment is one ``optimize.job.requested`` (its id is the job's envelope id); its
 variants are the profiles the job created, evaluated, rejected or lost, with the
 objectives their regression batch measured, the verdict, the front and the lineage.
-The recorder folds them (``projections/experiments``); ``arena optimize status`` and
-the HTTP API read them here.
+The recorder folds them (``projections/experiments``); the query responder and the
+HTTP API read them here, as the models of ``arena_core.profiles.experiments``.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import cast
 
 import orjson
-from pydantic import BaseModel, ConfigDict
 from sqlalchemy import Engine, Table, select
 from sqlmodel import Field, SQLModel
 
+from arena_core.profiles.experiments import (
+    Experiment,
+    ExperimentPoint,
+    ExperimentSummary,
+)
 from arena_core.profiles.tables import profiles
 
 
@@ -71,67 +74,6 @@ class ExperimentVariantRow(SQLModel, table=True):
 
 experiments = cast(Table, ExperimentRow.__table__)  # type: ignore[attr-defined]
 experiment_variants = cast(Table, ExperimentVariantRow.__table__)  # type: ignore[attr-defined]
-
-
-class Verdict(StrEnum):
-    """What regression said of a variant."""
-
-    pending = "pending"
-    passed = "passed"
-    lost_control = "lost_control"
-    """It failed a benchmark its parent solved: never promoted."""
-    lost_solves = "lost_solves"
-    """Its batch lost solves (workers died or hung): not measured."""
-    rejected = "rejected"
-    """A guard rejected it before any experiment."""
-
-
-class ExperimentPoint(BaseModel):
-    """One variant: a point of the success / cost / latency / simulations space."""
-
-    model_config = ConfigDict(frozen=True)
-
-    profile_id: str
-    parent_ids: list[str]
-    stage: str | None
-    """The profile's lifecycle stage now (None: not in the registry)."""
-    verdict: Verdict
-    success: float | None
-    cost_usd: float | None
-    tokens: float | None
-    latency_s: float | None
-    simulations: float | None
-    targets: int
-    targets_solved: int
-    controls: int
-    controls_lost: list[str]
-    front: bool
-    promoted: bool
-
-
-class ExperimentSummary(BaseModel):
-    """One optimize job."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    role: str
-    start_profile_id: str | None
-    seed: int
-    generations: int
-    population: int
-    status: str
-    reason: str | None
-    detail: str
-    evaluated: int
-    requested_at: datetime
-    finished_at: datetime | None
-
-
-class Experiment(ExperimentSummary):
-    """One optimize job with its variants, in the order it tried them."""
-
-    points: list[ExperimentPoint]
 
 
 def list_experiments(engine: Engine, role: str | None = None) -> list[ExperimentSummary]:

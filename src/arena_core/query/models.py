@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from arena_core.events.sim import MeshBlob
+from arena_core.events.profiles import Objectives
+from arena_core.events.sim import MeshBlob, SimJobRequested
+from arena_core.profiles.experiments import Experiment, ExperimentSummary
 from arena_core.profiles.model import Profile
 from arena_core.spec import BenchmarkSpec
 
@@ -108,11 +110,75 @@ class ProfileQuery(Query[ProfileAnswer]):
 
     kind: ClassVar[str] = "profile"
     answer: ClassVar[type[Any]] = ProfileAnswer
-    role: str
+    role: str | None = None
+    """Needed when ``profile_id`` is None."""
     profile_id: str | None = None
 
 
+class EvaluatedProfile(Answer):
+    profile: Profile
+    objectives: Objectives
+    """What its latest regression batch measured."""
+
+
+class EvaluatedAnswer(Answer):
+    profiles: tuple[EvaluatedProfile, ...]
+    """In the order they were first evaluated."""
+
+
+class EvaluatedQuery(Query[EvaluatedAnswer]):
+    """Every profile of ``role`` a regression batch measured, with its latest objectives."""
+
+    kind: ClassVar[str] = "evaluated"
+    answer: ClassVar[type[Any]] = EvaluatedAnswer
+    role: str
+
+
+class ExperimentsAnswer(Answer):
+    recent: tuple[ExperimentSummary, ...]
+    """The role's experiments, newest first."""
+    experiment: Experiment | None = None
+    """The one asked for, with its variants (None: not asked, or not recorded)."""
+
+
+class ExperimentsQuery(Query[ExperimentsAnswer]):
+    """The ``recent`` newest optimize jobs of ``role``, and the experiment
+    ``experiment_id`` when one is named."""
+
+    kind: ClassVar[str] = "experiments"
+    answer: ClassVar[type[Any]] = ExperimentsAnswer
+    role: str
+    recent: int = Field(default=5, ge=0, le=100)
+    experiment_id: str | None = Field(default=None, max_length=200)
+
+
+class SimulationAnswer(Answer):
+    run_id: str
+    index: int
+    """Which simulation of the run (0-based, in recording order)."""
+    count: int
+    """How many the run requested."""
+    request: SimJobRequested
+    passed: bool | None
+    """What the simulator answered (None: no answer recorded)."""
+
+
+class SimulationQuery(Query[SimulationAnswer]):
+    """One simulation a recorded run requested: the ``design``-th (None: the last) of the
+    run whose id starts with ``run``. Refused with kind ``unknown_run`` or
+    ``no_simulation``."""
+
+    kind: ClassVar[str] = "simulation"
+    answer: ClassVar[type[Any]] = SimulationAnswer
+    run: str = Field(max_length=200)
+    design: int | None = Field(default=None, ge=0)
+
+
 QUERIES: dict[str, type[Query[Any]]] = {
-    q.kind: q for q in (SolveOutcomesQuery, TargetsQuery, SpentQuery, ProfileQuery)
-}
+    q.kind: q
+    for q in (
+        SolveOutcomesQuery, TargetsQuery, SpentQuery, ProfileQuery, EvaluatedQuery,
+        ExperimentsQuery, SimulationQuery,
+    )
+}  # fmt: skip
 """Every query, by kind (what the responder answers)."""

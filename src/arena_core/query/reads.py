@@ -9,14 +9,29 @@ from sqlalchemy import Engine, select
 
 from arena_core.db import Message
 from arena_core.db.benchmarks import LibraryBenchmark, benchmarks, load_spec
+from arena_core.db.experiments import get_experiment, list_experiments
+from arena_core.errors import ArenaError
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
 from arena_core.events.optimizer import RegressionJobCompleted
-from arena_core.events.sim import MeshBlob
-from arena_core.profiles import get_profile, prod_profile
+from arena_core.events.sim import MeshBlob, SimJobCompleted, SimJobRequested
+from arena_core.profiles import (
+    UnknownProfile,
+    evaluations,
+    get_profile,
+    list_profiles,
+    prod_profile,
+)
 from arena_core.query.models import (
     BenchmarkTarget,
+    EvaluatedAnswer,
+    EvaluatedProfile,
+    EvaluatedQuery,
+    ExperimentsAnswer,
+    ExperimentsQuery,
     ProfileAnswer,
     ProfileQuery,
+    SimulationAnswer,
+    SimulationQuery,
     SolveOutcome,
     SolveOutcomesAnswer,
     SolveOutcomesQuery,
@@ -27,6 +42,15 @@ from arena_core.query.models import (
 )
 
 messages = Message.__table__  # type: ignore[attr-defined]
+
+
+class Unanswerable(ArenaError, LookupError):
+    """The recording holds nothing that answers a query; ``kind`` says why."""
+
+    def __init__(self, kind: str, detail: str) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = detail
 
 
 def solve_outcomes(engine: Engine, query: SolveOutcomesQuery) -> SolveOutcomesAnswer:
@@ -97,9 +121,66 @@ def spent(engine: Engine, query: SpentQuery) -> SpentAnswer:
 
 def profile(engine: Engine, query: ProfileQuery) -> ProfileAnswer:
     """Raises ``ProfileError`` (unknown role or profile): the responder refuses with it."""
-    found = (
-        get_profile(engine, query.profile_id)
-        if query.profile_id
-        else prod_profile(engine, query.role)
-    )
+    if query.profile_id:
+        found = get_profile(engine, query.profile_id)
+    elif query.role:
+        found = prod_profile(engine, query.role)
+    else:
+        raise UnknownProfile("name a role or a profile id")
     return ProfileAnswer(profile=found, recorded=found.created_at is not None)
+
+
+def evaluated(engine: Engine, query: EvaluatedQuery) -> EvaluatedAnswer:
+    latest = {pid: objectives for pid, objectives, _ in evaluations(engine, query.role)}
+    known = {p.id: p for p in list_profiles(engine, query.role)}
+    return EvaluatedAnswer(
+        profiles=tuple(
+            EvaluatedProfile(profile=known[pid], objectives=objectives)
+            for pid, objectives in latest.items()
+            if pid in known
+        )
+    )
+
+
+def experiments(engine: Engine, query: ExperimentsQuery) -> ExperimentsAnswer:
+    recent = list_experiments(engine, query.role)[: query.recent]
+    found = get_experiment(engine, query.experiment_id) if query.experiment_id else None
+    return ExperimentsAnswer(recent=tuple(recent), experiment=found)
+
+
+def simulation(engine: Engine, query: SimulationQuery) -> SimulationAnswer:
+    """Raises ``Unanswerable`` for an unknown run or a simulation it did not request."""
+    # Imported here: the replay package imports the recorder, which starts this responder.
+    from arena_core.replay.runs import AmbiguousRun, UnknownRun, resolve_run
+
+    try:
+        run_id = resolve_run(engine, query.run)
+    except (UnknownRun, AmbiguousRun) as exc:
+        raise Unanswerable("unknown_run", str(exc)) from exc
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(messages.c.msg_id, messages.c.body)
+            .where(messages.c.run_id == run_id, messages.c.type == SimJobRequested.EVENT_TYPE)
+            .order_by(messages.c.seq)
+        ).all()
+        if not rows:
+            raise Unanswerable("no_simulation", f"run {run_id} simulated no design")
+        index = len(rows) - 1 if query.design is None else query.design
+        if index >= len(rows):
+            raise Unanswerable(
+                "no_simulation", f"run {run_id} has {len(rows)} simulations (0..{len(rows) - 1})"
+            )
+        msg_id, body = rows[index]
+        answer = conn.execute(
+            select(messages.c.body).where(
+                messages.c.causation_id == msg_id,
+                messages.c.type == SimJobCompleted.EVENT_TYPE,
+            )
+        ).scalar()
+    return SimulationAnswer(
+        run_id=run_id,
+        index=index,
+        count=len(rows),
+        request=SimJobRequested.model_validate(orjson.loads(body)["payload"]),
+        passed=None if answer is None else bool(orjson.loads(answer)["payload"].get("passed")),
+    )

@@ -32,6 +32,9 @@ READS: dict[str, Callable[[Engine, Any], BaseModel]] = {
     "targets": reads.targets,
     "spent": reads.spent,
     "profile": reads.profile,
+    "evaluated": reads.evaluated,
+    "experiments": reads.experiments,
+    "simulation": reads.simulation,
 }
 assert READS.keys() == QUERIES.keys()
 
@@ -73,6 +76,8 @@ class QueryResponder:
             found = READS[kind](self.engine, query)
         except ProfileError as exc:
             return _error("unknown_profile", str(exc))
+        except reads.Unanswerable as exc:
+            return _error(exc.kind, exc.detail)
         return orjson.dumps({"answer": found.model_dump(mode="json")})
 
     async def _respond(self, msg: Msg) -> None:

@@ -15,7 +15,7 @@ import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.sqlite import insert as upsert
 
-from arena_core.db.experiments import Verdict, experiment_variants, experiments
+from arena_core.db.experiments import experiment_variants, experiments
 from arena_core.db.projections.base import Projection
 from arena_core.events import Envelope
 from arena_core.events.optimizer import (
@@ -30,6 +30,7 @@ from arena_core.events.profiles import (
     ProfileVersionCreated,
     Stage,
 )
+from arena_core.profiles.experiments import Verdict
 
 
 class ExperimentsProjection(Projection):

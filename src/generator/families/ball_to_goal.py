@@ -20,11 +20,9 @@ import random
 from arena_core.spec import (
     Box,
     Jitter,
-    Plane,
     ProcessRules,
     ReachZone,
     Sphere,
-    StaticObject,
     Zone,
 )
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
@@ -103,7 +101,6 @@ class BallToGoal(Family):
             ),
             payload="ball",
             bounds=Zone(label="world", low=(-1.0, -0.5, -0.1), high=(1.5, 0.5, 1.0)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build_zone(
                 Zone(label="build", low=(-0.15, -0.2, 0.0), high=(0.45, 0.2, 0.4)),
                 every_pitch,

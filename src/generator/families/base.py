@@ -26,6 +26,7 @@ from arena_core.spec import (
     Goal,
     Jitter,
     Motor,
+    Plane,
     Pose,
     ProcessRules,
     Solution,
@@ -42,6 +43,8 @@ FIXED_ROLE = "fixed"
 """Role of a reference part fixed to the world."""
 MOTOR_ROLE_PREFIX = "on_"
 """Role prefix of a reference part riding on a motor: ``on_<motor label>``."""
+FLOOR = StaticObject(label="floor", geometry=Plane(), material="plywood")
+"""The floor every family's scene stands on."""
 
 
 class Frame(BaseModel):
@@ -55,8 +58,8 @@ class Frame(BaseModel):
     """Label of the dynamic object the goal is about; the scene script must build it."""
     bounds: Zone
     """The world."""
-    fixed_static: tuple[StaticObject, ...] = ()
-    """Scenery that is not CAD (the floor plane)."""
+    fixed_static: tuple[StaticObject, ...] = (FLOOR,)
+    """Scenery that is not CAD: the floor plane."""
     motors: tuple[Motor, ...] = ()
     """Actuated parts of the benchmark."""
     build_zone: Zone

@@ -19,11 +19,9 @@ import random
 from arena_core.spec import (
     Box,
     Jitter,
-    Plane,
     ProcessRules,
     ReachZone,
     Sphere,
-    StaticObject,
     Zone,
 )
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
@@ -116,7 +114,6 @@ class BridgeGap(Family):
             ),
             payload="ball",
             bounds=Zone(label="world", low=(-1.0, -0.5, -0.1), high=(1.0, 0.5, 0.8)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build,
             forbid_zones=(pit,),
             goal=ReachZone(object="ball", zone=goal, within_s=r3(4.0 * lv.time), hold_s=0.3),

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import random
 
-from arena_core.spec import Box, Jitter, Plane, ProcessRules, ReachZone, Sphere, StaticObject, Zone
+from arena_core.spec import Box, Jitter, ProcessRules, ReachZone, Sphere, Zone
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
 
@@ -130,7 +130,6 @@ class Funnel(Family):
             ),
             payload="ball",
             bounds=Zone(label="world", low=(-1.0, -0.6, -0.1), high=(1.5, 0.6, 1.0)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build_zone(roomiest, every, lv.room),
             forbid_zones=forbid,
             goal=ReachZone(object="ball", zone=goal, within_s=r3(3.0 * lv.time), hold_s=0.2),

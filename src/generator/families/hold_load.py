@@ -22,9 +22,7 @@ from arena_core.spec import (
     Box,
     HoldAbove,
     Jitter,
-    Plane,
     ProcessRules,
-    StaticObject,
     Zone,
 )
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
@@ -105,7 +103,6 @@ class HoldLoad(Family):
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.8, -0.1), high=(0.8, 0.8, 0.8)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build,
             goal=HoldAbove(object="crate", height=hold_height, hold_s=hold_s, within_s=within_s),
             jitter=Jitter(position=(jitter, jitter, 0.0), copies=lv.copies),

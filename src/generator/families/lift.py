@@ -26,10 +26,8 @@ from arena_core.spec import (
     Jitter,
     Keyframe,
     Motor,
-    Plane,
     Pose,
     ProcessRules,
-    StaticObject,
     Zone,
 )
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
@@ -112,7 +110,6 @@ class Lift(Family):
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.6, -0.6, -0.1), high=(0.6, 0.6, 0.6)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             motors=(motor,),
             build_zone=build_zone(roomiest, [riser], lv.room),
             goal=HoldAbove(object="crate", height=height, hold_s=hold_s, within_s=within_s),

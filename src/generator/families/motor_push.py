@@ -29,11 +29,9 @@ from arena_core.spec import (
     Jitter,
     Keyframe,
     Motor,
-    Plane,
     Pose,
     ProcessRules,
     ReachZone,
-    StaticObject,
     Zone,
 )
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
@@ -129,7 +127,6 @@ class MotorPush(Family):
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.5, -0.1), high=(0.8, 0.5, 0.6)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             motors=(motor,),
             build_zone=build,
             forbid_zones=forbid,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import random
 
-from arena_core.spec import Box, Jitter, Plane, ProcessRules, ReachZone, StaticObject, Zone
+from arena_core.spec import Box, Jitter, ProcessRules, ReachZone, Zone
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
 from generator.layout import Solid
 
@@ -135,7 +135,6 @@ class RetainingWall(Family):
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.5, -0.1), high=(1.0, 0.5, 0.8)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             build_zone=build_zone(roomiest, [wall(h) for h in HEIGHTS], max(lv.room, MIN_ROOM)),
             forbid_zones=(pit,),
             goal=ReachZone(object="crate", zone=goal, within_s=r3(3.0 * lv.time), hold_s=hold_s),

@@ -27,11 +27,9 @@ from arena_core.spec import (
     Jitter,
     Keyframe,
     Motor,
-    Plane,
     Pose,
     ProcessRules,
     ReachZone,
-    StaticObject,
     Zone,
 )
 from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
@@ -150,7 +148,6 @@ class Sweep(Family):
             ),
             payload="puck",
             bounds=Zone(label="world", low=(-0.7, -0.7, -0.1), high=(0.7, 0.7, 0.5)),
-            fixed_static=(StaticObject(label="floor", geometry=Plane(), material="plywood"),),
             motors=(motor,),
             build_zone=build_zone(roomiest, every, max(lv.room, MIN_ROOM)),
             forbid_zones=forbid,

@@ -2,6 +2,7 @@
 
     png = render_png(spec, solution, meshes)            # the scene at t = 0
     gif = render_gif(spec, solution, meshes, seconds=2) # the simulation, a few frames
+    gif = render_gif(spec, solution, meshes, copy=2)    # jittered copy 2, as simulated
 
 The build zone (blue), the goal zone (green) and the forbidden zones (red) are drawn as
 translucent boxes. Without an offscreen GL (no EGL, no OSMesa) ``NoOffscreenGl`` says
@@ -20,7 +21,7 @@ from arena_core.errors import ArenaError
 from arena_core.spec import BenchmarkSpec, Solution
 from arena_core.spec.zones import Zone
 from simrunner.meshes import MeshLibrary
-from simrunner.mjcf import build_mjcf
+from simrunner.mjcf import build_mjcf, control_values
 
 BUILD_RGBA = (0.2, 0.4, 1.0, 0.25)
 GOAL_RGBA = (0.1, 0.9, 0.2, 0.35)
@@ -31,10 +32,24 @@ class NoOffscreenGl(ArenaError, RuntimeError):
     """No offscreen OpenGL: install libegl1 + libegl-mesa0 (EGL) or libosmesa6 (OSMesa)."""
 
 
-def _mujoco() -> Any:
-    os.environ.setdefault("MUJOCO_GL", "egl")
-    import mujoco
+INSTALL_HINT = (
+    "install libegl1 and libegl-mesa0 (scripts/bootstrap does, as root), or libosmesa6 "
+    "with MUJOCO_GL=osmesa"
+)
 
+
+def _no_gl(why: object) -> NoOffscreenGl:
+    return NoOffscreenGl(f"no offscreen OpenGL (MUJOCO_GL={os.environ.get('MUJOCO_GL')}: "
+                         f"{why}); {INSTALL_HINT}")  # fmt: skip
+
+
+def _mujoco() -> Any:
+    import simrunner  # noqa: F401 - chooses MUJOCO_GL before mujoco is imported
+
+    try:
+        import mujoco
+    except Exception as exc:  # the chosen GL library is missing: mujoco does not import
+        raise _no_gl(f"{type(exc).__name__}: {exc}") from None
     return mujoco
 
 
@@ -52,29 +67,35 @@ def _add_zone(mujoco: Any, scene: Any, zone: Zone, rgba: tuple[float, ...]) -> N
 
 
 class SceneRenderer:
-    """A compiled scene and an offscreen renderer aimed at it."""
+    """A compiled scene and an offscreen renderer aimed at it.
+
+    ``copy`` starts the payload where that jittered copy of the sim job started (None:
+    where the spec puts it); stepping drives the motors by their schedules, as the
+    simulator does.
+    """
 
     def __init__(
         self, spec: BenchmarkSpec, solution: Solution, meshes: MeshLibrary,
-        width: int = 640, height: int = 480,
+        width: int = 640, height: int = 480, copy: int | None = None,
     ) -> None:  # fmt: skip
         mujoco = _mujoco()
+        from simrunner import engine
+
         self.mujoco, self.spec = mujoco, spec
         built = build_mjcf(spec, solution)
         with tempfile.TemporaryDirectory(prefix="arena-render-") as folder:
             path = built.write(Path(folder), meshes)
-            self.model = mujoco.MjModel.from_xml_path(str(path))
+            self.model = engine.without_autoreset(engine.compile_model(path))
         self.model.vis.global_.offwidth = max(self.model.vis.global_.offwidth, width)
         self.model.vis.global_.offheight = max(self.model.vis.global_.offheight, height)
         self.data = mujoco.MjData(self.model)
+        if copy is not None:
+            self._start_as(copy)
         mujoco.mj_forward(self.model, self.data)
         try:
             self.renderer = mujoco.Renderer(self.model, height, width)
         except Exception as exc:  # the GL backend could not start
-            raise NoOffscreenGl(
-                f"no offscreen OpenGL ({os.environ.get('MUJOCO_GL')}: {exc}); install "
-                "libegl1 and libegl-mesa0, or libosmesa6 with MUJOCO_GL=osmesa"
-            ) from None
+            raise _no_gl(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
         self.camera = mujoco.MjvCamera()
         mujoco.mjv_defaultFreeCamera(self.model, self.camera)
         self.camera.azimuth, self.camera.elevation = 135.0, -25.0
@@ -92,9 +113,24 @@ class SceneRenderer:
             _add_zone(self.mujoco, scene, zone, FORBID_RGBA)
         return self.renderer.render()
 
+    def _start_as(self, copy: int) -> None:
+        starts = self.spec.payload_starts()
+        if not 0 <= copy < len(starts):
+            raise ValueError(f"copy {copy} is not one of the {len(starts)} jittered copies")
+        joint = self.model.joint(f"dynamic/{self.spec.goal.object}")
+        adr = int(self.model.jnt_qposadr[joint.id])
+        self.data.qpos[adr : adr + 3] = starts[copy].pos
+        self.data.qpos[adr + 3 : adr + 7] = starts[copy].quat
+
     def step(self, seconds: float) -> None:
+        """Simulate ``seconds`` more, the motors following their schedules."""
+        import numpy as np
+
         steps = max(int(seconds / self.model.opt.timestep), 1)
         for _ in range(steps):
+            if self.model.nu:
+                now = np.array([self.data.time])
+                self.data.ctrl[:] = [control_values(m, now)[0] for m in self.spec.motors]
             self.mujoco.mj_step(self.model, self.data)
 
     def close(self) -> None:
@@ -122,12 +158,13 @@ def render_png(
 
 def render_gif(
     spec: BenchmarkSpec, solution: Solution, meshes: MeshLibrary, *, seconds: float = 3.0,
-    fps: int = 10, size: tuple[int, int] = (480, 360),
+    fps: int = 10, size: tuple[int, int] = (480, 360), copy: int | None = None,
 ) -> bytes:  # fmt: skip
-    """A short GIF of the simulation (``seconds`` of simulated time, ``fps`` frames each)."""
+    """A short GIF of the simulation (``seconds`` of simulated time, ``fps`` frames each),
+    of jittered copy ``copy`` when given."""
     from PIL import Image
 
-    scene = SceneRenderer(spec, solution, meshes, *size)
+    scene = SceneRenderer(spec, solution, meshes, *size, copy=copy)
     try:
         frames = [Image.fromarray(scene.frame())]
         for _ in range(int(seconds * fps)):

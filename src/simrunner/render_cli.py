@@ -20,6 +20,8 @@ Examples:
     arena render 01a2f3 --design 3        # its fourth simulation (0-based)
 
     arena render 01a2f3 --out pictures/   # where the PNG (and GIF) go
+
+    arena render 01a2f3 --design 3 --copy 1   # a GIF of jittered copy 1
 """
 
 
@@ -32,9 +34,13 @@ def register(app: typer.Typer) -> None:
         ),
         out: Path = typer.Option(Path("."), "--out", help="Folder for the pictures."),
         seconds: float = typer.Option(3.0, "--seconds", min=0.1, help="Length of the GIF."),
-    ) -> None:
+        copy: int = typer.Option(
+            None, "--copy", min=0, help="The jittered copy the GIF shows (default: the "
+            "first that failed)."
+        ),
+    ) -> None:  # fmt: skip
         """Draw a recorded design in its scene (build zone blue, goal green, forbidden red);
-        for a simulation that failed, also a short GIF of it."""
+        for a simulation that failed, also a short GIF of its first failed jittered copy."""
         import asyncio
 
         from arena_core.query import QueryRefused, QueryUnanswered, SimulationQuery, ask
@@ -59,10 +65,15 @@ def register(app: typer.Typer) -> None:
         try:
             stem.with_suffix(".png").write_bytes(render_png(request.spec, request.solution, meshes))
             typer.echo(stem.with_suffix(".png"))
-            if not found.passed:
-                gif = render_gif(request.spec, request.solution, meshes, seconds=seconds)
-                stem.with_suffix(".gif").write_bytes(gif)
-                typer.echo(stem.with_suffix(".gif"))
-        except NoOffscreenGl as exc:
+            if copy is not None or not found.passed:
+                failed = found.failed_copies
+                which = copy if copy is not None else (failed[0] if failed else 0)
+                gif = render_gif(
+                    request.spec, request.solution, meshes, seconds=seconds, copy=which
+                )
+                path = out / f"{stem.name}-copy-{which}.gif"
+                path.write_bytes(gif)
+                typer.echo(path)
+        except (NoOffscreenGl, ValueError) as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import BytesIO
 
 import numpy as np
+import pytest
 from PIL import Image
 
 from arena_core.spec import Solution
@@ -27,3 +31,36 @@ def test_gif_has_a_frame_per_tenth_of_a_second() -> None:
                      size=(160, 120))  # fmt: skip
     frames = Image.open(BytesIO(gif))
     assert frames.format == "GIF" and frames.n_frames == 6
+
+
+def test_a_gif_of_a_jittered_copy_starts_where_that_copy_started() -> None:
+    spec = ball_to_goal(seed=3, copies=3)
+    starts = spec.payload_starts()
+    assert starts[0].pos != starts[2].pos
+    gifs = [
+        render_gif(spec, Solution(), MeshLibrary(), seconds=0.1, size=(160, 120), copy=k)
+        for k in (0, 2)
+    ]
+    first = [Image.open(BytesIO(gif)) for gif in gifs]
+    assert first[0].tobytes() != first[1].tobytes()
+    with pytest.raises(ValueError, match="copy 7"):
+        render_gif(spec, Solution(), MeshLibrary(), seconds=0.1, copy=7)
+
+
+def test_without_an_offscreen_gl_rendering_says_what_to_install() -> None:
+    code = (
+        "from simrunner.render import NoOffscreenGl, render_png\n"
+        "from arena_core.spec import Solution\n"
+        "from arena_core.spec.examples import ball_to_goal\n"
+        "from simrunner.meshes import MeshLibrary\n"
+        "try:\n"
+        "    render_png(ball_to_goal(0), Solution(), MeshLibrary())\n"
+        "except NoOffscreenGl as exc:\n"
+        "    print(exc)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], env={**os.environ, "MUJOCO_GL": "disable"},
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    (line,) = done.stdout.splitlines()
+    assert "no offscreen OpenGL" in line and "libegl1" in line

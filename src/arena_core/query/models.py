@@ -161,6 +161,8 @@ class SimulationAnswer(Answer):
     request: SimJobRequested
     passed: bool | None
     """What the simulator answered (None: no answer recorded)."""
+    failed_copies: tuple[int, ...] = ()
+    """The jittered copies that failed, in order."""
 
 
 class SimulationQuery(Query[SimulationAnswer]):

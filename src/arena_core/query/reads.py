@@ -177,10 +177,16 @@ def simulation(engine: Engine, query: SimulationQuery) -> SimulationAnswer:
                 messages.c.type == SimJobCompleted.EVENT_TYPE,
             )
         ).scalar()
+    verdict = None if answer is None else orjson.loads(answer)["payload"]
     return SimulationAnswer(
         run_id=run_id,
         index=index,
         count=len(rows),
         request=SimJobRequested.model_validate(orjson.loads(body)["payload"]),
-        passed=None if answer is None else bool(orjson.loads(answer)["payload"].get("passed")),
+        passed=None if verdict is None else bool(verdict.get("passed")),
+        failed_copies=tuple(
+            c["copy_index"]
+            for c in (verdict or {}).get("metrics", {}).get("copies", [])
+            if not c.get("success")
+        ),
     )

@@ -22,6 +22,8 @@ from arena_core.spec import (
     DynamicObject,
     Material,
     Mesh,
+    Pose,
+    SolidGeometry,
     Solution,
     SolutionPart,
     StaticObject,
@@ -98,8 +100,16 @@ def _bad_role(part: CadPart, allowed: str) -> ReviewReason:
     )
 
 
-def _blob(part: CadPart) -> MeshBlob:
-    return MeshBlob.of(part.mesh_stl)
+def _shaped(
+    part: CadPart, materials: tuple[Material, ...], blobs: list[MeshBlob]
+) -> tuple[SolidGeometry, Pose, str]:
+    """The part's geometry, pose and material (``AssemblyError`` for a material not in
+    ``materials``); a mesh part's STL is added to ``blobs``."""
+    material = _material(part, materials)
+    geometry, pose = recognize(part)
+    if isinstance(geometry, Mesh):
+        blobs.append(MeshBlob.of(part.mesh_stl))
+    return geometry, pose, material
 
 
 def _invalid(exc: ValidationError, what: str) -> AssemblyError:
@@ -120,14 +130,7 @@ def scene_spec(draft: Draft, result: CadResult) -> tuple[BenchmarkSpec, Assemble
             reasons.append(_bad_role(part, "'static' or 'dynamic'"))
             continue
         try:
-            material = _material(part, materials)
-        except AssemblyError as exc:
-            reasons.extend(exc.reasons)
-            continue
-        geometry, pose = recognize(part)
-        if isinstance(geometry, Mesh):
-            blobs.append(_blob(part))
-        try:
+            geometry, pose, material = _shaped(part, materials, blobs)
             if part.role == "static":
                 statics.append(
                     StaticObject(label=part.name, geometry=geometry, pose=pose, material=material)
@@ -136,6 +139,8 @@ def scene_spec(draft: Draft, result: CadResult) -> tuple[BenchmarkSpec, Assemble
                 dynamics.append(
                     DynamicObject(label=part.name, geometry=geometry, pose=pose, material=material)
                 )
+        except AssemblyError as exc:
+            reasons.extend(exc.reasons)
         except ValidationError as exc:
             reasons.extend(_invalid(exc, f"part {part.name}").reasons)
     if not any(d.label == draft.frame.payload for d in dynamics):
@@ -173,19 +178,14 @@ def reference_solution(spec: BenchmarkSpec, result: CadResult) -> tuple[Solution
             reasons.append(_bad_role(part, "'fixed' or 'on_<motor>'"))
             continue
         try:
-            material = _material(part, spec.materials)
-        except AssemblyError as exc:
-            reasons.extend(exc.reasons)
-            continue
-        geometry, pose = recognize(part)
-        if isinstance(geometry, Mesh):
-            blobs.append(_blob(part))
-        try:
+            geometry, pose, material = _shaped(part, spec.materials, blobs)
             parts.append(
                 SolutionPart(
                     name=part.name, geometry=geometry, pose=pose, material=material, motor=motor
                 )
             )
+        except AssemblyError as exc:
+            reasons.extend(exc.reasons)
         except ValidationError as exc:
             reasons.extend(_invalid(exc, f"part {part.name}").reasons)
     if reasons:

@@ -99,13 +99,7 @@ class ExportSummary:
 
 def turn_filters(flt: ExportFilter) -> list[Any]:
     """SQL conditions on ``conversation_turns`` for ``flt``."""
-    out: list[Any] = []
-    if flt.role:
-        out.append(turns.c.agent_role == flt.role)
-    if flt.run_id:
-        out.append(turns.c.run_id == flt.run_id)
-    if flt.since:
-        out.append(turns.c.ts >= flt.since)
+    out = _recorded_filters(flt, turns)
     if flt.policy:
         out.append(func.json_extract(turns.c.request, "$.policy") == flt.policy)
     return out
@@ -113,11 +107,17 @@ def turn_filters(flt: ExportFilter) -> list[Any]:
 
 def message_filters(flt: ExportFilter) -> list[Any]:
     """SQL conditions on ``messages`` for ``flt``."""
+    return _recorded_filters(flt, messages)
+
+
+def _recorded_filters(flt: ExportFilter, table: Any) -> list[Any]:
+    """Role, run and time conditions on a table of recorded rows (``agent_role``,
+    ``run_id``, ``ts``)."""
     out: list[Any] = []
     if flt.role:
-        out.append(messages.c.agent_role == flt.role)
+        out.append(table.c.agent_role == flt.role)
     if flt.run_id:
-        out.append(messages.c.run_id == flt.run_id)
+        out.append(table.c.run_id == flt.run_id)
     if flt.since:
-        out.append(messages.c.ts >= flt.since)
+        out.append(table.c.ts >= flt.since)
     return out

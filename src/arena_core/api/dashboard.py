@@ -11,21 +11,20 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select, text
 
 from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
-from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
+from arena_core.api.problems import COMMON, ProblemKind, responses
+from arena_core.api.profiles import PROFILE_ID, with_prod
 from arena_core.api.runs import RunView
 from arena_core.api.tokens import Principal
 from arena_core.db.benchmarks import benchmarks
 from arena_core.db.tables import runs
-from arena_core.profiles import UnknownProfile, get_profile, list_profiles, prod_profile
+from arena_core.profiles import list_profiles, prod_profile
 from arena_core.profiles.tables import profile_evaluations
-
-PROFILE_ID = Path(min_length=1, max_length=128, description="A profile id.")
 
 
 class DashboardRun(RunView):
@@ -263,11 +262,7 @@ def router() -> APIRouter:
         _: object = Depends(auth.read),
     ) -> ProfileDiff:
         """The profile's template and settings as a unified diff against ``prod``."""
-        try:
-            profile = get_profile(ctx.engine, profile_id)
-            prod = prod_profile(ctx.engine, profile.role)
-        except UnknownProfile:
-            raise ApiProblem(ProblemKind.not_found, f"no profile {profile_id!r}") from None
+        profile, prod = with_prod(ctx, profile_id)
         lines = difflib.unified_diff(
             _text(prod), _text(profile), fromfile=prod.id, tofile=profile.id, n=2
         )

@@ -29,6 +29,23 @@ from arena_core.profiles import (
 PROFILE_ID = Path(min_length=1, max_length=128, description="A profile id.")
 
 
+def found_profile(ctx: ApiContext, profile_id: str) -> Profile:
+    """The profile ``profile_id``; a 404 problem when there is none."""
+    try:
+        return get_profile(ctx.engine, profile_id)
+    except UnknownProfile:
+        raise ApiProblem(ProblemKind.not_found, f"no profile {profile_id!r}") from None
+
+
+def with_prod(ctx: ApiContext, profile_id: str) -> tuple[Profile, Profile]:
+    """The profile ``profile_id`` and its role's ``prod`` profile (404 when there is none)."""
+    profile = found_profile(ctx, profile_id)
+    try:
+        return profile, prod_profile(ctx.engine, profile.role)
+    except UnknownProfile:
+        raise ApiProblem(ProblemKind.not_found, f"no profile {profile_id!r}") from None
+
+
 class ProfileList(BaseModel):
     """Profile versions in recording order (then packaged defaults not yet recorded)."""
 
@@ -64,10 +81,7 @@ def router() -> APIRouter:
         _: object = Depends(auth.read),
     ) -> Profile:
         """One profile version: sections, settings, difficulty range, stage."""
-        try:
-            return get_profile(ctx.engine, profile_id)
-        except UnknownProfile:
-            raise ApiProblem(ProblemKind.not_found, f"no profile {profile_id!r}") from None
+        return found_profile(ctx, profile_id)
 
     @r.post(
         "/profiles/{profile_id}/approve", operation_id="approve_profile", status_code=202,
@@ -82,10 +96,7 @@ def router() -> APIRouter:
     ) -> ApprovalAccepted:
         """Make a candidate that passed regression its role's ``prod`` profile."""
         try:
-            profile = get_profile(ctx.engine, profile_id)
-            current = prod_profile(ctx.engine, profile.role)
-        except UnknownProfile:
-            raise ApiProblem(ProblemKind.not_found, f"no profile {profile_id!r}") from None
+            profile, current = with_prod(ctx, profile_id)
         except ProfileError as exc:
             raise ApiProblem(ProblemKind.conflict, str(exc)) from None
         if current.id == profile.id:

@@ -1,8 +1,8 @@
 """Arena's NSGA-II optimizer against random search and GEPA, at an equal budget.
 
 Every method searches the same genome (the engineer's prompt sections + team settings)
-with the same evaluator and the same number of metric calls (modelled solves, counting
-every evaluation a method asks for: GEPA's minibatches and validation passes, NSGA-II's
+with the same evaluator and the same number of metric calls (real solves, counting every
+evaluation a method asks for: GEPA's minibatches and validation passes, NSGA-II's
 regression batches, the final validation of each method's front):
 
 - ``nsga2``: ``optimizer.loop.Loop``, the service's own decisions (observe the default's
@@ -10,9 +10,8 @@ regression batches, the final validation of each method's front):
   regression batch -> NSGA-II select);
 - ``random``: genomes drawn uniformly from the same space (random settings, one library
   instruction added), each evaluated on the same batch;
-- ``gepa``: ``gepa.optimize`` driving the same evaluator through a GEPA adapter whose
-  ``propose_new_texts`` is Arena's failure-driven proposer (instructions mined from the
-  failure reasons, settings mutation) on the train set, GEPA's valset the validation set.
+- ``gepa``: ``gepa.optimize`` driving the same evaluator through ``optimizer.gepa_adapter``
+  (Arena's failure-driven proposer) on the train set, its valset the validation set.
 
 Each method's final front (non-dominated on success vs tokens, at most ``--front``
 members) is evaluated on the validation set (counted), which picks its promoted candidate
@@ -44,7 +43,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,23 +51,22 @@ _HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 
 import gepa  # noqa: E402
-from gepa.core.adapter import EvaluationBatch  # noqa: E402
 
 from arena_core.bus import EmbeddedNats  # noqa: E402
 from arena_core.events import Payload  # noqa: E402
-from arena_core.events.profiles import PromptSection, TeamSettings  # noqa: E402
 from arena_core.profiles import Profile, join_sections, packaged_profile  # noqa: E402
 from arena_core.settings import Settings  # noqa: E402
 from arena_core.spec import BenchmarkSpec  # noqa: E402
 from arena_core.stack import services_in_process  # noqa: E402
 from generator.families import FAMILIES, spec_from_draft  # noqa: E402
 from optimizer.evaluate import Solve, summarize  # noqa: E402
-from optimizer.genome import Genome, mutate_settings, random_settings  # noqa: E402
-from optimizer.guards import DailyBudget, guard  # noqa: E402
+from optimizer.genome import Genome, random_settings  # noqa: E402
+from optimizer.gepa_adapter import ArenaAdapter, Quiet, from_candidate, to_candidate  # noqa: E402
+from optimizer.guards import DailyBudget  # noqa: E402
 from optimizer.inprocess import Meter, TeamEvaluator  # noqa: E402
 from optimizer.library import mine  # noqa: E402
 from optimizer.loop import Loop, Plan  # noqa: E402
-from optimizer.operators import add_instruction, rephrase  # noqa: E402
+from optimizer.operators import add_instruction  # noqa: E402
 from optimizer.select import Scored, front  # noqa: E402
 
 HV_REFERENCE = (1.0, 1.0)
@@ -249,105 +246,17 @@ async def run_random(
 
 # -- GEPA with Arena's proposer -------------------------------------------------------
 
-COMPONENTS = ("instructions", "constraints", "examples", "settings")
-
-
-def to_candidate(genome: Genome) -> dict[str, str]:
-    texts = {s.name: s.text for s in genome.sections}
-    candidate = {name: texts.get(name, "") for name in COMPONENTS[:-1]}
-    candidate["settings"] = genome.settings.model_dump_json()
-    return candidate
-
-
-def from_candidate(candidate: dict[str, str]) -> Genome:
-    sections = tuple(
-        PromptSection(name=name, text=candidate.get(name, "")) for name in COMPONENTS[:-1]
-    )
-    return Genome(sections, TeamSettings.model_validate_json(candidate["settings"]))
-
-
-class ArenaAdapter:
-    """GEPA's view of the engineer: a candidate is a genome; a data instance is a
-    benchmark id; the score of one solve is 1 if solved; the proposer is Arena's."""
-
-    def __init__(self, run: Run, seed: int, loop: asyncio.AbstractEventLoop) -> None:
-        self.run = run
-        self.seed = seed
-        self.loop = loop
-        """The loop the team runs on (GEPA runs in a worker thread)."""
-        self.rng = random.Random(f"gepa/{seed}")
-
-    def evaluate(
-        self, batch: list[str], candidate: dict[str, str], capture_traces: bool = False
-    ) -> EvaluationBatch[Any, Any]:
-        genome = from_candidate(candidate)
-        asked = measure(self.run.meter, genome, batch)
-        solves = asyncio.run_coroutine_threadsafe(asked, self.loop).result()
-        return EvaluationBatch(
-            outputs=[s.solved for s in solves],
-            scores=[1.0 if s.solved else 0.0 for s in solves],
-            trajectories=[{"reasons": list(s.reasons), "solved": s.solved} for s in solves]
-            if capture_traces
-            else None,
-        )
-
-    def make_reflective_dataset(
-        self, candidate: dict[str, str], eval_batch: EvaluationBatch[Any, Any],
-        components_to_update: list[str],
-    ) -> dict[str, list[dict[str, Any]]]:  # fmt: skip
-        rows = [
-            {
-                "Inputs": "benchmark",
-                "Generated Outputs": str(t["solved"]),
-                "Feedback": "; ".join(t["reasons"]) or "solved",
-            }
-            for t in (eval_batch.trajectories or [])
-        ]
-        return {c: rows for c in components_to_update}
-
-    def propose_new_texts(
-        self, candidate: dict[str, str], reflective_dataset: Any, components_to_update: list[str]
-    ) -> dict[str, str]:
-        """Arena's failure-driven proposer: instructions mined from the feedback's failure
-        reasons are added to a text component (or a phrase is rephrased), and the
-        settings are mutated; a variant that fails the guards keeps the old text."""
-        reasons = [
-            r["Feedback"] for rows in reflective_dataset.values() for r in rows
-            if r["Feedback"] != "solved"
-        ]  # fmt: skip
-        instructions = mine(reasons)
-        genome = from_candidate(candidate)
-        new = dict(candidate)
-        for component in components_to_update:
-            if component == "settings":
-                new["settings"] = mutate_settings(genome.settings, self.rng).model_dump_json()
-                continue
-            sections = genome.sections
-            if component == "constraints" and instructions and self.rng.random() < 0.6:
-                pick = instructions[min(int(self.rng.expovariate(0.7)), len(instructions) - 1)]
-                sections = add_instruction(sections, pick)
-            else:
-                sections = rephrase(sections, self.rng)
-            text = next((s.text for s in sections if s.name == component), "")
-            trial = replace(genome, sections=sections)
-            parent = join_sections(genome.sections)
-            if guard("engineer", join_sections(trial.sections), parent).passed:
-                new[component] = text
-        return new
-
-
-class Quiet:
-    """GEPA's log lines are not this harness's output."""
-
-    def log(self, message: str) -> None:
-        return None
-
 
 async def run_gepa(
     team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int
 ) -> dict[str, Any]:
     run = Run(team, sets, seed, front_size)
-    adapter = ArenaAdapter(run, seed, asyncio.get_running_loop())
+    loop = asyncio.get_running_loop()
+
+    def solves(genome: Genome, ids: list[str]) -> list[Solve]:  # GEPA runs in a thread
+        return asyncio.run_coroutine_threadsafe(measure(run.meter, genome, ids), loop).result()
+
+    adapter = ArenaAdapter(solves, seed)
     train, valid = list(sets["train"]), list(sets["validation"])
     result = await asyncio.to_thread(
         gepa.optimize,
@@ -410,14 +319,14 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=36, help="Metric calls per method.")
+    parser.add_argument("--budget", type=int, default=30, help="Metric calls per method.")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--train", type=int, default=2, help="Benchmarks per level (4, 5).")
     parser.add_argument("--validation", type=int, default=1, help="Benchmarks per level.")
     parser.add_argument("--heldout", type=int, default=2, help="Benchmarks per level.")
     parser.add_argument("--front", type=int, default=2, help="Front members validated.")
-    parser.add_argument("--population", type=int, default=3, help="NSGA-II's population.")
-    parser.add_argument("--max-sim-calls", type=int, default=30, help="Simulations per solve.")
+    parser.add_argument("--population", type=int, default=2, help="NSGA-II's population.")
+    parser.add_argument("--max-sim-calls", type=int, default=20, help="Simulations per solve.")
     parser.add_argument("--parallel", type=int, default=2, help="Solves at once.")
     args = parser.parse_args()
     sets = benchmark_sets(
@@ -476,9 +385,10 @@ def main() -> None:
                     "rollout_seed": 0,
                     "token_scale": TOKEN_SCALE,
                 },
-                "evaluator": "offline team in process (real build123d + MuJoCo), cached",
+                "evaluator": "offline team in process (build123d, MuJoCo); a cache hit is a "
+                "metric call of the method that asked, held-out measurement is not counted",
                 "real_solves": team["real"],
-                "cache_hits_counted": team["hits"],
+                "cache_hits": team["hits"],
                 "wall_s": round(wall, 1),
             }
         )

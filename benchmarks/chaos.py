@@ -6,12 +6,16 @@ One stack (embedded NATS, every service, 2 engineers and 2 simrunners) in a fres
 directory. The same N solve jobs (one submitted every ``--spacing-s``) run twice: first
 without faults (the baseline), then while a random worker is SIGKILLed every
 ~``--kill-every-s`` seconds (``arena up``'s restart policy brings each back), the
-recorder is SIGKILLed twice and NATS is stopped and started again once. Afterwards the
-recording is checked: every envelope id must be one event.
+recorder is SIGKILLed twice (the 2nd and 4th kill), and then NATS is stopped and started
+again on its own store (JetStream state on disk kept) at ``--nats-restart-at-s`` into
+the fault phase (default: 80 % of the submission window, so jobs are still being
+submitted and solved), or at the second recorder kill if that comes later. Afterwards
+the recording is checked: every envelope id must be one event.
 
 Last line: ``{"bench": "chaos", "jobs": n, "completed": c, "lost": l,
-"duplicate_ids": d, "p99_ratio": r, "kills": k}``; goals: completed == jobs, lost == 0,
-duplicate_ids == 0, p99_ratio <= 2 (p99 solve latency with faults / without).
+"duplicate_ids": d, "p99_ratio": r, "kills": k, "nats_restarts": 1}``; goals:
+completed == jobs, lost == 0, duplicate_ids == 0, p99_ratio <= 2 (p99 solve latency with
+faults / without), and the campaign really ran (kills >= 4, nats_restarts == 1).
 """
 
 from __future__ import annotations
@@ -76,26 +80,46 @@ async def run_jobs(
     return list(await asyncio.gather(*(one(i, job) for i, job in enumerate(jobs))))
 
 
-class Faults:
-    """Kills workers on a schedule while the chaos phase runs, and restarts NATS once."""
+NATS_DOWN_S = 2.0
+"""How long NATS stays stopped during its restart."""
 
-    def __init__(self, procs: ServiceProcesses, nats: EmbeddedNats, every_s: float, seed: int):
-        self.procs, self.nats, self.every_s = procs, nats, every_s
+
+class Faults:
+    """Kills workers on a schedule while the chaos phase runs, and restarts NATS once at
+    ``nats_at_s`` seconds into it (its store on disk is kept)."""
+
+    def __init__(
+        self,
+        procs: ServiceProcesses,
+        nats: EmbeddedNats,
+        every_s: float,
+        seed: int,
+        nats_at_s: float,
+    ) -> None:
+        self.procs, self.nats, self.every_s, self.nats_at_s = procs, nats, every_s, nats_at_s
         self.rng = random.Random(seed)
         self.kills = 0
         self.recorder_kills = 0
         self.nats_restarts = 0
 
-    def _kill(self, service: str | None) -> None:
+    def _kill(self, service: str | None) -> bool:
         alive = [w for w in self.procs.workers if w.proc.poll() is None]
         chosen = [w for w in alive if (w.service == service if service else w.service != RECORDER)]
         if not chosen:
-            return
+            return False
         victim = self.rng.choice(chosen)
         with contextlib.suppress(ProcessLookupError):
             os.killpg(victim.proc.pid, 9)
         self.kills += 1
         print(f"  killed {victim.service}-{victim.index}", flush=True)
+        return True
+
+    async def _restart_nats(self, at_s: float) -> None:
+        print(f"  restarting NATS at {at_s:.0f} s (down {NATS_DOWN_S:g} s)", flush=True)
+        await asyncio.to_thread(self.nats.stop)
+        await asyncio.sleep(NATS_DOWN_S)
+        await asyncio.to_thread(self.nats.start)
+        self.nats_restarts += 1
 
     async def run(self, stop: asyncio.Event) -> None:
         started = time.monotonic()
@@ -107,17 +131,13 @@ class Faults:
             if now >= next_kill:
                 rounds = self.kills + 1
                 if rounds in (2, 4) and self.recorder_kills < 2:
-                    self._kill(RECORDER)
-                    self.recorder_kills += 1
+                    self.recorder_kills += self._kill(RECORDER)
                 else:
                     self._kill(None)
                 next_kill = now + self.every_s * self.rng.uniform(0.7, 1.3)
-                if rounds == 6 and not self.nats_restarts:
-                    print("  restarting NATS", flush=True)
-                    self.nats.stop()
-                    await asyncio.sleep(2.0)
-                    self.nats.start()
-                    self.nats_restarts += 1
+            due = now - started >= self.nats_at_s and self.recorder_kills >= 2
+            if due and not self.nats_restarts:
+                await self._restart_nats(now - started)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.5)
 
@@ -158,7 +178,16 @@ async def main() -> None:
     parser.add_argument("--kill-every-s", type=float, default=10.0)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--spacing-s", type=float, default=5.0, help="between submissions")
+    parser.add_argument(
+        "--nats-restart-at-s",
+        type=float,
+        default=None,
+        help="seconds into the fault phase (default: 80%% of the submission window)",
+    )
     args = parser.parse_args()
+    nats_at_s = args.nats_restart_at_s
+    if nats_at_s is None:
+        nats_at_s = 0.8 * max(args.jobs - 1, 1) * args.spacing_s
     with tempfile.TemporaryDirectory(prefix="arena-chaos-") as tmp:
         home, workspace = Path(tmp) / ".arena", Path(tmp) / "workspace"
         nats = EmbeddedNats(home / "nats", port=free_port("127.0.0.1")).start()
@@ -177,12 +206,14 @@ async def main() -> None:
             print(
                 f"chaos: {args.jobs} solve jobs, a kill every ~{args.kill_every_s:g} s", flush=True
             )
-            faults = Faults(procs, nats, args.kill_every_s, args.seed)
+            faults = Faults(procs, nats, args.kill_every_s, args.seed, nats_at_s)
             stop = asyncio.Event()
             injector = asyncio.create_task(faults.run(stop))
             stormy = await run_jobs(bus, solve_jobs(args.jobs, "storm"), args.spacing_s)
             stop.set()
             await injector
+            if not faults.nats_restarts:
+                print(f"  jobs ended before {nats_at_s:g} s: NATS was never restarted")
             for _ in range(120):  # let restarted workers and the recorder catch up
                 procs.restart_crashed()
                 await asyncio.sleep(0.5)
@@ -198,7 +229,8 @@ async def main() -> None:
     print(
         f"baseline: median {statistics.median(s for _, s in calm):.1f} s, p99 {calm_p99:.1f} s; "
         f"chaos: median {statistics.median(s for _, s in stormy):.1f} s, p99 {storm_p99:.1f} s; "
-        f"outcomes {sorted(o for o, _ in stormy)}"
+        f"outcomes {sorted(o for o, _ in stormy)}; "
+        f"{faults.kills} kills ({faults.recorder_kills} of the recorder)"
     )
     print(
         orjson.dumps(
@@ -210,7 +242,6 @@ async def main() -> None:
                 "duplicate_ids": doubles,
                 "p99_ratio": round(storm_p99 / calm_p99, 3) if calm_p99 else None,
                 "kills": faults.kills,
-                "recorder_kills": faults.recorder_kills,
                 "nats_restarts": faults.nats_restarts,
             }
         ).decode()

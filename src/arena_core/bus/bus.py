@@ -71,6 +71,17 @@ _ANSWER_SCAN_LIMIT = 10_000
 """Messages of one reply subject read while looking for an earlier answer."""
 
 
+@dataclass
+class Waiter:
+    """A request awaiting its answer."""
+
+    future: asyncio.Future[Envelope[Any]]
+    types: frozenset[str]
+    """Event types that answer it (besides the failure types)."""
+    after_seq: int | None = None
+    """Stream sequence of the request once JetStream stored it; answers come later."""
+
+
 @dataclass(frozen=True)
 class Published:
     """JetStream's ack of one publish."""
@@ -99,7 +110,8 @@ class Bus:
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._reply_subs: dict[str, Subscription] = {}
-        self._waiters: dict[str, tuple[asyncio.Future[Envelope[Any]], frozenset[str]]] = {}
+        self._waiters: dict[str, Waiter] = {}
+        self._recoveries: set[asyncio.Task[None]] = set()
 
     @property
     def nc(self) -> Client:
@@ -119,7 +131,9 @@ class Bus:
 
     async def connect(self, *, deadline_s: float = 30.0) -> Bus:
         if self._nc is None:
-            self._nc = await connect(self.servers, name=self.name, deadline_s=deadline_s)
+            self._nc = await connect(
+                self.servers, name=self.name, deadline_s=deadline_s, reconnected=self._reconnected
+            )
             self._js = self._nc.jetstream(publish_async_max_pending=4096)
             await ensure_stream(self._js, self.stream)
         return self
@@ -127,9 +141,11 @@ class Bus:
     async def close(self) -> None:
         if self._nc is not None:
             nc, self._nc, self._js = self._nc, None, None
-            for fut, _ in self._waiters.values():
-                if not fut.done():
-                    fut.cancel()
+            for waiter in self._waiters.values():
+                if not waiter.future.done():
+                    waiter.future.cancel()
+            for task in self._recoveries:
+                task.cancel()
             self._reply_subs.clear()
             if not nc.is_closed:
                 await nc.drain()
@@ -259,9 +275,10 @@ class Bus:
         types = frozenset(r.EVENT_TYPE for r in replies)
         await self._listen_for(types | set(FAILURE_TYPES))
         future: asyncio.Future[Envelope[Any]] = asyncio.get_running_loop().create_future()
-        self._waiters[envelope.id] = (future, types)
+        waiter = self._waiters[envelope.id] = Waiter(future, types)
         try:
             published = await self._publish(envelope, 10.0)
+            waiter.after_seq = published.seq
             if published.duplicate and not future.done():
                 earlier = await self._answer_on_stream(envelope.id, types, published.seq)
                 if earlier is not None and not future.done():
@@ -280,6 +297,31 @@ class Bus:
         for event_type in types:
             await self._subscribe_replies(subject_for(event_type))
         await self.nc.flush()
+
+    async def _reconnected(self) -> None:
+        """After a reconnect, look on the stream for answers sent while we were away.
+
+        Replies reach ``request`` through a plain subscription, which misses whatever
+        was published while the connection was down (a NATS restart): without this the
+        request would wait for its full timeout for an answer already stored. Runs as a
+        task, because nats-py awaits this callback inside its reconnect loop.
+        """
+        task = asyncio.get_running_loop().create_task(self._recover_answers())
+        self._recoveries.add(task)
+        task.add_done_callback(self._recoveries.discard)
+
+    async def _recover_answers(self) -> None:
+        for request_id, waiter in list(self._waiters.items()):
+            if waiter.after_seq is None or waiter.future.done():
+                continue  # not stored yet: its answer cannot be either
+            try:
+                earlier = await self._answer_on_stream(request_id, waiter.types, waiter.after_seq)
+            except Exception as exc:  # the connection dropped again: the next reconnect retries
+                log.warning("could not look for the answer to %s: %r", request_id, exc)
+                return
+            if earlier is not None and not waiter.future.done():
+                log.info("answer to %s found on the stream after a reconnect", request_id)
+                self._settle(waiter.future, waiter.types, earlier)
 
     async def _answer_on_stream(
         self, request_id: str, types: frozenset[str], after_seq: int
@@ -323,14 +365,11 @@ class Bus:
     async def _on_reply(self, msg: Msg) -> None:
         causation = (msg.headers or {}).get(HEADER_CAUSATION)
         waiter = self._waiters.get(causation) if causation else None
-        if waiter is None:
-            return
-        future, types = waiter
-        if future.done():
+        if waiter is None or waiter.future.done():
             return
         try:
             reply = decode(msg.subject, msg.data, msg.headers, events=self.events)
         except DecodeError as exc:
             log.warning("undecodable reply on %s: %s", msg.subject, exc)
             return
-        self._settle(future, types, reply)
+        self._settle(waiter.future, waiter.types, reply)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit, urlunsplit
 
 import nats
@@ -27,14 +28,24 @@ RECONNECT_WAIT_S = 0.5
 _ATTEMPT_TIMEOUT_S = 2
 
 
+Reconnected = Callable[[], Awaitable[None]]
+"""Called after each reconnect, once the client's subscriptions are back on the server."""
+
+
 async def connect(
-    servers: str, *, name: str, deadline_s: float = 30.0, max_backoff_s: float = 2.0
+    servers: str,
+    *,
+    name: str,
+    deadline_s: float = 30.0,
+    max_backoff_s: float = 2.0,
+    reconnected: Reconnected | None = None,
 ) -> Client:
     """Connect, retrying the first connection with jittered exponential backoff.
 
     The first connection fails with ``BusUnavailable`` (one line naming the URL) once
     ``deadline_s`` has passed. Only after it succeeded does the client reconnect
-    forever (the server or a cluster node may restart), buffering publishes meanwhile.
+    forever (the server or a cluster node may restart), buffering publishes meanwhile;
+    ``reconnected`` then runs after each reconnect.
     """
     urls = [u.strip() for u in servers.split(",") if u.strip()]
     loop = asyncio.get_running_loop()
@@ -48,7 +59,8 @@ async def connect(
             # One pass over the servers per attempt: with unlimited reconnects nats-py
             # would retry inside connect() forever and the deadline would never fire.
             errors: list[Exception] = []
-            await asyncio.wait_for(_first_connect(client, urls, name, errors), max(0.01, left))
+            first = _first_connect(client, urls, name, errors, reconnected)
+            await asyncio.wait_for(first, max(0.01, left))
             client.options["max_reconnect_attempts"] = -1
             client.options["reconnect_time_wait"] = RECONNECT_WAIT_S
             return client
@@ -80,7 +92,11 @@ def redacted(servers: str) -> str:
 
 
 async def _first_connect(
-    client: Client, urls: list[str], name: str, errors: list[Exception]
+    client: Client,
+    urls: list[str],
+    name: str,
+    errors: list[Exception],
+    reconnected: Reconnected | None,
 ) -> None:
     """One pass over ``urls``; the errors of the failed tries land in ``errors``."""
 
@@ -90,6 +106,8 @@ async def _first_connect(
 
     async def on_reconnected() -> None:
         log.info("reconnected to NATS")
+        if reconnected is not None:
+            await reconnected()
 
     async def on_error(exc: Exception) -> None:
         if client.is_connected or client.is_reconnecting:

@@ -170,9 +170,9 @@ class InMemoryBus(Bus):
 
     async def close(self) -> None:
         self._connected = False
-        for future, _ in self._waiters.values():
-            if not future.done():
-                future.cancel()
+        for waiter in self._waiters.values():
+            if not waiter.future.done():
+                waiter.future.cancel()
 
     @property
     def nc(self) -> Any:

@@ -70,12 +70,15 @@ async def run_jobs(
         started = time.monotonic()
         try:
             reply = await bus.request(job, replies, timeout=JOB_TIMEOUT_S)
+            done = isinstance(reply.payload, JobCompleted | JobFailed)
+            outcome = "answered" if done else reply.type
         except RequestFailed as failed:
-            return failed.reply.type, time.monotonic() - started
+            outcome = failed.reply.type
         except RequestTimeout:
-            return "timeout", time.monotonic() - started
-        done = isinstance(reply.payload, JobCompleted | JobFailed)
-        return ("answered" if done else reply.type), time.monotonic() - started
+            outcome = "timeout"
+        took = time.monotonic() - started
+        print(f"  job {i} ({job.id}): {outcome} after {took:.1f} s", flush=True)
+        return outcome, took
 
     return list(await asyncio.gather(*(one(i, job) for i, job in enumerate(jobs))))
 
@@ -128,14 +131,16 @@ class Faults:
             now = time.monotonic()
             for line in self.procs.restart_crashed(now):
                 print(f"  {line}", flush=True)
-            if now >= next_kill:
+            if self.every_s > 0 and now >= next_kill:
                 rounds = self.kills + 1
                 if rounds in (2, 4) and self.recorder_kills < 2:
                     self.recorder_kills += self._kill(RECORDER)
                 else:
                     self._kill(None)
                 next_kill = now + self.every_s * self.rng.uniform(0.7, 1.3)
-            due = now - started >= self.nats_at_s and self.recorder_kills >= 2
+            due = now - started >= self.nats_at_s and (
+                self.recorder_kills >= 2 or self.every_s <= 0
+            )
             if due and not self.nats_restarts:
                 await self._restart_nats(now - started)
             with contextlib.suppress(TimeoutError):
@@ -175,7 +180,7 @@ def p99(latencies: list[float]) -> float:
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=12)
-    parser.add_argument("--kill-every-s", type=float, default=10.0)
+    parser.add_argument("--kill-every-s", type=float, default=10.0, help="0: no kills")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--spacing-s", type=float, default=5.0, help="between submissions")
     parser.add_argument(
@@ -184,11 +189,13 @@ async def main() -> None:
         default=None,
         help="seconds into the fault phase (default: 80%% of the submission window)",
     )
+    parser.add_argument("--keep", type=Path, help="run in this directory and keep it (logs)")
     args = parser.parse_args()
     nats_at_s = args.nats_restart_at_s
     if nats_at_s is None:
         nats_at_s = 0.8 * max(args.jobs - 1, 1) * args.spacing_s
-    with tempfile.TemporaryDirectory(prefix="arena-chaos-") as tmp:
+    with contextlib.ExitStack() as cleanup:
+        tmp = args.keep or cleanup.enter_context(tempfile.TemporaryDirectory(prefix="arena-chaos-"))
         home, workspace = Path(tmp) / ".arena", Path(tmp) / "workspace"
         nats = EmbeddedNats(home / "nats", port=free_port("127.0.0.1")).start()
         settings = Settings(home=home, workspace=workspace, nats_url=nats.url)

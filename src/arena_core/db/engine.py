@@ -97,4 +97,9 @@ def open_database(path: Path | str) -> Engine:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             if current_revision(engine) != head_revision():
                 upgrade(engine)
+                # The migrations leave megabytes of WAL that the first automatic
+                # checkpoint (1000 pages) would only fold in much later: on a small or
+                # nearly full disk that is the room the first recorded batches need.
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return engine

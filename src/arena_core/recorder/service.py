@@ -16,6 +16,7 @@ import errno
 import fcntl
 import gc
 import logging
+import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
@@ -82,6 +83,13 @@ def disk_full(exc: BaseException) -> bool:
             return True
         seen = seen.__cause__ or seen.__context__
     return False
+
+
+class StoppedWhileFull(ArenaError, RuntimeError):
+    """The recorder was stopped while a full disk held a batch uncommitted."""
+
+    def __init__(self, last_seq: int) -> None:
+        super().__init__(f"nothing after sequence {last_seq} was acked")
 
 
 class RecorderService(Lifecycle):
@@ -186,6 +194,8 @@ class RecorderService(Lifecycle):
                 log.warning("feed broke (%s); resuming after %d", feed.broken, self.last_seq)
                 self.resumes += 1
                 await self._reset_consumer(self.last_seq)
+        except StoppedWhileFull as stopped:
+            log.warning("stopped on a full disk; %s", stopped)
         except Exception:
             # Nothing past the last commit was acked: a restarted recorder resumes there.
             log.exception("recording stopped after sequence %d", self.last_seq)
@@ -247,7 +257,12 @@ class RecorderService(Lifecycle):
                 if self.status != DISK_FULL:
                     log.error("disk full after sequence %d: recording pauses", self.last_seq)
                 self.status = DISK_FULL
-                await asyncio.sleep(wait)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), wait)
+                if self._stopping.is_set():
+                    # Stopping on a full disk: the batch stays unacked in JetStream and a
+                    # restarted recorder writes it after its last commit.
+                    raise StoppedWhileFull(self.last_seq) from exc
                 committing = loop.run_in_executor(
                     writer, self.writer.write_deliveries, batch, self.bus.events
                 )
@@ -269,8 +284,9 @@ class RecorderService(Lifecycle):
 
     def _take_lock(self) -> None:
         path = Path(f"{self.settings.database_path}.recorder.lock")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(path, "ab")  # noqa: SIM115 - held for the recorder's lifetime
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        handle = os.fdopen(fd, "ab")  # held for the recorder's lifetime
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

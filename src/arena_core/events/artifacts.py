@@ -8,18 +8,17 @@ recorder reassembles them into the content-addressed store.
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from arena_core.events.envelope import Payload
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 
 
-class ArtifactRef(BaseModel):
+class ArtifactRef(Record):
     """A stored file, by content hash; any event field may hold one."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     sha256: str = Field(pattern=SHA256_PATTERN)
     """Hex sha256 of the bytes (the storage key)."""

@@ -16,11 +16,12 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from arena_core.events.artifacts import ArtifactRef
 from arena_core.events.envelope import Payload
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 from arena_core.events.sim import MeshBlob
 from arena_core.settings import LlmPolicyName
@@ -29,10 +30,6 @@ from arena_core.spec.geometry import Sha256
 
 FamilyName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 """Name of a benchmark family, e.g. ``bridge_gap``."""
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class ReviewStage(StrEnum):
@@ -83,7 +80,7 @@ class ReviewReasonKind(StrEnum):
     """The simrunner gave no verdict (timeout, rejection of the request)."""
 
 
-class ReviewReason(_Record):
+class ReviewReason(Record):
     """One reason a stage did not pass."""
 
     kind: ReviewReasonKind
@@ -97,7 +94,7 @@ class ReviewReason(_Record):
     """Labels or part names involved."""
 
 
-class Triviality(_Record):
+class Triviality(Record):
     """How often random designs solve a benchmark (the ``not_trivial`` stage's statistics).
 
     N seeded random designs (random templates with random parameters inside the build

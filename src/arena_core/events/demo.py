@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from arena_core.events.jobs import JobCompleted, JobRequested
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 from arena_core.settings import LlmPolicyName
 
@@ -30,10 +31,8 @@ class DemoJobRequested(JobRequested):
     """Agent policy the workers run."""
 
 
-class DemoRow(BaseModel):
+class DemoRow(Record):
     """One line of the demo's summary table."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     job_id: str
     """The generate job."""

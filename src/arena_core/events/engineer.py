@@ -13,10 +13,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from arena_core.events.envelope import Payload
 from arena_core.events.llm import PromptRef
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 from arena_core.events.sim import MeshBlob, SimFailureKind, ViolationKind
 from arena_core.events.solve import (
@@ -28,11 +29,6 @@ from arena_core.events.solve import (
     TeamTotals,
 )
 from arena_core.spec import BenchmarkSpec, Solution
-
-
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
 
 # -- plans ----------------------------------------------------------------------------
 
@@ -46,7 +42,7 @@ class PlanItemStatus(StrEnum):
     blocked = "blocked"
 
 
-class PlanItem(_Record):
+class PlanItem(Record):
     """One TODO item of a plan: a part to design and how to know it works."""
 
     id: str = Field(pattern=r"^[a-z0-9_]{1,32}$")
@@ -142,7 +138,7 @@ class ProofKind(StrEnum):
     """With no motors, passive parts cannot lift the payload to a goal above its start."""
 
 
-class RefusalProof(_Record):
+class RefusalProof(Record):
     """Structured evidence that a plan cannot be carried out; the critic re-checks it."""
 
     kind: ProofKind
@@ -192,7 +188,7 @@ class ReviewIssue(StrEnum):
     """A remark of the critic's own."""
 
 
-class ReviewReason(_Record):
+class ReviewReason(Record):
     """One reason behind a review decision."""
 
     issue: ReviewIssue
@@ -205,7 +201,7 @@ class ReviewReason(_Record):
     """The constraint violation it is about, if any."""
 
 
-class SimVerdict(_Record):
+class SimVerdict(Record):
     """The simrunner's judgement of a design, as the critic saw it."""
 
     passed: bool
@@ -269,7 +265,7 @@ class ReviewAnswered(Payload):
 # -- observability ---------------------------------------------------------------------
 
 
-class CodeProblem(_Record):
+class CodeProblem(Record):
     """One problem found in generated CAD code."""
 
     source: Literal["lint", "compile", "runtime", "cad"]
@@ -303,7 +299,7 @@ class CodeChecked(Payload):
 # -- skills ----------------------------------------------------------------------------
 
 
-class SkillContent(_Record):
+class SkillContent(Record):
     """What a skill teaches."""
 
     title: str = Field(min_length=1, max_length=200)

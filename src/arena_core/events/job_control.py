@@ -6,9 +6,10 @@ projections; the API reports a batch's roll-up from them and its children's rows
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from arena_core.events.envelope import Payload
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 
 
@@ -36,10 +37,8 @@ class BatchCancelled(Payload):
     """The batch job."""
 
 
-class RetriedChild(BaseModel):
+class RetriedChild(Record):
     """A failed child job and the new request that replaces it."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     failed_job_id: str = Field(min_length=1, max_length=64)
     """The child that failed."""

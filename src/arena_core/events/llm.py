@@ -11,9 +11,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue
+from pydantic import Field, JsonValue
 
 from arena_core.events.envelope import Payload
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 from arena_core.settings import LlmPolicyName
 
@@ -27,8 +28,8 @@ Role = Literal["user", "assistant"]
 """Who speaks a message; the system prompt travels separately."""
 
 
-class _Part(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Part(Record):
+    """Base of the blocks of a message."""
 
 
 class TextBlock(_Part):

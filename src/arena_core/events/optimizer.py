@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from arena_core.events.envelope import Payload
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.profiles import ROLE_PATTERN, Objectives, TeamSettings
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 
 
@@ -40,10 +41,8 @@ class OptimizeJobRequested(JobRequested):
     """How long one child solve may take before the batch gives up on it."""
 
 
-class FrontMember(BaseModel):
+class FrontMember(Record):
     """One profile on the Pareto front."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     profile_id: str
     parent_ids: tuple[str, ...] = ()

@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from arena_core.events.envelope import Payload
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 
 ROLE_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 SECTION_PATTERN = r"^[a-z][a-z0-9_]{0,31}$"
 
 
-class _Record(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class TeamSettings(_Record):
+class TeamSettings(Record):
     """The knobs of one agent team; the defaults are the team's built-in behaviour."""
 
     model: str | None = Field(default=None, max_length=64)
@@ -47,7 +44,7 @@ class TeamSettings(_Record):
     """Read learned skills before designing (and seed the search with them)."""
 
 
-class PromptSection(_Record):
+class PromptSection(Record):
     """One named part of a role's prompt template (its text is Jinja2)."""
 
     name: str = Field(pattern=SECTION_PATTERN)
@@ -56,7 +53,7 @@ class PromptSection(_Record):
     """The section's template text."""
 
 
-class DifficultyRange(_Record):
+class DifficultyRange(Record):
     """The benchmark difficulties a profile serves (both ends included)."""
 
     low: int = Field(default=1, ge=0, le=100)
@@ -81,7 +78,7 @@ class Stage(StrEnum):
     """Rejected, lost a control, or replaced in production."""
 
 
-class Objectives(_Record):
+class Objectives(Record):
     """What one regression batch measured of a profile (means over its solves)."""
 
     success: float = Field(ge=0.0, le=1.0)

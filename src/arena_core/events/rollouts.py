@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
+from arena_core.events.record import Record
 from arena_core.events.registry import event
 from arena_core.settings import LlmPolicyName
 
@@ -52,10 +53,8 @@ class RolloutJobRequested(JobRequested):
         return self.parent_job_id
 
 
-class RolloutResult(BaseModel):
+class RolloutResult(Record):
     """One rollout: a child solve job and how it ended."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     benchmark_id: str
     """The benchmark."""

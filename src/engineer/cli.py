@@ -124,15 +124,14 @@ def _show(run_id: str, outcomes: list[tuple[str, object]], as_json: bool) -> Non
     from rich.console import Console
     from rich.table import Table
 
+    from arena_core.cli.output import print_json
     from arena_core.events.engineer import SolveJobCompleted
 
     if as_json:
         for benchmark_id, outcome in outcomes:
-            body = outcome.model_dump_json() if hasattr(outcome, "model_dump_json") else "{}"
-            typer.echo(
-                f'{{"run_id": "{run_id}", "benchmark_id": "{benchmark_id}", "type": '
-                f'"{type(outcome).__name__}", "result": {body}}}'
-            )
+            result = outcome.model_dump(mode="json") if hasattr(outcome, "model_dump") else {}
+            print_json({"run_id": run_id, "benchmark_id": benchmark_id,
+                        "type": type(outcome).__name__, "result": result})  # fmt: skip
         return
     table = Table(title=f"solves (run {run_id})")
     for column in (

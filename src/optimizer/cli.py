@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from arena_core.query import EvaluatedAnswer, ExperimentsAnswer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import RESULT_JSON, print_json
 
 EXPERIMENTS_SHOWN = 5
 """Recent experiments ``arena optimize status`` lists."""
@@ -44,7 +45,7 @@ def register(app: typer.Typer) -> None:
         targets: int = typer.Option(20, "--targets", min=1, help="Failed benchmarks per batch."),
         controls: int = typer.Option(5, "--controls", min=0, help="Passed benchmarks per batch."),
         timeout: float = typer.Option(900.0, "--solve-timeout", help="Seconds per child solve."),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Run one optimize job (starting the stack's services here if none are up)."""
         if ctx.invoked_subcommand is not None:
@@ -85,7 +86,7 @@ def register(app: typer.Typer) -> None:
     def status(
         role: str = typer.Option("engineer", "--role"),
         plot: Path = typer.Option(None, "--plot", help="PNG path (default <home>/front-ROLE.png)."),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = RESULT_JSON,
         experiment: str = typer.Option(
             None, "--experiment", help="Only the variants of this optimize job (its id)."
         ),
@@ -162,6 +163,7 @@ def register(app: typer.Typer) -> None:
         def approve(
             profile_id: str = typer.Argument(..., help="A candidate profile's id."),
             by: str = typer.Option(None, "--by", help="Who approves (default: the user)."),
+            as_json: bool = RESULT_JSON,
         ) -> None:
             """Approve a profile: it becomes the role's prod profile (refused unless it
             passed a regression batch)."""
@@ -176,7 +178,10 @@ def register(app: typer.Typer) -> None:
             except (QueryRefused, QueryUnanswered) as exc:
                 typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
                 raise typer.Exit(2) from None
-            typer.echo(done)
+            if as_json:
+                print_json({"profile_id": profile_id, "approved": True, "detail": str(done)})
+            else:
+                typer.echo(done)
 
 
 async def _recorded(

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import RESULT_JSON
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -26,7 +27,7 @@ def register(app: typer.Typer) -> None:
         file: Path = typer.Argument(
             ..., help="MJCF file; includes and meshes resolve from its folder."
         ),
-        as_json: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+        as_json: bool = RESULT_JSON,
         strict_schema: bool = typer.Option(
             False,
             "--strict-schema",
@@ -65,7 +66,7 @@ def register(app: typer.Typer) -> None:
             limits = dataclasses.replace(limits, validate_frames=frames)
         report = validate(file, limits, strict_schema=strict_schema, keyframe=keyframe)
         if as_json:
-            typer.echo(report.model_dump_json(indent=2))
+            typer.echo(report.model_dump_json())
         else:
             _print(file, report)
         if report.valid:

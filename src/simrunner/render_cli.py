@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from arena_core.cli.output import LIST_JSON, print_json
+
 if TYPE_CHECKING:
     from arena_core.query import SimulationAnswer
 
@@ -38,6 +40,7 @@ def register(app: typer.Typer) -> None:
             None, "--copy", min=0, help="The jittered copy the GIF shows (default: the "
             "first that failed)."
         ),
+        as_json: bool = LIST_JSON,
     ) -> None:  # fmt: skip
         """Draw a recorded design in its scene (build zone blue, goal green, forbidden red);
         for a simulation that failed, also a short GIF of its first failed jittered copy."""
@@ -62,9 +65,17 @@ def register(app: typer.Typer) -> None:
         meshes = MeshLibrary.from_blobs(request.meshes)
         out.mkdir(parents=True, exist_ok=True)
         stem = out / f"{found.run_id}-design-{found.index}"
+
+        def wrote(path: Path, kind: str) -> None:
+            if as_json:
+                print_json({"path": str(path), "kind": kind, "run_id": found.run_id,
+                            "design": found.index})  # fmt: skip
+            else:
+                typer.echo(path)
+
         try:
             stem.with_suffix(".png").write_bytes(render_png(request.spec, request.solution, meshes))
-            typer.echo(stem.with_suffix(".png"))
+            wrote(stem.with_suffix(".png"), "png")
             if copy is not None or not found.passed:
                 failed = found.failed_copies
                 which = copy if copy is not None else (failed[0] if failed else 0)
@@ -73,7 +84,7 @@ def register(app: typer.Typer) -> None:
                 )
                 path = out / f"{stem.name}-copy-{which}.gif"
                 path.write_bytes(gif)
-                typer.echo(path)
+                wrote(path, "gif")
         except (NoOffscreenGl, ValueError) as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None

@@ -21,7 +21,7 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 def test_prompts_list_shows_the_prod_prompt_of_every_role(runner: CliRunner) -> None:
     result = runner.invoke(app, ["prompts", "list", "--json"])
     assert result.exit_code == 0, result.output
-    rows = json.loads(result.stdout)
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert {r["role"] for r in rows if "prod" in r["tags"]} == {"planner", "engineer", "critic"}
 
 
@@ -56,9 +56,12 @@ def test_prompts_tag_moves_prod_back_to_the_packaged_default(
     template = tmp_path / "critic.j2"
     template.write_text("Review {{ family }} strictly.")
     assert runner.invoke(app, ["prompts", "add", "critic", "2.0.0", str(template), "--tag", "prod"])
-    listed = json.loads(
-        runner.invoke(app, ["prompts", "list", "--role", "critic", "--json"]).stdout
-    )
+    listed = [
+        json.loads(line)
+        for line in runner.invoke(
+            app, ["prompts", "list", "--role", "critic", "--json"]
+        ).stdout.splitlines()
+    ]
     packaged = next(r["id"] for r in listed if r["version"] == "1.0.0")
     moved = runner.invoke(app, ["prompts", "tag", packaged, "prod"])
     assert moved.exit_code == 0, moved.output

@@ -6,6 +6,7 @@ import typer
 
 from arena_core.backup.codec import DEFAULT_CODEC, Codec
 from arena_core.cli.help import examples
+from arena_core.cli.output import RESULT_JSON, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -19,6 +20,7 @@ def register(app: typer.Typer) -> None:
     def backup_command(
         codec: Codec = typer.Option(DEFAULT_CODEC, "--codec", help="Compression."),
         key: str = typer.Option(None, "--idempotency-key", help="Skip if this key was done."),
+        as_json: bool = typer.Option(False, "--json", help="Accepted: it prints one JSON object."),
     ) -> None:
         """Snapshot the recording (online), compress, upload to ARENA_S3_BUCKET, keep last N."""
         from arena_core.backup import BackupError, backup
@@ -40,6 +42,7 @@ def register(app: typer.Typer) -> None:
     )
     def restore_command(
         backup_id: str = typer.Argument(None, help="Backup id (prefix); default the newest."),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Download, verify and swap in a backup (stop the recorder first)."""
         from arena_core.backup import BackupError, restore
@@ -50,6 +53,9 @@ def register(app: typer.Typer) -> None:
         except BackupError as exc:
             typer.echo(f"arena restore: {exc}", err=True)
             raise typer.Exit(1) from None
+        if as_json:
+            print_json(manifest.model_dump(mode="json", exclude={"tables"}))
+            return
         typer.echo(
             f"restored backup {manifest.backup_id} (seq {manifest.recorded_seq}, "
             f"{len(manifest.tables)} tables verified)"
@@ -58,10 +64,12 @@ def register(app: typer.Typer) -> None:
     @app.command(
         "backups",
         epilog=examples(
-            "arena backups | jq .key",
+            "arena backups | jq .backup_id",
         ),
     )
-    def backups_command() -> None:
+    def backups_command(
+        as_json: bool = typer.Option(False, "--json", help="Accepted: it prints JSON lines."),
+    ) -> None:
         """The backups in the bucket, oldest first (JSON lines)."""
         from arena_core.backup import BackupError
         from arena_core.backup.store import Bucket

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import RESULT_JSON, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -20,7 +21,7 @@ def register(app: typer.Typer) -> None:
             "arena db upgrade                          # to the newest schema",
         )
     )
-    def upgrade(revision: str = typer.Argument("head")) -> None:
+    def upgrade(revision: str = typer.Argument("head"), as_json: bool = RESULT_JSON) -> None:
         """Apply the schema migrations up to REVISION (default: the latest)."""
         from arena_core.db import current_revision, make_engine
         from arena_core.db import upgrade as run_upgrade
@@ -29,14 +30,18 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         engine = make_engine(settings.database_path)
         run_upgrade(engine, revision)
-        typer.echo(f"{settings.database_path}: revision {current_revision(engine)}")
+        now = current_revision(engine)
+        if as_json:
+            print_json({"database": str(settings.database_path), "revision": now})
+        else:
+            typer.echo(f"{settings.database_path}: revision {now}")
 
     @db.command(
         epilog=examples(
             "arena db rebuild                          # every table again from the log",
         )
     )
-    def rebuild() -> None:
+    def rebuild(as_json: bool = RESULT_JSON) -> None:
         """Drop the projections (runs, jobs, conversations, plans, skills, prompts) and
         rebuild them from the log; with ARENA_NATS_URL set, also the shared state on NATS
         (otherwise the recorder rewrites it when it starts)."""
@@ -49,9 +54,12 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         engine = open_database(settings.database_path)
         folded = run_rebuild(engine, settings.workspace)
+        keys = asyncio.run(_sync_state(settings, engine)) if settings.nats_url else None
+        if as_json:
+            print_json({"messages": folded, "state_keys": keys})
+            return
         typer.echo(f"rebuilt projections from {folded} messages")
-        if settings.nats_url:
-            keys = asyncio.run(_sync_state(settings, engine))
+        if keys is not None:
             typer.echo(f"shared state on NATS rewritten ({keys} keys)")
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import RESULT_JSON, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -36,6 +37,7 @@ def register(app: typer.Typer) -> None:
                                                  "vary less than this (0: all equal)."),
         min_margin: float = typer.Option(None, "--min-margin", min=0.0, help="Preferences: "
                                          "only pairs whose rewards differ by this much."),
+        as_json: bool = RESULT_JSON,
     ) -> None:  # fmt: skip
         """Stream the recording into a dataset file (constant memory, with progress)."""
         from datetime import UTC
@@ -84,6 +86,14 @@ def register(app: typer.Typer) -> None:
         except ExportPathError as exc:
             typer.echo(str(exc), err=True)
             raise typer.Exit(2) from None
+        if as_json:
+            print_json({
+                "out": str(out), "format": chosen.value, "rows": summary.rows,
+                "skipped": dict(summary.skipped_by), "issues": [str(i) for i in summary.issues],
+                "infrastructure": summary.infrastructure,
+                "groups_with_variance": summary.groups_with_variance,
+            })  # fmt: skip
+            return
         line = f"{summary.rows} rows -> {out} ({summary.describe()})"
         if summary.groups_with_variance is not None:
             line += f"; {summary.groups_with_variance} groups with reward variance"

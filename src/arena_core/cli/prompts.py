@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import LIST_JSON, RESULT_JSON, print_json
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
     )
     def list_(
         role: str = typer.Option(None, "--role", help="Only this agent role."),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = LIST_JSON,
     ) -> None:
         """Every prompt version with its tags (prod is what runs use)."""
         from arena_core.prompts.queries import list_prompts
@@ -66,7 +67,8 @@ def register(app: typer.Typer) -> None:
                 }
                 for p in found
             ]
-            typer.echo(orjson.dumps(rows).decode())
+            for row in rows:
+                typer.echo(orjson.dumps(row).decode())
             return
         table = Table(title="prompts")
         for column in ("id", "role", "version", "tags", "parent", "created"):
@@ -85,9 +87,15 @@ def register(app: typer.Typer) -> None:
     def show(
         prompt: str = typer.Argument(..., help="Prompt id, or ROLE for its prod prompt."),
         tag: str = typer.Option("prod", "--tag", help="With a ROLE: the tag to show."),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Print one prompt template."""
         found = _find(_engine(), prompt, tag)
+        if as_json:
+            print_json({"id": found.id, "role": found.role, "version": found.version,
+                        "tags": list(found.tags), "parent_id": found.parent_id,
+                        "content": found.content})  # fmt: skip
+            return
         typer.echo(
             f"# {found.id}  role={found.role} version={found.version} "
             f"tags={','.join(found.tags) or '-'} parent={found.parent_id or '-'}"
@@ -106,6 +114,7 @@ def register(app: typer.Typer) -> None:
         parent: str = typer.Option(None, "--parent", help="Prompt id this one derives from."),
         description: str = typer.Option("", "--description", "-d", help="What changed."),
         tags: list[str] = typer.Option([], "--tag", help="Point this tag at it (e.g. prod)."),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Add a new immutable version of a role's prompt (checked first)."""
         from arena_core.events import Envelope
@@ -141,6 +150,9 @@ def register(app: typer.Typer) -> None:
         envelopes += [Envelope.new(event, run_id="prompts")]
         envelopes += [Envelope.new(t, run_id="prompts") for t in checked]
         _publish(envelopes, lambda e: _has(e, event.prompt_id, tags))
+        if as_json:
+            print_json({"id": event.prompt_id, "role": role, "version": version, "tags": tags})
+            return
         typer.echo(
             f"prompt {event.prompt_id} added" + (f", tagged {','.join(tags)}" if tags else "")
         )
@@ -153,6 +165,7 @@ def register(app: typer.Typer) -> None:
     def tag(
         prompt: str = typer.Argument(..., help="Prompt id."),
         name: str = typer.Argument(..., help="The tag, e.g. prod."),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Point a tag of the prompt's role at it (prod: what the next runs use)."""
         from arena_core.events import Envelope
@@ -169,7 +182,10 @@ def register(app: typer.Typer) -> None:
             envelopes.append(packaged_registration(found.role))
         envelopes.append(Envelope.new(moved, run_id="prompts"))
         _publish(envelopes, lambda e: name in get_prompt(e, found.id).tags)
-        typer.echo(f"{found.role} {name} -> {found.id}")
+        if as_json:
+            print_json({"role": found.role, "tag": name, "id": found.id})
+        else:
+            typer.echo(f"{found.role} {name} -> {found.id}")
 
 
 def _engine() -> Engine:
@@ -223,7 +239,9 @@ def _publish(envelopes: list[Envelope[Any]], recorded: Any) -> None:
     if not ok and here:
         _fail(f"published, but not recorded within {wait:g}s", 1)
     if not ok:
-        typer.echo("published; the stack's recorder records it (not in this database yet)")
+        typer.echo(
+            "published; the stack's recorder records it (not in this database yet)", err=True
+        )
 
 
 async def _publish_and_record(

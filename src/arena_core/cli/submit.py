@@ -150,7 +150,9 @@ def register(app: typer.Typer) -> None:
             "arena jobs list | jq .job",
         ),
     )
-    def list_command() -> None:
+    def list_command(
+        as_json: bool = typer.Option(False, "--json", help="Accepted: it prints JSON lines."),
+    ) -> None:
         """Every job type with its request and answer subjects (JSON lines)."""
         for name, kind in sorted(job_kinds().items()):
             line = {
@@ -170,6 +172,7 @@ def register(app: typer.Typer) -> None:
     def example_command(
         job: str = typer.Argument(..., help="Job type, e.g. sim."),
         payload_only: bool = typer.Option(False, "--payload", help="Print only the payload."),
+        as_json: bool = typer.Option(False, "--json", help="On one line (default: indented)."),
     ) -> None:
         """Print an example envelope (or payload) of a job type."""
         try:
@@ -183,7 +186,7 @@ def register(app: typer.Typer) -> None:
         new = new_id()
         fresh = envelope.with_ids(id=new, run_id=new, correlation_id=new, ts=datetime.now(UTC))
         data = fresh.payload if payload_only else fresh
-        typer.echo(data.model_dump_json(indent=2), color=False)
+        typer.echo(data.model_dump_json(indent=None if as_json else 2), color=False)
 
     @jobs.command(
         "reference",

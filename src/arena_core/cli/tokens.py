@@ -13,6 +13,7 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import LIST_JSON, RESULT_JSON, print_json
 from arena_core.events.access import Scope
 
 
@@ -75,7 +76,10 @@ def register(app: typer.Typer) -> None:
             "arena tokens revoke 01a2f3",
         ),
     )
-    def revoke(token_id: str = typer.Argument(..., help="The token's id (12 hex digits).")) -> None:
+    def revoke(
+        token_id: str = typer.Argument(..., help="The token's id (12 hex digits)."),
+        as_json: bool = RESULT_JSON,
+    ) -> None:
         """Stop a token from working."""
         from pydantic import ValidationError
 
@@ -88,7 +92,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"{token_id!r} is not a token id (12 hex digits)", err=True)
             raise typer.Exit(2) from None
         asyncio.run(_publish(event))
-        typer.echo(f"revoked {token_id}")
+        if as_json:
+            print_json({"token_id": token_id, "revoked": True})
+        else:
+            typer.echo(f"revoked {token_id}")
 
     @tokens.command(
         "list",
@@ -97,7 +104,7 @@ def register(app: typer.Typer) -> None:
             "arena tokens list --json",
         ),
     )
-    def list_tokens(json_out: bool = typer.Option(False, "--json")) -> None:
+    def list_tokens(json_out: bool = LIST_JSON) -> None:
         """Tokens recorded so far (ids, names, scopes; never secrets)."""
         from sqlalchemy import select
 

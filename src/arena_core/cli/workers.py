@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import LIST_JSON
 
 if TYPE_CHECKING:
     from arena_core.service import ServiceHealth
@@ -137,7 +138,7 @@ def register(app: typer.Typer) -> None:
     )
     def health(
         nats: str = typer.Option(None, "--nats", help="NATS URL(s); default ARENA_NATS_URL."),
-        as_json: bool = typer.Option(False, "--json"),
+        as_json: bool = LIST_JSON,
     ) -> None:
         """Show every running service process and its counters."""
         from arena_core.settings import Settings

@@ -1,0 +1,33 @@
+"""Output for scripts, one convention for every command.
+
+With ``--json`` a command that lists things prints JSON lines (one object per line, one
+line per item) and a command that reports one result prints one JSON object on one
+line; stdout then holds nothing else (progress and notes go to stderr).
+
+    @app.command()
+    def tag(..., as_json: bool = RESULT_JSON) -> None:
+        ...
+        if as_json:
+            print_json({"role": role, "tag": name, "id": prompt_id})
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+import typer
+from pydantic import BaseModel
+
+LIST_JSON: Any = typer.Option(False, "--json", help="JSON lines: one object per item.")
+"""The ``--json`` option of a command that lists things."""
+RESULT_JSON: Any = typer.Option(False, "--json", help="One JSON object: the result.")
+"""The ``--json`` option of a command that reports one result."""
+
+
+def print_json(value: BaseModel | dict[str, Any]) -> None:
+    """One JSON object on one line of stdout."""
+    if isinstance(value, BaseModel):
+        typer.echo(value.model_dump_json(), color=False)
+    else:
+        typer.echo(orjson.dumps(value, default=str).decode(), color=False)

@@ -1,0 +1,3 @@
+from tests.recorder.recording import engine, recorder
+
+__all__ = ["engine", "recorder"]

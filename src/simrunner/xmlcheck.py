@@ -134,20 +134,10 @@ def _read(doc: Document, path: Path, limits: Limits, what: str) -> etree._Elemen
         return etree.fromstring(path.read_bytes(), _parser())
     except etree.XMLSyntaxError as exc:
         message = str(exc.msg) if exc.msg else str(exc)
-        if "depth" in message.lower():
-            doc.fail(
-                Kind.resource_limit,
-                f"{what} {path.name} is nested too deeply: {message}",
-                str(path),
-                line=exc.lineno,
-            )
-        else:
-            doc.fail(
-                Kind.xml_syntax,
-                f"{what} {path.name} is not well-formed XML: {message}",
-                str(path),
-                line=exc.lineno,
-            )
+        deep = "depth" in message.lower()
+        problem = "is nested too deeply" if deep else "is not well-formed XML"
+        kind = Kind.resource_limit if deep else Kind.xml_syntax
+        doc.fail(kind, f"{what} {path.name} {problem}: {message}", str(path), line=exc.lineno)
         return None
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from arena_core.cad.mesh import FloatArray, Mesh
 from engineer.workbench import geometry
@@ -98,10 +99,8 @@ def overhangs(mesh: Mesh, up: Vec3, max_overhang_deg: float) -> tuple[float, Vio
     area = float(mesh.areas[over].sum())
     if not over.any():
         return area, None
-    # The steepest face, and of equally steep ones the largest.
     steepest = float(angles[over].max())
-    candidates = np.flatnonzero(over & (angles >= steepest - ANGLE_SLACK_DEG))
-    worst = int(candidates[np.argmax(mesh.areas[candidates])])
+    worst = _largest_of_worst(mesh, over, angles, steepest)
     message = (
         f"{area * 1e6:.0f} mm^2 of downward faces overhang up to {steepest:.1f} deg from "
         f"vertical; the printer manages {max_overhang_deg:.1f} deg without support"
@@ -112,6 +111,15 @@ def overhangs(mesh: Mesh, up: Vec3, max_overhang_deg: float) -> tuple[float, Vio
     return area, violation
 
 
+def _largest_of_worst(
+    mesh: Mesh, offending: NDArray[np.bool_], angles: FloatArray, worst: float
+) -> int:
+    """The face to point at: of the ``offending`` faces whose angle is ``worst`` (within
+    the slack), the largest."""
+    candidates = np.flatnonzero(offending & (np.abs(angles - worst) <= ANGLE_SLACK_DEG))
+    return int(candidates[np.argmax(mesh.areas[candidates])])
+
+
 def low_draft(mesh: Mesh, pull: Vec3, min_draft_deg: float) -> tuple[float, Violation | None]:
     """Faces tapering less than ``min_draft_deg`` from the pull direction."""
     draft = geometry.draft_angle_deg(mesh, pull)
@@ -120,8 +128,7 @@ def low_draft(mesh: Mesh, pull: Vec3, min_draft_deg: float) -> tuple[float, Viol
     if not low.any():
         return area, None
     least = float(draft[low].min())
-    candidates = np.flatnonzero(low & (draft <= least + ANGLE_SLACK_DEG))
-    worst = int(candidates[np.argmax(mesh.areas[candidates])])
+    worst = _largest_of_worst(mesh, low, draft, least)
     message = (
         f"{area * 1e6:.0f} mm^2 of faces have {least:.2f} deg draft along the pull; "
         f"the mould needs {min_draft_deg:.2f} deg"

@@ -28,7 +28,7 @@ from arena_core.spec import (
     SolutionPart,
     StaticObject,
 )
-from generator.families.base import FIXED_ROLE, MOTOR_ROLE_PREFIX, Draft, frame_spec
+from generator.families.base import FIXED_ROLE, Draft, frame_spec, motor_of, scene_object
 from generator.primitives import recognize
 
 DENSITY_TOLERANCE = 1e-6
@@ -120,8 +120,7 @@ def _invalid(exc: ValidationError, what: str) -> AssemblyError:
 
 def scene_spec(draft: Draft, result: CadResult) -> tuple[BenchmarkSpec, Assembled]:
     """The benchmark spec: the draft's frame plus the scene script's parts."""
-    statics = list(draft.frame.fixed_static)
-    dynamics: list[DynamicObject] = []
+    objects: list[StaticObject | DynamicObject] = []
     blobs: list[MeshBlob] = []
     reasons: list[ReviewReason] = []
     materials = BenchmarkSpec.model_fields["materials"].default
@@ -131,19 +130,12 @@ def scene_spec(draft: Draft, result: CadResult) -> tuple[BenchmarkSpec, Assemble
             continue
         try:
             geometry, pose, material = _shaped(part, materials, blobs)
-            if part.role == "static":
-                statics.append(
-                    StaticObject(label=part.name, geometry=geometry, pose=pose, material=material)
-                )
-            else:
-                dynamics.append(
-                    DynamicObject(label=part.name, geometry=geometry, pose=pose, material=material)
-                )
+            objects.append(scene_object(part.role, part.name, geometry, pose, material))
         except AssemblyError as exc:
             reasons.extend(exc.reasons)
         except ValidationError as exc:
             reasons.extend(_invalid(exc, f"part {part.name}").reasons)
-    if not any(d.label == draft.frame.payload for d in dynamics):
+    if not any(isinstance(o, DynamicObject) and o.label == draft.frame.payload for o in objects):
         reasons.append(
             ReviewReason(
                 kind=ReviewReasonKind.missing_payload,
@@ -155,7 +147,7 @@ def scene_spec(draft: Draft, result: CadResult) -> tuple[BenchmarkSpec, Assemble
     if reasons:
         raise AssemblyError(reasons)
     try:
-        spec = frame_spec(draft, tuple(statics), tuple(dynamics))
+        spec = frame_spec(draft, objects)
     except ValidationError as exc:
         raise _invalid(exc, "the scene") from None
     return spec, Assembled(meshes=tuple(blobs), mesh_parts=tuple(result.parts))
@@ -168,9 +160,8 @@ def reference_solution(spec: BenchmarkSpec, result: CadResult) -> tuple[Solution
     reasons: list[ReviewReason] = []
     motors = {m.label for m in spec.motors}
     for part in result.parts:
-        motor = None
-        if part.role.startswith(MOTOR_ROLE_PREFIX):
-            motor = part.role[len(MOTOR_ROLE_PREFIX) :]
+        motor = motor_of(part.role)
+        if motor is not None:
             if motor not in motors:
                 reasons.append(_bad_role(part, f"'fixed' or on_<motor> with a motor of {motors}"))
                 continue

@@ -29,6 +29,7 @@ from arena_core.spec import (
     Plane,
     Pose,
     ProcessRules,
+    SolidGeometry,
     Solution,
     SolutionPart,
     StaticObject,
@@ -137,28 +138,33 @@ def _radians(deg: tuple[float, float, float]) -> tuple[float, float, float] | No
     return (math.radians(deg[0]), math.radians(deg[1]), math.radians(deg[2]))
 
 
+def scene_object(
+    role: str, label: str, geometry: SolidGeometry, pose: Pose, material: str
+) -> StaticObject | DynamicObject:
+    """A scene part as the spec holds it: scenery for role ``static``, else a free body."""
+    kind = StaticObject if role == "static" else DynamicObject
+    return kind(label=label, geometry=geometry, pose=pose, material=material)
+
+
+def motor_of(role: str) -> str | None:
+    """The motor a reference part with this role rides on (``on_<motor>``), or None."""
+    return role[len(MOTOR_ROLE_PREFIX) :] if role.startswith(MOTOR_ROLE_PREFIX) else None
+
+
 def spec_from_draft(draft: Draft) -> BenchmarkSpec:
     """The spec the draft's scene should map to (used to check families without CAD)."""
-    statics = list(draft.frame.fixed_static)
-    dynamics = []
+    objects = []
     for solid in draft.scene:
         pose, s = _geometry(solid)
-        if s.role == "static":
-            statics.append(
-                StaticObject(label=s.name, geometry=s.shape, pose=pose, material=s.material)
-            )
-        else:
-            dynamics.append(
-                DynamicObject(label=s.name, geometry=s.shape, pose=pose, material=s.material)
-            )
-    return frame_spec(draft, tuple(statics), tuple(dynamics))
+        objects.append(scene_object(s.role, s.name, s.shape, pose, s.material))
+    return frame_spec(draft, objects)
 
 
-def frame_spec(
-    draft: Draft, statics: tuple[StaticObject, ...], dynamics: tuple[DynamicObject, ...]
-) -> BenchmarkSpec:
+def frame_spec(draft: Draft, objects: Sequence[StaticObject | DynamicObject]) -> BenchmarkSpec:
     """A spec from the draft's frame with the given scenery and free bodies."""
     f = draft.frame
+    statics = (*f.fixed_static, *(o for o in objects if isinstance(o, StaticObject)))
+    dynamics = tuple(o for o in objects if isinstance(o, DynamicObject))
     return BenchmarkSpec(
         family=draft.family,
         seed=draft.seed,
@@ -181,9 +187,14 @@ def solution_from_draft(draft: Draft) -> Solution:
     parts = []
     for solid in draft.reference:
         pose, s = _geometry(solid)
-        motor = s.role[len(MOTOR_ROLE_PREFIX) :] if s.role.startswith(MOTOR_ROLE_PREFIX) else None
         parts.append(
-            SolutionPart(name=s.name, geometry=s.shape, pose=pose, material=s.material, motor=motor)
+            SolutionPart(
+                name=s.name,
+                geometry=s.shape,
+                pose=pose,
+                material=s.material,
+                motor=motor_of(s.role),
+            )
         )
     return Solution(parts=tuple(parts))
 

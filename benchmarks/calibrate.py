@@ -30,6 +30,7 @@ import tempfile
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 # Sibling harnesses share names with packages (benchmarks/simrunner.py): import the packages.
 _HERE = Path(__file__).resolve().parent
@@ -38,12 +39,17 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 from arena_core.bus import Bus, EmbeddedNats  # noqa: E402
 from arena_core.db import open_database  # noqa: E402
 from arena_core.db.benchmarks import library  # noqa: E402
+from arena_core.events import Envelope  # noqa: E402
 from arena_core.events.benchmark import ReviewStage  # noqa: E402
-from arena_core.events.calibration import BenchmarkCalibrated  # noqa: E402
+from arena_core.events.calibration import (  # noqa: E402
+    BenchmarkCalibrated,
+    CalibrateJobCompleted,
+    CalibrateJobFailed,
+    CalibrateJobRequested,
+)
+from arena_core.jobs.run import BATCH_SERVICES  # noqa: E402
 from arena_core.settings import Settings  # noqa: E402
 from arena_core.stack import services_in_process  # noqa: E402
-from engineer.calibration import calibrate  # noqa: E402
-from engineer.solving import TEAM, SolveTarget, row_target  # noqa: E402
 from generator.batch import BatchReport, StageCount, run_batch  # noqa: E402
 from generator.families import FAMILIES  # noqa: E402
 
@@ -63,15 +69,34 @@ async def _generate(bus: Bus, families: list[str], per_cell: int, seed: int) -> 
     )  # fmt: skip
 
 
-async def _targets(settings: Settings, ids: set[str]) -> list[SolveTarget]:
-    """The accepted benchmarks as the recorder folded them into the library."""
+async def _targets(settings: Settings, ids: set[str]) -> list[Any]:
+    """The accepted benchmarks' library rows, once the recorder has folded them in."""
     for _ in range(600):
         with open_database(settings.database_path).connect() as conn:
             rows = [r for r in library(conn) if r.benchmark_id in ids]
         if len(rows) == len(ids):
-            return [row_target(r) for r in rows]
+            return rows
         await asyncio.sleep(0.1)
     raise RuntimeError(f"the library has {len(rows)} of {len(ids)} accepted benchmarks")
+
+
+async def calibrate(
+    bus: Bus, rows: list[Any], *, rollouts: int, max_sim_calls: int
+) -> CalibrateJobCompleted:
+    """A calibrate job on the bus (the batcher runs it); its answer."""
+    if not rows:
+        return CalibrateJobCompleted(calibrated=0, failed=0, pass_at_1=0.0, wall_s=0.0)
+    job = CalibrateJobRequested(
+        benchmark_ids=tuple(r.benchmark_id for r in rows), rollouts=rollouts,
+        max_sim_calls=max_sim_calls, concurrency=4,
+    )  # fmt: skip
+    reply = await bus.request(
+        Envelope.new(job), [CalibrateJobCompleted, CalibrateJobFailed], timeout=86_400
+    )
+    if isinstance(reply.payload, CalibrateJobFailed):
+        raise RuntimeError(f"calibration failed: {reply.payload.detail}")
+    answer: CalibrateJobCompleted = reply.payload
+    return answer
 
 
 def _rate(found: list[BenchmarkCalibrated]) -> float | None:
@@ -103,7 +128,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             settings = Settings(
                 nats_url=server.url, home=root / ".arena", workspace=root / "workspace"
             )
-            services = ("generator", *TEAM)
+            services = ("generator", *BATCH_SERVICES)
             async with services_in_process(settings, services, record=True) as bus:
                 reports = await _generate(bus, args.families, args.per_cell, args.seed)
                 generated_s = time.perf_counter() - began
@@ -113,13 +138,13 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
                 plain = await calibrate(
                     bus, targets, rollouts=args.rollouts, max_sim_calls=args.budget
                 )
-                hard = [t for t in targets if t.spec.difficulty == 5]
+                hard = [t for t in targets if t.difficulty == 5]
                 more = await calibrate(
                     bus, hard, rollouts=args.rollouts_4x, max_sim_calls=4 * args.budget
                 )
     by_level: dict[int, list[BenchmarkCalibrated]] = defaultdict(list)
     by_cell: dict[tuple[str, int], list[BenchmarkCalibrated]] = defaultdict(list)
-    for c in plain.calibrated:
+    for c in plain.results:
         by_level[c.difficulty].append(c)
         by_cell[(c.family, c.difficulty)].append(c)
     accept: dict[str, list[int]] = defaultdict(lambda: [0, 0])
@@ -127,7 +152,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         accept[v.family][0] += v.accepted
         accept[v.family][1] += 1
     baseline = _rate(by_level[5])
-    with_4x = _rate(more.calibrated)
+    with_4x = _rate(list(more.results))
     return {
         "bench": "calibrate",
         "families": len(args.families),
@@ -147,7 +172,7 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
             "per_cell": args.per_cell, "generated": len(verdicts), "accepted": len(accepted),
             "rollouts": args.rollouts, "budget": args.budget,
             "rollouts_4x": args.rollouts_4x, "budget_4x": 4 * args.budget,
-            "calibration_failures": len(plain.failed) + len(more.failed),
+            "calibration_failures": len(plain.failures) + len(more.failures),
         },
         "wall_s": {"generate": round(generated_s, 1),
                    "total": round(time.perf_counter() - began, 1)},

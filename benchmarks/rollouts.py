@@ -1,12 +1,12 @@
 """Rollouts to training data: K rollouts on mixed-difficulty benchmarks, every format.
 
 Generates BENCHMARKS benchmarks (difficulties 1-4, random families) on a fresh stack
-(NATS and one process per service), rolls each out K times (``arena rollouts``' batch
-job), then exports every format. Prints the share of GRPO groups (engineer) whose
-rewards vary, the preference pairs, the share of sft-openai rows valid against OpenAI's
-fine-tuning schema and of sft-trl rows TRL renders, rollouts per minute, and the export
-ratio: sft-openai export rate / raw SELECT rate of the same rows, same run (higher is
-better). Last line: one JSON object.
+(NATS and one process per service), rolls each out K times (one rollout job on the bus,
+run by the batcher as for ``arena rollouts``), then exports every format. Prints the
+share of GRPO groups (engineer) whose rewards vary, the preference pairs, the share of
+sft-openai rows valid against OpenAI's fine-tuning schema and of sft-trl rows TRL renders,
+rollouts per minute, and the export ratio: sft-openai export rate / raw SELECT rate of
+the same rows, same run (higher is better). Last line: one JSON object.
 
     python benchmarks/rollouts.py [BENCHMARKS] [K]
 """
@@ -37,16 +37,15 @@ from arena_core.events.benchmark import (
     BenchmarkJobFailed,
     BenchmarkJobRequested,
 )
-from arena_core.events.rollouts import RolloutJobRequested
+from arena_core.events.rollouts import RolloutJobCompleted, RolloutJobFailed, RolloutJobRequested
 from arena_core.export import ExportFilter, ExportFormat, export
-from arena_core.rollouts import Selection, run_rollouts, select_benchmarks
 from arena_core.settings import Settings
 from arena_core.stack import ServiceProcesses, nats_for, wait_until_running
 
 BENCHMARKS = int(sys.argv[1]) if len(sys.argv) > 1 else 12
 K = int(sys.argv[2]) if len(sys.argv) > 2 else 8
 WORKERS = {"recorder": 1, "generator": 1, "simrunner": 2, "planner": 1, "engineer": 2,
-           "critic": 1}  # fmt: skip
+           "critic": 1, "batcher": 1}  # fmt: skip
 
 
 async def generate(settings: Settings) -> int:
@@ -74,24 +73,28 @@ async def generate(settings: Settings) -> int:
     return accepted
 
 
-def library_of(engine: Any, accepted: int) -> list[Any]:
-    """The first BENCHMARKS of the library, once the recorder has committed them."""
+def wait_for_library(engine: Any, accepted: int) -> None:
+    """Until the recorder has committed the accepted benchmarks."""
     from arena_core.db.benchmarks import library
 
     for _ in range(120):
         with engine.connect() as conn:
             if len(library(conn)) >= accepted:
-                break
+                return
         time.sleep(0.5)
-    return select_benchmarks(engine, Selection(limit=BENCHMARKS))
 
 
-async def rollouts(settings: Settings, targets: list[Any]) -> tuple[int, float]:
-    request = RolloutJobRequested(benchmark_ids=tuple(t.benchmark_id for t in targets), k=K)
+async def rollouts(settings: Settings) -> tuple[int, float]:
+    """K rollouts of the first BENCHMARKS of the library: one job, the batcher runs it."""
+    request = RolloutJobRequested(limit=BENCHMARKS, k=K, concurrency=4, solve_timeout_s=1800)
     start = time.perf_counter()
     async with make_bus(settings, name="bench-rollouts") as bus:
-        done = await run_rollouts(bus, request, targets, concurrency=4, timeout=1800)
-    return done.payload.rollouts, time.perf_counter() - start
+        reply = await bus.request(
+            Envelope.new(request), [RolloutJobCompleted, RolloutJobFailed], timeout=86_400
+        )
+    if isinstance(reply.payload, RolloutJobFailed):
+        raise SystemExit(f"rollouts failed: {reply.payload.detail}")
+    return reply.payload.rollouts, time.perf_counter() - start
 
 
 def rows(engine: Any, fmt: ExportFormat, flt: ExportFilter = ExportFilter()) -> list[Any]:
@@ -162,8 +165,8 @@ def main() -> None:
                 accepted = asyncio.run(generate(live))
                 print(f"generated {accepted}/{BENCHMARKS} benchmarks in "
                       f"{time.perf_counter() - t:.0f}s")  # fmt: skip
-                engine = open_database(live.database_path)
-                done, wall = asyncio.run(rollouts(live, library_of(engine, accepted)))
+                wait_for_library(open_database(live.database_path), accepted)
+                done, wall = asyncio.run(rollouts(live))
                 print(f"{done} rollouts in {wall:.0f}s")
                 time.sleep(3)  # the recorder commits the last events
             finally:

@@ -10,7 +10,7 @@ import pytest
 
 from arena_core.errors import ArenaError
 
-PACKAGES = ("arena_core", "generator", "engineer", "simrunner", "optimizer")
+PACKAGES = ("arena_core", "generator", "engineer", "simrunner", "optimizer", "batcher")
 STANDALONE = {"arena_core.sandbox.runtime"}
 """Modules that run in a bare interpreter (standard library only), outside the tree."""
 

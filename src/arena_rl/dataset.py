@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from arena_core.rollouts import Selection, Target, select_benchmarks
+from arena_core.events.selection import BenchmarkSelection
+from arena_core.rollouts import Target, select_benchmarks
 
 INSTRUCTION = (
     "Design parts that solve this physics benchmark within its cost and mass limits. "
@@ -25,4 +26,4 @@ def row(target: Target) -> dict[str, Any]:
 
 def dataset(ids: Sequence[str] = (), *, engine: Any = None) -> list[dict[str, Any]]:
     """Rows for the benchmarks ``ids`` (library ids need ``engine``, the recording)."""
-    return [row(t) for t in select_benchmarks(engine, Selection(ids=tuple(ids)))]
+    return [row(t) for t in select_benchmarks(engine, BenchmarkSelection(benchmark_ids=tuple(ids)))]

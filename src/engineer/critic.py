@@ -221,5 +221,6 @@ def submission_findings(
         worst_time_to_goal_s=worst,
         sim_time_s=sim_time,
         sim_calls=2,
+        reward=result.reward.value,
     )
     return findings, verdict

@@ -194,6 +194,7 @@ class EngineerService(Service):
                 sim_time_s=round(session.sim_time_s, 6),
                 wall_s=round(time.perf_counter() - started, 3),
                 reasons=tuple(r[:2000] for r in reasons[:8]),
+                reward=session.scored_reward,
                 solution=design.solution if design else None,
             ),
         )

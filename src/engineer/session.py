@@ -49,6 +49,8 @@ class EngineerSession:
     designs: dict[str, Built] = field(default_factory=dict)
     latest: Built | None = None
     submissions: int = 0
+    scored_reward: float | None = 0.0
+    """The graded reward of the last scored submission (0 before any; None: no verdict)."""
     sim_calls: int = 0
     sim_time_s: float = 0.0
     failures: int = 0

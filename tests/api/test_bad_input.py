@@ -109,13 +109,28 @@ async def test_a_job_no_worker_consumes_is_refused_naming_its_command(
     api: Server, bus: Bus, engine: Engine
 ) -> None:
     async with api.client("submit") as client:
-        answer = await client.post(
-            "/jobs/rollout", json={"benchmark_ids": ["example:ball_to_goal:0"], "k": 2}
-        )
+        answer = await client.post("/jobs/demo", json={"benchmarks": 1})
     assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM
     assert answer.json()["type"] == "urn:arena:problem:no-worker"
-    assert "arena rollouts" in answer.json()["detail"]
+    assert "arena demo" in answer.json()["detail"]
     await settle(bus, engine)
     with engine.connect() as conn:
-        query = select(func.count()).where(messages.c.type == "rollout.job.requested")
+        query = select(func.count()).where(messages.c.type == "demo.job.requested")
         assert conn.execute(query).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "body"),
+    [
+        ("rollout", {"benchmark_ids": ["b1"], "k": 0}),
+        ("calibrate", {"families": ["sweep"], "min_difficulty": 9}),
+        ("calibrate", {"benchmark_ids": ["b1"], "max_sim_calls": 0}),
+    ],
+)
+async def test_a_batch_job_with_bad_numbers_is_a_422(
+    api: Server, kind: str, body: dict[str, object]
+) -> None:
+    async with api.client("submit") as client:
+        answer = await client.post(f"/jobs/{kind}", json=body)
+    assert answer.status_code == 422 and answer.headers["content-type"] == PROBLEM
+    assert answer.json()["type"] == "urn:arena:problem:schema-violation"

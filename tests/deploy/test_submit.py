@@ -221,25 +221,39 @@ async def test_a_rejected_job_exits_1_with_the_error_event(bus: Bus, settings: S
     assert answer["payload"]["reason"] == "spec_contradiction"
 
 
-@pytest.mark.parametrize(
-    ("kind", "payload", "command"),
-    [
-        ("rollout", {"benchmark_ids": ["example:ball_to_goal:0"], "k": 2}, "arena rollouts"),
-        ("calibrate", {"benchmark_ids": ["b1"]}, "arena calibrate"),
-        ("demo", {"benchmarks": 1}, "arena demo"),
-    ],
-)
 async def test_a_job_no_worker_consumes_is_refused_naming_its_command(
-    bus: Bus, settings: Settings, kind: str, payload: dict[str, Any], command: str
+    bus: Bus, settings: Settings
 ) -> None:
     code, _, err = await arena(
-        "submit", kind, "--json", orjson.dumps(payload).decode(), "--wait",
+        "submit", "demo", "--json", orjson.dumps({"benchmarks": 1}).decode(), "--wait",
         nats_url=settings.nats_url,
     )  # fmt: skip
     assert code == SubmitExit.invalid
     refusal = orjson.loads(err)
-    assert refusal["error"] == "no_worker" and command in refusal["detail"]
+    assert refusal["error"] == "no_worker" and "arena demo" in refusal["detail"]
     assert await stored(bus) == []  # nothing published that nobody would answer
+
+
+@pytest.mark.parametrize(
+    ("kind", "payload"),
+    [
+        ("rollout", {"benchmark_ids": ["example:ball_to_goal:0"], "k": 0}),
+        ("rollout", {"k": 2, "min_difficulty": 6}),
+        ("rollout", {"k": 2, "max_sim_calls": 0}),
+        ("calibrate", {"benchmark_ids": ["b1"], "rollouts": 0}),
+        ("calibrate", {"families": ["sweep"], "max_difficulty": 0}),
+        ("calibrate", {"benchmark_ids": ["b1"], "max_sim_calls": -1}),
+    ],
+)
+async def test_a_batch_job_with_bad_numbers_is_refused_before_it_is_published(
+    bus: Bus, settings: Settings, kind: str, payload: dict[str, Any]
+) -> None:
+    code, _, err = await arena(
+        "submit", kind, "--json", orjson.dumps(payload).decode(), nats_url=settings.nats_url
+    )
+    assert code == SubmitExit.invalid
+    assert orjson.loads(err)["error"] == "schema_violation"
+    assert await stored(bus) == []
 
 
 async def test_wait_without_a_worker_times_out_with_exit_124(settings: Settings) -> None:

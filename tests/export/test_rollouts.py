@@ -13,16 +13,9 @@ from typer.testing import CliRunner
 from arena_core.cli.main import app, build_app
 from arena_core.db import open_database
 from arena_core.db.tables import jobs
-from arena_core.events import Envelope
-from arena_core.events.rollouts import RolloutJobRequested
+from arena_core.events.selection import BenchmarkSelection, SelectionProblem
 from arena_core.export import ExportFilter, ExportFormat, export
-from arena_core.rollouts import (
-    EmptySelection,
-    Selection,
-    UnknownBenchmark,
-    select_benchmarks,
-    solve_requests,
-)
+from arena_core.rollouts import choose
 
 
 @pytest.fixture
@@ -31,16 +24,6 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
     monkeypatch.delenv("ARENA_NATS_URL", raising=False)
     build_app()
     return CliRunner()
-
-
-def test_each_rollout_is_its_own_solve_job_with_its_own_seed() -> None:
-    targets = select_benchmarks(None, Selection(ids=("example:ball_to_goal:1",)))
-    batch = Envelope.new(RolloutJobRequested(benchmark_ids=("example:ball_to_goal:1",), k=3))
-    children = solve_requests(batch, targets)
-    assert [c.payload.rollout_seed for c in children] == [0, 1, 2]
-    assert {c.payload.parent_job_id for c in children} == {batch.id}
-    assert len({c.correlation_id for c in children}) == 3  # each its own thread
-    assert len({c.payload.key for c in children}) == 3  # so its own conversations
 
 
 @pytest.mark.slow
@@ -76,15 +59,22 @@ def test_rollouts_record_k_graded_solves_that_export_as_one_group(
 
 
 def test_rollouts_refuse_bad_input_in_one_line(runner: CliRunner) -> None:
-    cases: list[tuple[list[str], str]] = [
-        (["rollouts", "example:ball_to_goal", "-k", "0"], "K must be at least 1"),
-        (["rollouts", "example:no_such_thing"], "no example"),
-        (["rollouts", "abc123"], "no recording"),
-    ]
-    for argv, message in cases:
-        result = runner.invoke(app, argv)
-        assert result.exit_code == 2, (argv, result.output)
-        assert message in result.output and "Traceback" not in result.output
+    result = runner.invoke(app, ["rollouts", "example:ball_to_goal", "-k", "0"])
+    assert result.exit_code == 2, result.output
+    assert "--k: Input should be greater than or equal to 1" in result.output
+
+
+@pytest.mark.slow
+def test_rollouts_of_benchmarks_that_do_not_exist_fail_in_one_line_per_id(
+    runner: CliRunner,
+) -> None:
+    result = runner.invoke(app, ["rollouts", "example:no_such_thing", "abc123", "-k", "1"])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert "example:no_such_thing: unknown_benchmark: no example 'example:no_such_thing'" in lines
+    assert "abc123: unknown_benchmark: 'abc123' matches 0 benchmarks of the library" in lines
+    assert lines[-1].startswith("rollouts failed: no_benchmarks")
+    assert "Traceback" not in result.output
 
 
 def test_export_refuses_an_unknown_format_in_one_line(runner: CliRunner) -> None:
@@ -94,13 +84,29 @@ def test_export_refuses_an_unknown_format_in_one_line(runner: CliRunner) -> None
 
 def test_selection_filters_by_family_and_declared_difficulty() -> None:
     ids = ("example:ball_to_goal:1", "example:ball_to_goal:2")
-    both = select_benchmarks(None, Selection(ids=ids))
-    assert [t.benchmark_id for t in both] == list(ids)
-    assert len(select_benchmarks(None, Selection(ids=ids, limit=1))) == 1
-    assert select_benchmarks(None, Selection(ids=ids, families=("ball_to_goal",))) == both
-    with pytest.raises(EmptySelection):
-        select_benchmarks(None, Selection(ids=ids, families=("bridge_gap",)))
-    with pytest.raises(EmptySelection):
-        select_benchmarks(None, Selection(ids=ids, min_difficulty=2))
-    with pytest.raises(UnknownBenchmark):
-        select_benchmarks(None, Selection(ids=("abc123",)))
+
+    def chosen(**criteria: object) -> list[str]:
+        found = choose(None, BenchmarkSelection(benchmark_ids=ids, **criteria))  # type: ignore[arg-type]
+        return [t.benchmark_id for t in found.targets]
+
+    assert chosen() == list(ids)
+    assert chosen(limit=1) == [ids[0]]
+    assert chosen(latest=1) == [ids[1]]
+    assert chosen(families=("ball_to_goal",)) == list(ids)
+    assert chosen(min_difficulty=2) == []
+
+
+def test_what_a_selection_does_not_name_is_rejected_and_the_rest_goes_on() -> None:
+    found = choose(
+        None,
+        BenchmarkSelection(
+            benchmark_ids=("example:ball_to_goal:1", "abc123", "example:nope"),
+            families=("ball_to_goal", "no_such_family"),
+        ),
+    )
+    assert [t.benchmark_id for t in found.targets] == ["example:ball_to_goal:1"]
+    assert [(r.reason, r.value) for r in found.rejected] == [
+        (SelectionProblem.unknown_benchmark, "abc123"),
+        (SelectionProblem.unknown_benchmark, "example:nope"),
+        (SelectionProblem.unknown_family, "no_such_family"),
+    ]

@@ -54,7 +54,7 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.replay",
     "arena_core.cli.redrive",
     "arena_core.cli.export",
-    "arena_core.cli.rollouts",
+    "arena_core.cli.batches",
     "arena_core.cli.telemetry",
     "arena_core.cli.prompts",
     "arena_core.cli.submit",

@@ -1,36 +1,37 @@
 """Calibration events: a benchmark's difficulty measured by solving it K times.
 
-``calibrate.job.requested`` is a batch: its children are ``solve.job.requested`` jobs
-(``parent_job_id`` = the calibration job), K per benchmark with rollout seeds 0..K-1 and
-one simulation budget. Each benchmark's figures arrive as ``benchmark.calibrated`` (or
-``benchmark.calibration.failed`` for one that cannot be measured, while the rest of the
-batch goes on), then ``calibrate.job.completed``; all caused by the request.
+``calibrate.job.requested`` is a batch, run by the ``batcher`` worker: its children are
+``solve.job.requested`` jobs (``parent_job_id`` = the calibration job), K per benchmark
+with rollout seeds 0..K-1 and one simulation budget. Each benchmark's figures arrive as
+``benchmark.calibrated`` (or ``benchmark.calibration.failed`` for one that cannot be
+measured, while the rest of the batch goes on), then ``calibrate.job.completed`` with
+every figure; all caused by the request.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import ClassVar
 
 from pydantic import Field
 
 from arena_core.events.envelope import Payload
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.registry import event
+from arena_core.events.selection import BatchFailure, BenchmarkSelection, SelectionRejected
 
 
 @event("calibrate.job.requested")
-class CalibrateJobRequested(JobRequested):
-    """Measure the difficulty of library benchmarks with K rollouts of the team each."""
+class CalibrateJobRequested(JobRequested, BenchmarkSelection):
+    """Measure the difficulty of the selected benchmarks with K rollouts of the team each."""
 
-    RUN_BY: ClassVar[str | None] = "arena calibrate"
-
-    benchmark_ids: tuple[str, ...] = Field(min_length=1, max_length=2000)
-    """Library ids of the benchmarks to measure."""
     rollouts: int = Field(default=4, ge=1, le=64)
     """K: solves per benchmark, with rollout seeds 0 .. K-1."""
     max_sim_calls: int = Field(default=30, ge=1, le=2000)
     """The simulation budget of every solve."""
+    concurrency: int = Field(default=4, ge=1, le=64)
+    """Child solves in flight at once."""
+    solve_timeout_s: float = Field(default=1800.0, gt=0, le=86_400)
+    """How long to wait for each child solve; one with no answer by then counts as failed."""
     parent_job_id: str | None = Field(default=None, max_length=128)
     """The batch this calibration belongs to."""
 
@@ -68,7 +69,8 @@ class CalibrationFailure(StrEnum):
     """Why a benchmark of a calibration could not be measured."""
 
     unknown_benchmark = "unknown_benchmark"
-    """No benchmark with that id in the library."""
+    """No benchmark with that id in the library (recordings made before selections were
+    rejected as ``batch.selection.rejected``)."""
     solve_failed = "solve_failed"
     """A rollout produced no outcome (team error or a rejected request)."""
 
@@ -93,12 +95,22 @@ class CalibrateJobCompleted(JobCompleted):
     pass_at_1: float = Field(ge=0, le=1)
     """Mean pass@1 over the measured benchmarks."""
     wall_s: float = Field(ge=0)
+    results: tuple[BenchmarkCalibrated, ...] = ()
+    """The figures of each measured benchmark (also each a ``benchmark.calibrated``)."""
+    failures: tuple[BenchmarkCalibrationFailed, ...] = ()
+    """The benchmarks that could not be measured."""
+    rejected: tuple[SelectionRejected, ...] = ()
+    """What of the selection named nothing (each also a ``batch.selection.rejected``)."""
 
 
 @event("calibrate.job.failed")
 class CalibrateJobFailed(JobFailed):
-    """A calibration produced no figures at all."""
+    """A calibration ran nothing (no benchmark matched, the recording was unreachable)."""
 
+    reason: BatchFailure
+    """Why."""
+    rejected: tuple[SelectionRejected, ...] = ()
+    """What of the selection named nothing."""
     detail: str = Field(max_length=4000)
 
     @property

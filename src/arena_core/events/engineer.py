@@ -220,6 +220,8 @@ class SimVerdict(Record):
     """Simulated seconds spent on this review."""
     sim_calls: int = Field(default=0, ge=0)
     """Simulations run for this review."""
+    reward: float | None = Field(default=None, ge=0, le=1)
+    """The simrunner's graded reward of the official job (None: it gave no verdict)."""
 
 
 @event("critic.review.created")

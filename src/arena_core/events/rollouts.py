@@ -1,25 +1,25 @@
 """Rollouts: solve each chosen benchmark K times, each solve its own graded conversation.
 
-``rollout.job.requested`` is a batch job; its children are ``solve.job.requested`` jobs
+``rollout.job.requested`` is a batch job, run by the ``batcher`` worker: it resolves the
+selection by asking the recording, and its children are ``solve.job.requested`` jobs
 naming it as ``parent_job_id``, one per benchmark and rollout seed. The GRPO and
 preference exports group the children's conversations by benchmark.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from pydantic import ConfigDict, Field
 
 from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
 from arena_core.events.record import Record
 from arena_core.events.registry import event
+from arena_core.events.selection import BatchFailure, BenchmarkSelection, SelectionRejected
 from arena_core.settings import LlmPolicyName
 
 
 @event("rollout.job.requested")
-class RolloutJobRequested(JobRequested):
-    """Solve each benchmark of ``benchmark_ids`` ``k`` times, each its own solve job.
+class RolloutJobRequested(JobRequested, BenchmarkSelection):
+    """Solve each selected benchmark ``k`` times, each rollout its own solve job.
 
     Rollout ``i`` of a benchmark has the rollout seed ``seed + i``; every child
     ``solve.job.requested`` names this job as its ``parent_job_id``.
@@ -28,10 +28,7 @@ class RolloutJobRequested(JobRequested):
     model_config = ConfigDict(
         json_schema_extra={"examples": [{"benchmark_ids": ["example:ball_to_goal:0"], "k": 8}]}
     )
-    RUN_BY: ClassVar[str | None] = "arena rollouts"
 
-    benchmark_ids: tuple[str, ...] = Field(min_length=1, max_length=1000)
-    """Benchmarks to solve (library ids or ``example:<name>:<seed>``)."""
     k: int = Field(ge=1, le=64)
     """Rollouts per benchmark (the GRPO group size)."""
     seed: int = Field(default=0, ge=0)
@@ -45,6 +42,10 @@ class RolloutJobRequested(JobRequested):
     """Scored submissions each rollout may make."""
     max_sim_calls: int = Field(default=120, ge=1, le=2000)
     """Simulations each rollout may request."""
+    concurrency: int = Field(default=4, ge=1, le=64)
+    """Child solves in flight at once."""
+    solve_timeout_s: float = Field(default=900.0, gt=0, le=86_400)
+    """How long to wait for each child solve; one with no answer by then counts as failed."""
     parent_job_id: str | None = None
     """The job this batch belongs to, if any."""
 
@@ -64,8 +65,11 @@ class RolloutResult(Record):
     """The child ``solve.job.requested``."""
     solved: bool
     """The team solved it."""
+    reward: float | None = Field(default=None, ge=0, le=1)
+    """The simrunner's graded reward of the rollout's last scored submission (0 when it
+    submitted nothing; None when the solve produced no outcome)."""
     failed: str | None = None
-    """Why the solve produced no outcome (``solve.job.failed``), if it did not."""
+    """Why the solve produced no outcome (``solve.job.failed``, no answer in time)."""
 
 
 @event("rollout.job.completed")
@@ -84,12 +88,18 @@ class RolloutJobCompleted(JobCompleted):
     """Wall time of the batch."""
     results: tuple[RolloutResult, ...] = ()
     """One per rollout, in request order."""
+    rejected: tuple[SelectionRejected, ...] = ()
+    """What of the selection named nothing (each also a ``batch.selection.rejected``)."""
 
 
 @event("rollout.job.failed")
 class RolloutJobFailed(JobFailed):
-    """The batch could not run (no benchmark could be sent)."""
+    """The batch ran nothing (no benchmark matched, the recording was unreachable)."""
 
+    reason: BatchFailure
+    """Why."""
+    rejected: tuple[SelectionRejected, ...] = ()
+    """What of the selection named nothing."""
     detail: str = Field(max_length=4000)
     """What went wrong."""
 

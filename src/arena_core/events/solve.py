@@ -119,6 +119,9 @@ class SolveJobCompleted(JobCompleted):
     """Wall time from plan to outcome."""
     reasons: tuple[str, ...] = ()
     """Why it is unsolved (the last failures), or the refusal's argument."""
+    reward: float | None = Field(default=None, ge=0, le=1)
+    """The simrunner's graded reward of the last scored submission (``simrunner.reward``;
+    0 when nothing was submitted, None when its simulation gave no verdict)."""
     solution: Solution | None = None
     """The accepted solution."""
 

@@ -12,6 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.events.profiles import Objectives
+from arena_core.events.selection import BenchmarkSelection, SelectionRejected
 from arena_core.events.sim import MeshBlob, SimJobRequested
 from arena_core.profiles.experiments import Experiment, ExperimentSummary
 from arena_core.profiles.model import Profile
@@ -83,6 +84,29 @@ class TargetsQuery(Query[TargetsAnswer]):
     kind: ClassVar[str] = "targets"
     answer: ClassVar[type[Any]] = TargetsAnswer
     benchmark_ids: tuple[str, ...] = Field(max_length=1000)
+
+
+class SelectedBenchmark(Answer):
+    """A benchmark a selection names (fetch its spec with a ``TargetsQuery``)."""
+
+    benchmark_id: str
+    family: str
+    difficulty: int
+
+
+class SelectionAnswer(Answer):
+    benchmarks: tuple[SelectedBenchmark, ...]
+    """In library order (asked ids first, in the order asked)."""
+    rejected: tuple[SelectionRejected, ...] = ()
+    """What of the selection names nothing."""
+
+
+class SelectionQuery(Query[SelectionAnswer]):
+    """The benchmarks a batch job's selection names, and what of it names nothing."""
+
+    kind: ClassVar[str] = "selection"
+    answer: ClassVar[type[Any]] = SelectionAnswer
+    selection: BenchmarkSelection
 
 
 class SpentAnswer(Answer):
@@ -179,7 +203,7 @@ class SimulationQuery(Query[SimulationAnswer]):
 QUERIES: dict[str, type[Query[Any]]] = {
     q.kind: q
     for q in (
-        SolveOutcomesQuery, TargetsQuery, SpentQuery, ProfileQuery, EvaluatedQuery,
+        SolveOutcomesQuery, TargetsQuery, SelectionQuery, SpentQuery, ProfileQuery, EvaluatedQuery,
         ExperimentsQuery, SimulationQuery,
     )
 }  # fmt: skip

@@ -30,6 +30,9 @@ from arena_core.query.models import (
     ExperimentsQuery,
     ProfileAnswer,
     ProfileQuery,
+    SelectedBenchmark,
+    SelectionAnswer,
+    SelectionQuery,
     SimulationAnswer,
     SimulationQuery,
     SolveOutcome,
@@ -99,6 +102,21 @@ def targets(engine: Engine, query: TargetsQuery) -> TargetsAnswer:
             if callable(make) and not name.startswith("_") and (seed.isdigit() or not seed):
                 found.append(BenchmarkTarget(benchmark_id=id, spec=make(int(seed or 0))))
     return TargetsAnswer(targets=tuple(found))
+
+
+def selection(engine: Engine, query: SelectionQuery) -> SelectionAnswer:
+    from arena_core.rollouts import choose
+
+    chosen = choose(engine, query.selection)
+    return SelectionAnswer(
+        benchmarks=tuple(
+            SelectedBenchmark(
+                benchmark_id=t.benchmark_id, family=t.spec.family, difficulty=t.spec.difficulty
+            )
+            for t in chosen.targets
+        ),
+        rejected=tuple(chosen.rejected),
+    )
 
 
 def spent(engine: Engine, query: SpentQuery) -> SpentAnswer:

@@ -30,6 +30,7 @@ QUEUE = "query"
 READS: dict[str, Callable[[Engine, Any], BaseModel]] = {
     "solve_outcomes": reads.solve_outcomes,
     "targets": reads.targets,
+    "selection": reads.selection,
     "spent": reads.spent,
     "profile": reads.profile,
     "evaluated": reads.evaluated,

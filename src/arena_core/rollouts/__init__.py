@@ -1,21 +1,23 @@
-"""Rollouts: K solves of each chosen benchmark, as one batch job with child solve jobs."""
+"""Benchmark selections of batch jobs (rollouts, calibration), resolved from the recording.
 
-from arena_core.rollouts.batch import Progress, run_rollouts, solve_requests
+The ``batcher`` service runs the batches; it asks for a selection over NATS
+(``arena_core.query.SelectionQuery``), which the query responder answers with ``choose``.
+"""
+
 from arena_core.rollouts.selection import (
+    Chosen,
     EmptySelection,
-    Selection,
     Target,
     UnknownBenchmark,
+    choose,
     select_benchmarks,
 )
 
 __all__ = [
+    "Chosen",
     "EmptySelection",
-    "Progress",
-    "Selection",
     "Target",
     "UnknownBenchmark",
-    "run_rollouts",
+    "choose",
     "select_benchmarks",
-    "solve_requests",
 ]

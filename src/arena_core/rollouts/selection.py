@@ -1,17 +1,24 @@
-"""Which benchmarks to roll out: by id, family, declared or measured difficulty, or
-"failed before", from the benchmark library and the recorded solves."""
+"""Which benchmarks a selection names: by id, family, declared or measured difficulty, or
+"failed before", from the benchmark library and the recorded solves.
+
+The query responder answers a batch worker's ``SelectionQuery`` with ``choose``; what of
+the selection names nothing comes back as rejections, never as an exception, so the
+rest of the batch goes on.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+import orjson
 from sqlalchemy import Engine, select
 
 from arena_core.db.benchmarks import library, load_spec
 from arena_core.db.tables import messages
 from arena_core.errors import ArenaError
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
+from arena_core.events.selection import BenchmarkSelection, SelectionProblem, SelectionRejected
 from arena_core.events.sim import MeshBlob
 from arena_core.export.recorded import payload
 from arena_core.spec import BenchmarkSpec, examples
@@ -37,25 +44,12 @@ class Target:
     """The scene's meshes."""
 
 
-@dataclass(frozen=True)
-class Selection:
-    """Which benchmarks to take; criteria combine (all must hold)."""
+@dataclass
+class Chosen:
+    """What a selection names, in library order (asked ids first, in the order asked)."""
 
-    ids: tuple[str, ...] = ()
-    """Library ids (or unique prefixes) and ``example:<name>[:<seed>]``; empty: the library."""
-    families: tuple[str, ...] = ()
-    """Only these families."""
-    min_difficulty: int | None = None
-    """Declared difficulty at least this (1-5)."""
-    max_difficulty: int | None = None
-    """Declared difficulty at most this (1-5)."""
-    max_solve_rate: float | None = None
-    """Measured difficulty: recorded solves succeeded at most this often (0-1); benchmarks
-    never solved before count as 0."""
-    failed_before: bool = False
-    """Only benchmarks with at least one recorded solve that did not solve them."""
-    limit: int | None = None
-    """At most this many (the first in library order)."""
+    targets: list[Target] = field(default_factory=list)
+    rejected: list[SelectionRejected] = field(default_factory=list)
 
 
 def example(benchmark_id: str) -> Target:
@@ -75,18 +69,16 @@ def solve_record(engine: Engine) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     with engine.connect() as conn:
         rows = conn.execute(
-            select(messages.c.body, messages.c.causation_id).where(
+            select(messages.c.body).where(
                 messages.c.type == "solve.job.completed", messages.c.valid.is_(True)
             )
         ).all()
-        for body, _ in rows:
+        for (body,) in rows:
             done = payload(body, SolveJobCompleted)
             solved, ended = out.get(done.benchmark_id, (0, 0))
             out[done.benchmark_id] = (solved + int(done.solved), ended + 1)
         failed = conn.execute(
-            select(messages.c.body)
-            .select_from(messages)
-            .where(
+            select(messages.c.body).where(
                 messages.c.type == "solve.job.requested",
                 messages.c.msg_id.in_(
                     select(messages.c.causation_id).where(messages.c.type == "solve.job.failed")
@@ -100,33 +92,69 @@ def solve_record(engine: Engine) -> dict[str, tuple[int, int]]:
     return out
 
 
-def select_benchmarks(engine: Engine | None, selection: Selection) -> list[Target]:
-    """The benchmarks ``selection`` names, in library order (examples first)."""
-    targets = [example(i) for i in selection.ids if i.startswith("example:")]
-    library_ids = [i for i in selection.ids if not i.startswith("example:")]
-    if engine is not None and (library_ids or not selection.ids):
+def _rejected(reason: SelectionProblem, value: str, detail: str) -> SelectionRejected:
+    return SelectionRejected(reason=reason, value=value[:256], detail=detail[:2000])
+
+
+def choose(engine: Engine | None, s: BenchmarkSelection) -> Chosen:
+    """The benchmarks ``s`` names (``engine``: the recording; None: examples only)."""
+    chosen = Chosen()
+    rows = []
+    if engine is not None:
         with engine.connect() as conn:
             rows = library(conn)
-        if library_ids:
-            chosen = []
-            for wanted in library_ids:
-                matches = [r for r in rows if r.benchmark_id.startswith(wanted)]
-                if len(matches) != 1:
-                    raise UnknownBenchmark(
-                        f"{wanted!r} matches {len(matches)} benchmarks of the library"
-                    )
-                chosen += matches
-            rows = chosen
-        targets += [Target(r.benchmark_id, load_spec(r), _meshes(r.meshes)) for r in rows]
-    elif library_ids:
-        raise UnknownBenchmark(f"no benchmark library to find {library_ids[0]!r} in")
-    targets = _filter(engine, targets, selection)
-    if not targets:
+    found: dict[str, Target] = {}
+    for wanted in s.benchmark_ids:
+        if wanted.startswith("example:"):
+            try:
+                target = example(wanted)
+            except UnknownBenchmark as exc:
+                chosen.rejected.append(
+                    _rejected(SelectionProblem.unknown_benchmark, wanted, str(exc))
+                )
+                continue
+            found.setdefault(target.benchmark_id, target)
+            continue
+        matches = [r for r in rows if r.benchmark_id.startswith(wanted)]
+        if len(matches) != 1:
+            reason = (
+                SelectionProblem.ambiguous_benchmark
+                if matches
+                else SelectionProblem.unknown_benchmark
+            )
+            detail = f"{wanted!r} matches {len(matches)} benchmarks of the library"
+            chosen.rejected.append(_rejected(reason, wanted, detail))
+            continue
+        row = matches[0]
+        found.setdefault(row.benchmark_id, Target(row.benchmark_id, load_spec(row), _meshes(row)))
+    if not s.benchmark_ids:
+        found = {r.benchmark_id: Target(r.benchmark_id, load_spec(r), _meshes(r)) for r in rows}
+    known = {r.family for r in rows} | {t.spec.family for t in found.values()}
+    for family in s.families:
+        if family not in known:
+            detail = f"no family {family!r} in the library; it has: {', '.join(sorted(known))}"
+            chosen.rejected.append(_rejected(SelectionProblem.unknown_family, family, detail))
+    targets = _filter(engine, list(found.values()), s)
+    if s.latest:
+        targets = targets[-s.latest :]
+    chosen.targets = targets[: s.limit] if s.limit else targets
+    return chosen
+
+
+def select_benchmarks(engine: Engine | None, s: BenchmarkSelection) -> list[Target]:
+    """The benchmarks ``s`` names; ``UnknownBenchmark`` for the first part that names
+    nothing, ``EmptySelection`` when nothing is left."""
+    chosen = choose(engine, s)
+    if chosen.rejected:
+        raise UnknownBenchmark(chosen.rejected[0].detail)
+    if not chosen.targets:
         raise EmptySelection("no benchmark matches the selection")
-    return targets[: selection.limit] if selection.limit else targets
+    return chosen.targets
 
 
-def _filter(engine: Engine | None, targets: Sequence[Target], s: Selection) -> list[Target]:
+def _filter(
+    engine: Engine | None, targets: Sequence[Target], s: BenchmarkSelection
+) -> list[Target]:
     out = [
         t
         for t in targets
@@ -148,7 +176,5 @@ def _filter(engine: Engine | None, targets: Sequence[Target], s: Selection) -> l
     return kept
 
 
-def _meshes(text: str) -> tuple[MeshBlob, ...]:
-    import orjson
-
-    return tuple(MeshBlob.model_validate(m) for m in orjson.loads(text))
+def _meshes(row: object) -> tuple[MeshBlob, ...]:
+    return tuple(MeshBlob.model_validate(m) for m in orjson.loads(getattr(row, "meshes", "[]")))

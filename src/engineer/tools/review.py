@@ -57,6 +57,7 @@ async def submit(session: EngineerSession, args: DesignArgs) -> ReviewReport:
     submission = _submission(session, args.design_id, "final", session.submissions + 1)
     session.submissions += 1
     review = await _review(session, submission)
+    session.scored_reward = review.verdict.reward if review.verdict else None
     reasons = _reasons(review)
     left = session.request.max_submissions - session.submissions
     action: Action

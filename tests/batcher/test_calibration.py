@@ -7,9 +7,8 @@ from typer.testing import CliRunner
 
 from arena_core.cli.main import build_app
 from arena_core.events.engineer import SolveJobCompleted, SolveOutcome
-from engineer.calibration import auccess, figures
-from engineer.solving import SolveTarget
-from generator.families import family, spec_from_draft
+from arena_core.query import SelectedBenchmark
+from batcher.calibration import auccess, figures
 
 
 def _outcome(solved: bool, sims: int) -> SolveJobCompleted:
@@ -27,7 +26,7 @@ def test_auccess_is_one_for_an_immediate_success_and_zero_for_none() -> None:
 
 
 def test_figures_count_solved_rollouts_and_their_simulations() -> None:
-    target = SolveTarget("sweep-x", spec_from_draft(family("sweep").draw(0, 2)))
+    target = SelectedBenchmark(benchmark_id="sweep-x", family="sweep", difficulty=2)
     done = figures(target, [_outcome(True, 9), _outcome(False, 30), _outcome(True, 15)], 30)
     assert done.solved == 2 and done.rollouts == 3
     assert done.pass_at_1 == pytest.approx(2 / 3, abs=1e-6)
@@ -41,9 +40,13 @@ def test_figures_count_solved_rollouts_and_their_simulations() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["calibrate", "-k", "0", "x"], "--rollouts must be at least 1"),
-        (["calibrate", "--budget", "0", "x"], "--budget must be positive"),
-        (["calibrate", "--difficulty", "6", "x"], "difficulty must be 1 to 5"),
+        (["calibrate", "-k", "0", "x"], "--rollouts: Input should be greater than or equal to 1"),
+        (["calibrate", "--budget", "0", "x"], "--budget/--max-sim-calls: Input should be greater"),
+        (["calibrate", "--difficulty", "6", "x"], "--difficulty: Input should be less than or"),
+        (["calibrate"], "no benchmarks to calibrate"),
+        (["rollouts", "-k", "0"], "--k: Input should be greater than or equal to 1"),
+        (["rollouts", "--max-difficulty", "0"], "--difficulty: Input should be greater"),
+        (["rollouts", "--max-sim-calls", "0"], "--budget/--max-sim-calls: Input should be"),
         (["benchmarks", "--difficulty", "0"], "difficulty must be 1 to 5"),
     ],
 )

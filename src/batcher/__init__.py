@@ -1,0 +1,1 @@
+"""The ``batcher`` service: batch jobs whose children are solve jobs (rollouts, calibration)."""

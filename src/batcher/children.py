@@ -1,0 +1,96 @@
+"""One batch job as it runs: its events, published with ids derived from the job, and its
+child solve jobs, a few at a time, each with a deadline.
+
+Every event a batch publishes has a fixed place (``slot``) among the job's derived ids, so
+a redelivered batch re-publishes the same ids: JetStream drops the copies, and a child
+whose answer is already on the stream is answered from there (``Bus.request``) instead of
+being solved twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from arena_core.bus import Bus, RequestFailed, RequestTimeout
+from arena_core.events import AgentRef, Envelope, Payload, derived_id
+from arena_core.events.engineer import SolveJobCompleted, SolveJobFailed, SolveJobRequested
+from arena_core.query import BenchmarkTarget, QueryRefused, QueryUnanswered, TargetsQuery, ask
+
+ANSWER_SLOT = 0
+"""The job's answer (completed or failed)."""
+REJECTION_SLOT = 1
+"""The first ``batch.selection.rejected`` (one per rejected id or family)."""
+RESULT_SLOT = 10_000
+"""The first per-benchmark result (``benchmark.calibrated`` ...), by benchmark index."""
+CHILD_SLOT = 100_000
+"""The first child solve job, by child index."""
+
+
+@dataclass(frozen=True)
+class Ended:
+    """How one child solve ended."""
+
+    request: Envelope[SolveJobRequested]
+    answer: SolveJobCompleted | None
+    """The outcome; None when the solve produced none."""
+    failed: str | None = None
+    """Why there is no outcome (``solve.job.failed``, rejected, no answer in time)."""
+
+
+class Batch:
+    """A batch job being run by ``agent`` on ``bus``."""
+
+    def __init__(
+        self, bus: Bus, job: Envelope[Any], agent: AgentRef, *, concurrency: int, timeout_s: float
+    ) -> None:
+        self.bus = bus
+        self.job = job
+        self.agent = agent
+        self.timeout_s = timeout_s
+        self._gate = asyncio.Semaphore(concurrency)
+        self.benchmarks = asyncio.Semaphore(concurrency)
+        """Benchmarks whose targets are held at once (their children share ``_gate``)."""
+
+    async def emit(self, payload: Payload, slot: int) -> Envelope[Any]:
+        """Publish an event of the job at its fixed ``slot``."""
+        envelope = self.job.follow(payload, agent=self.agent, id=derived_id(self.job.id, slot))
+        await self.bus.publish(envelope)
+        return envelope
+
+    async def target(self, benchmark_id: str) -> BenchmarkTarget | str:
+        """The benchmark as the team may see it, or why it cannot be had."""
+        try:
+            answer = await ask(self.bus, TargetsQuery(benchmark_ids=(benchmark_id,)))
+        except (QueryUnanswered, QueryRefused) as exc:
+            return str(exc)[:2000]
+        if not answer.targets:
+            return f"{benchmark_id} left the library"
+        return answer.targets[0]
+
+    def child(self, index: int, request: SolveJobRequested) -> Envelope[SolveJobRequested]:
+        """The ``index``-th child: its own thread, caused by the job."""
+        return Envelope.new(
+            request,
+            id=derived_id(self.job.id, CHILD_SLOT + index),
+            run_id=self.job.run_id,
+            causation_id=self.job.id,
+            agent=self.agent,
+        )
+
+    async def solve(self, child: Envelope[SolveJobRequested]) -> Ended:
+        """Run one child (when a slot is free) and wait for its answer."""
+        async with self._gate:
+            try:
+                reply = await self.bus.request(
+                    child, [SolveJobCompleted, SolveJobFailed], timeout=self.timeout_s
+                )
+            except RequestTimeout:
+                return Ended(child, None, f"no answer within {self.timeout_s:g} s")
+            except RequestFailed as exc:
+                return Ended(child, None, f"rejected: {exc}"[:500])
+        answer = reply.payload
+        if isinstance(answer, SolveJobFailed):
+            return Ended(child, None, f"{answer.reason}: {answer.detail}"[:500])
+        return Ended(child, answer)

@@ -1,0 +1,66 @@
+"""Resolving a batch job's selection by asking the recording, and reporting what names
+nothing (one ``batch.selection.rejected`` each; the rest of the batch goes on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arena_core.events.selection import (
+    MAX_CHILDREN,
+    BatchFailure,
+    BenchmarkSelection,
+    SelectionRejected,
+)
+from arena_core.query import (
+    QueryRefused,
+    QueryUnanswered,
+    SelectedBenchmark,
+    SelectionQuery,
+    ask,
+)
+from batcher.children import REJECTION_SLOT, Batch
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The benchmarks to run and what of the selection was rejected."""
+
+    benchmarks: tuple[SelectedBenchmark, ...]
+    rejected: tuple[SelectionRejected, ...]
+
+
+@dataclass(frozen=True)
+class NothingToRun:
+    """Why the batch runs nothing."""
+
+    reason: BatchFailure
+    detail: str
+    rejected: tuple[SelectionRejected, ...] = ()
+
+
+def selection_of(request: BenchmarkSelection) -> BenchmarkSelection:
+    """The selection part of a job request."""
+    fields = set(BenchmarkSelection.model_fields)
+    return BenchmarkSelection.model_validate(request.model_dump(include=fields))
+
+
+async def resolve(batch: Batch, request: BenchmarkSelection, k: int) -> Chosen | NothingToRun:
+    """The benchmarks ``request`` selects (``k`` children each); publishes the rejections."""
+    try:
+        answer = await ask(batch.bus, SelectionQuery(selection=selection_of(request)))
+    except (QueryUnanswered, QueryRefused) as exc:
+        return NothingToRun(BatchFailure.recording_unreachable, str(exc)[:4000])
+    for n, rejected in enumerate(answer.rejected):
+        await batch.emit(rejected, REJECTION_SLOT + n)
+    if not answer.benchmarks:
+        said = "; ".join(r.detail for r in answer.rejected)
+        detail = f"no benchmark matches the selection{': ' + said if said else ''}"
+        return NothingToRun(BatchFailure.no_benchmarks, detail[:4000], answer.rejected)
+    if len(answer.benchmarks) * k > MAX_CHILDREN:
+        return NothingToRun(
+            BatchFailure.too_large,
+            f"{len(answer.benchmarks)} benchmarks x {k} rollouts is more than "
+            f"{MAX_CHILDREN} child solves; narrow the selection or lower K",
+            answer.rejected,
+        )
+    return Chosen(answer.benchmarks, answer.rejected)

@@ -209,3 +209,30 @@ async def test_podman_command_isolates_the_container(tmp_path: Path) -> None:
     assert f"--memory={1 << 30}" in argv
     assert f"--volume={tmp_path}:{tmp_path}:rw" in argv
     assert not any(a.startswith(("--env", "-e")) for a in argv)
+
+
+async def test_a_server_whose_pool_is_gone_exits_without_a_traceback(tmp_path: Path) -> None:
+    # The pool's process was killed: the server finds its answer pipe closed.
+    import json
+    import struct
+
+    from arena_core.sandbox.server import RUNTIME_PATH, server_env
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    server = await asyncio.create_subprocess_exec(
+        sys.executable, "-I", str(RUNTIME_PATH), "--once",
+        stdin=subprocess.PIPE, stdout=write_end, stderr=subprocess.PIPE,
+        cwd=tmp_path, env=server_env(tmp_path),
+    )  # fmt: skip
+    os.close(write_end)
+    assert server.stdin is not None and server.stderr is not None
+    hello = json.dumps({"probe": None, "isolate": False, "sandbox_uid": 0, "cgroup": None})
+    server.stdin.write(struct.pack(">I", len(hello)) + hello.encode())
+    await server.stdin.drain()
+    server.stdin.close()
+    stderr = await asyncio.wait_for(server.stderr.read(), 60)
+    await asyncio.wait_for(server.wait(), 60)
+
+    assert server.returncode == 1
+    assert b"Traceback" not in stderr, stderr.decode(errors="replace")

@@ -1080,7 +1080,12 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     os.dup2(devnull, 0)
     os.dup2(2, 1)
-    serve(control_in, control_out, once="--once" in sys.argv[1:])
+    try:
+        serve(control_in, control_out, once="--once" in sys.argv[1:])
+    except BrokenPipeError:
+        # The pool's process is gone (killed): nobody is left to answer, and a traceback
+        # in its log would only hide the reason it died.
+        os._exit(1)
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ def make_bus(settings: Settings, name: str = "arena") -> Bus:
             replicas=settings.stream_replicas,
             duplicate_window_s=settings.duplicate_window_s,
         ),
+        connect_deadline_s=settings.nats_connect_s,
     )
 
 

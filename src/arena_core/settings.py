@@ -31,6 +31,9 @@ class Settings(BaseSettings):
 
     nats_url: str | None = None
     """NATS server or cluster to join (comma-separated URLs). Unset: start an embedded one."""
+    nats_connect_s: float = Field(default=30.0, gt=0)
+    """How long a process waits for NATS to answer its first connection (the ``arena``
+    commands a person types wait 3 s, services 30 s)."""
     home: Path = Path(".arena")
     """Where local state lives: embedded NATS store, SQLite database, logs."""
     nats_store: Path | None = None

@@ -102,9 +102,12 @@ class Bus:
         name: str = "arena",
         stream: StreamSpec | None = None,
         events: EventRegistry = registry,
+        connect_deadline_s: float = 30.0,
     ) -> None:
         self.servers = servers
         self.name = name
+        self.connect_deadline_s = connect_deadline_s
+        """How long the first connection may take before ``BusUnavailable``."""
         self.stream = stream or StreamSpec()
         self.events = events
         self._nc: Client | None = None
@@ -129,11 +132,14 @@ class Bus:
     def connected(self) -> bool:
         return self._nc is not None and self._nc.is_connected
 
-    async def connect(self, *, deadline_s: float = 30.0) -> Bus:
+    async def connect(self, *, deadline_s: float | None = None) -> Bus:
+        """Connect (``BusUnavailable`` when NATS does not answer within ``deadline_s``,
+        default the bus's ``connect_deadline_s``) and make sure the stream exists."""
         if self._nc is None:
             self._nc = await connect(
-                self.servers, name=self.name, deadline_s=deadline_s, reconnected=self._reconnected
-            )
+                self.servers, name=self.name, reconnected=self._reconnected,
+                deadline_s=self.connect_deadline_s if deadline_s is None else deadline_s,
+            )  # fmt: skip
             self._js = self._nc.jetstream(publish_async_max_pending=4096)
             await ensure_stream(self._js, self.stream)
         return self

@@ -73,7 +73,8 @@ async def connect(
                 reason = " ".join(str(cause).split()) or type(cause).__name__
             if loop.time() + delay > end:
                 raise BusUnavailable(
-                    f"cannot reach NATS at {redacted(servers)} within {deadline_s:g} s: {reason}"
+                    f"cannot reach NATS at {redacted(servers)} within {deadline_s:g} s: {reason}; "
+                    "start it (arena up, arena nats) or point ARENA_NATS_URL at a running one"
                 ) from exc
             await asyncio.sleep(delay * (0.5 + random.random()))
             delay = min(delay * 2, max_backoff_s)

@@ -164,7 +164,7 @@ class InMemoryBus(Bus):
     def connected(self) -> bool:
         return self._connected
 
-    async def connect(self, *, deadline_s: float = 30.0) -> InMemoryBus:
+    async def connect(self, *, deadline_s: float | None = None) -> InMemoryBus:
         self._connected = True
         return self
 

@@ -85,8 +85,13 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+SERVING = frozenset({"worker", "up", "api", "nats", "telemetry"})
+"""Commands that serve until stopped: they wait for NATS as long as services do."""
+
+
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
     log_json: bool = typer.Option(False, "--log-json", help="Structured JSON logs on stderr."),
     log_level: str = typer.Option("INFO", "--log-level", envvar="ARENA_LOG_LEVEL"),
@@ -99,6 +104,7 @@ def _root(
 ) -> None:
     from typing import get_args
 
+    from arena_core.bus.connection import INTERACTIVE_DEADLINE_S
     from arena_core.logging import configure
     from arena_core.settings import LlmPolicyName, Settings
 
@@ -109,6 +115,10 @@ def _root(
             )
         # Through the environment, so worker processes started from here choose it too.
         os.environ["ARENA_LLM"] = llm
+    if ctx.invoked_subcommand not in SERVING:
+        # A person waits a few seconds for NATS, not a service's 30 (workers this command
+        # starts inherit it; their server is already up).
+        os.environ.setdefault("ARENA_NATS_CONNECT_S", str(INTERACTIVE_DEADLINE_S))
     configure(json=log_json or Settings().log_json, level=log_level)
 
 

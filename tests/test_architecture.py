@@ -32,8 +32,8 @@ COMMANDS = frozenset(
     target.split(":")[0].replace(".", "/") + ".py"
     for target in _PYPROJECT["project"]["entry-points"]["arena.commands"].values()
 )
-"""Modules of ``arena`` subcommands that packages add: like ``arena runs``, they read the
-recording on its host, so the database rule does not apply to them."""
+"""Modules of ``arena`` subcommands that packages add: part of their package, so they too
+ask the recording over NATS (the commands that read the database live in ``arena_core.cli``)."""
 
 LAYERS: dict[str, frozenset[str]] = {
     "arena_core.events": frozenset({"errors", "ids", "settings", "spec"}),
@@ -114,15 +114,23 @@ def test_only_the_simrunner_imports_mujoco() -> None:
     assert not bad, "\n".join(map(str, bad))
 
 
+def reaches_the_database(i: Import) -> bool:
+    """A service or client module (an ``arena`` subcommand it adds included) importing the
+    database or its writer."""
+    return i.package in PACKAGES and f"arena_core.{core_part(i.module)}" in RECORDING
+
+
 def test_no_service_opens_the_database() -> None:
-    """The recorder alone writes SQLite; services get shared state over NATS."""
-    found = [
-        i
-        for i in IMPORTS
-        if i.package in PACKAGES and f"arena_core.{core_part(i.module)}" in RECORDING
-    ]
-    bad = [i for i in found if str(i.path.relative_to(SRC)) not in COMMANDS]
+    """The recorder alone writes SQLite; services, and the commands they add to ``arena``,
+    get shared state over NATS."""
+    bad = [i for i in IMPORTS if reaches_the_database(i)]
     assert not bad, "\n".join(map(str, bad))
+
+
+def test_a_command_a_service_adds_may_not_open_the_database_either() -> None:
+    for module in sorted(COMMANDS):
+        assert reaches_the_database(Import(SRC / module, 1, "arena_core.db.tables"))
+    assert not reaches_the_database(Import(SRC / "arena_core/cli/runs.py", 1, "arena_core.db"))
 
 
 def test_services_ask_the_recording_over_nats() -> None:

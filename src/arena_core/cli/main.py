@@ -51,6 +51,7 @@ CORE_COMMAND_MODULES = (
     "arena_core.cli.demo",
     "arena_core.cli.db",
     "arena_core.cli.runs",
+    "arena_core.cli.benchmarks",
     "arena_core.cli.replay",
     "arena_core.cli.redrive",
     "arena_core.cli.export",

@@ -1,5 +1,5 @@
 """``arena benchmarks``: the library with declared and measured difficulty (``arena
-calibrate`` measures it)."""
+calibrate`` measures it), read from the recording on its host like ``arena runs``."""
 
 from __future__ import annotations
 

@@ -236,3 +236,42 @@ async def test_a_server_whose_pool_is_gone_exits_without_a_traceback(tmp_path: P
 
     assert server.returncode == 1
     assert b"Traceback" not in stderr, stderr.decode(errors="replace")
+
+
+async def test_workspaces_left_by_a_killed_process_are_removed_by_the_next_sandbox(
+    tmp_path: Path,
+) -> None:
+    script = textwrap.dedent(
+        f"""
+        import asyncio
+        from pathlib import Path
+        from arena_core.sandbox import Sandbox, SandboxJob
+        async def main():
+            box = Sandbox(root=Path({str(tmp_path)!r}), pool_size=1, preload=())
+            await box.run(SandboxJob(code="import time; time.sleep(120)"))
+        asyncio.run(main())
+        """
+    )
+    doomed = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", script, start_new_session=True
+    )
+    try:
+        jobs = tmp_path / "jobs"
+        for _ in range(1200):
+            if jobs.is_dir() and any(jobs.iterdir()):
+                break
+            await asyncio.sleep(0.05)
+        (left,) = jobs.iterdir()
+    finally:
+        os.killpg(doomed.pid, signal.SIGKILL)
+        await asyncio.wait_for(doomed.wait(), 60)
+    elsewhere = jobs / "1@another-machine@01"  # maybe a live job there: never touched
+    elsewhere.mkdir()
+
+    async with Sandbox(root=tmp_path, pool_size=1, preload=()) as box:
+        await box.start()
+        mine = await box.run(SandboxJob(code="print('ok')"))
+
+    assert not left.exists()
+    assert elsewhere.exists()
+    assert mine.workspace.parent == jobs

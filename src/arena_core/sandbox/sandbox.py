@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import shutil
+import socket
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,7 @@ class Sandbox:
         async with self._start_lock:
             if self._idle is not None:
                 return
+            await asyncio.to_thread(self._remove_orphaned_workspaces)
             if self.mode == "podman":
                 self._check_podman()
             if not self.warm:
@@ -232,13 +234,29 @@ class Sandbox:
         jobs = self.root / "jobs"
         jobs.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.root.chmod(0o700)
-        workspace = (job.workspace or jobs / new_id()).resolve()
+        workspace = (job.workspace or jobs / f"{_owner()}@{new_id()}").resolve()
         workspace.mkdir(mode=0o700, parents=True, exist_ok=True)
         for relative, content in job.inputs.items():
             target = workspace / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
         return workspace
+
+    def _remove_orphaned_workspaces(self) -> None:
+        """Delete the job workspaces of this machine's processes that died (SIGKILL, OOM)
+        before they could remove them; other machines' and live processes' stay."""
+        jobs = self.root / "jobs"
+        if not jobs.is_dir():
+            return
+        removed = 0
+        for entry in jobs.iterdir():
+            pid, _, rest = entry.name.partition("@")
+            host, _, _ = rest.rpartition("@")
+            if pid.isdigit() and host == socket.gethostname() and not _alive(int(pid)):
+                shutil.rmtree(entry, ignore_errors=True)
+                removed += 1
+        if removed:
+            log.info("removed %d sandbox workspaces left by processes that died", removed)
 
     def _frame(self, job: SandboxJob, workspace: Path) -> dict[str, Any]:
         return {
@@ -248,6 +266,21 @@ class Sandbox:
             "sandbox_uid": self.sandbox_uid,
             "limits": job.limits.model_dump(),
         }
+
+
+def _owner() -> str:
+    """``pid@host`` of this process: a workspace named after it can be swept once it died."""
+    return f"{os.getpid()}@{socket.gethostname()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def remove_workspace(result: SandboxResult) -> None:

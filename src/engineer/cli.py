@@ -124,7 +124,7 @@ def _show(run_id: str, outcomes: list[tuple[str, object]], as_json: bool) -> Non
     from rich.console import Console
     from rich.table import Table
 
-    from arena_core.cli.output import print_json
+    from arena_core.cli.output import print_json, whole_ids
     from arena_core.events.engineer import SolveJobCompleted
 
     if as_json:
@@ -161,4 +161,4 @@ def _show(run_id: str, outcomes: list[tuple[str, object]], as_json: bool) -> Non
             str(o.tokens),
             f"{o.wall_s:.1f}",
         )
-    Console().print(table)
+    Console().print(whole_ids(table, "benchmark"))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import whole_ids
 
 if TYPE_CHECKING:
     from arena_core.settings import Settings
@@ -58,7 +59,7 @@ def _print(report: BatchReport) -> None:
         t = v.triviality
         randoms = f"{t.passes}/{t.designs} ({t.rate:.0%})" if t else "-"
         table.add_row(str(v.seed), v.family, verdict, str(v.attempts), randoms, where or "")
-    console.print(table)
+    console.print(whole_ids(table, "benchmark"))
     funnel = Table(title="review funnel (all attempts)")
     for col in ("stage", "entered", "passed", "pass rate"):
         funnel.add_column(col)

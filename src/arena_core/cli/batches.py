@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import whole_ids
 
 if TYPE_CHECKING:
     from arena_core.events import Envelope, Payload
@@ -221,4 +222,4 @@ def _show_calibrated(calibrated: tuple[BenchmarkCalibrated, ...], as_json: bool)
             c.benchmark_id, c.family, str(c.difficulty), f"{c.solved}/{c.rollouts}",
             _num(c.pass_at_1), _num(c.pass_at_k), _num(c.auccess),
         )  # fmt: skip
-    Console().print(table)
+    Console().print(whole_ids(table, "benchmark"))

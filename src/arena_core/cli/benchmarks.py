@@ -7,6 +7,7 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import whole_ids
 from arena_core.settings import Settings
 
 
@@ -92,7 +93,7 @@ def register(app: typer.Typer) -> None:
                 f"{r.rollouts} x {r.calibration_budget}" if r.rollouts else "-",
                 _num(r.pass_at_1), _num(r.pass_at_k), _num(r.auccess),
             )  # fmt: skip
-        Console().print(table)
+        Console().print(whole_ids(table, "benchmark"))
 
 
 def _num(x: float | None) -> str:

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import whole_ids
 
 if TYPE_CHECKING:
     from arena_core.bus import Bus
@@ -61,7 +62,7 @@ def summary_table(summary: DemoJobCompleted) -> Table:
             "yes" if row.valid else "no", solved, cost, mass, str(row.attempts),
             str(row.sim_calls), str(row.tokens), f"{row.wall_s:.1f}",
         )  # fmt: skip
-    return table
+    return whole_ids(table, "benchmark")
 
 
 def register(app: typer.Typer) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 import orjson
 import typer
 from pydantic import BaseModel
+from rich.table import Table
 
 LIST_JSON: Any = typer.Option(False, "--json", help="JSON lines: one object per item.")
 """The ``--json`` option of a command that lists things."""
@@ -31,3 +32,16 @@ def print_json(value: BaseModel | dict[str, Any]) -> None:
         typer.echo(value.model_dump_json(), color=False)
     else:
         typer.echo(orjson.dumps(value, default=str).decode(), color=False)
+
+
+def whole_ids(table: Table, *headers: str) -> Table:
+    """Ids are never cut: the ``headers`` columns never wrap and are as wide as their
+    longest cell, so a narrow terminal (or a pipe's 80 columns) folds the others."""
+    for column in table.columns:
+        if column.header in headers:
+            column.no_wrap = True
+            column.min_width = max([len(str(column.header)), *(len(str(c)) for c in column.cells)])
+    for column in table.columns:
+        if column.header not in headers:
+            column.overflow = "fold"
+    return table

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON, RESULT_JSON, print_json
+from arena_core.cli.output import LIST_JSON, RESULT_JSON, print_json, whole_ids
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -76,7 +76,7 @@ def register(app: typer.Typer) -> None:
         for p in found:
             created = p.created_at.strftime("%Y-%m-%d %H:%M") if p.created_at else "packaged"
             table.add_row(p.id, p.role, p.version, ",".join(p.tags), p.parent_id or "", created)
-        Console().print(table)
+        Console().print(whole_ids(table, "id"))
 
     @prompts.command(
         epilog=examples(

@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON
+from arena_core.cli.output import LIST_JSON, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.service import ServiceHealth
@@ -49,7 +49,7 @@ def health_table(health: Sequence[ServiceHealth]) -> Table:
             str(h.failed),
             str(h.rejected),
         )
-    return table
+    return whole_ids(table, "instance")
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -1,64 +1,48 @@
-"""The benchmark library as a command line reads it: ids or prefixes, or the newest N.
+"""Benchmarks as solvers name them: a library id (or a unique prefix of one) or a
+built-in example ``example:<name>[:<seed>]``, and what the team may see of one.
 
-for entry in find_benchmarks(settings.database_path, ["ball_to_goal-01"], latest=None):
-    ...  # entry.benchmark_id, entry.spec, entry.meshes (never the reference)
+Nothing here reads the recording: the library answers over NATS (``SelectionQuery``
+and ``TargetsQuery`` of ``arena_core.query``), so a solver on any node names benchmarks
+the same way.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
-
-import orjson
 
 from arena_core.errors import ArenaError
 from arena_core.events.sim import MeshBlob
-from arena_core.spec import BenchmarkSpec
+from arena_core.spec import BenchmarkSpec, examples
 
 
 class UnknownBenchmark(ArenaError, LookupError):
-    """No benchmark with that id in the library, or more than one with that prefix."""
+    """An id names no benchmark of the library (or several) and no built-in example."""
 
 
 @dataclass(frozen=True)
-class LibraryEntry:
-    """A benchmark as solvers may see it: id, spec and scene meshes."""
+class Target:
+    """A benchmark as the team may see it: id, spec and scene meshes (no reference)."""
 
     benchmark_id: str
+    """Library id, or ``example:<name>:<seed>``."""
     spec: BenchmarkSpec
+    """The spec."""
     meshes: tuple[MeshBlob, ...] = ()
+    """The scene's meshes."""
+
+    @classmethod
+    def example(cls, name: str, seed: int = 0) -> Target:
+        """The built-in example ``name`` at ``seed``."""
+        return example(f"example:{name}:{seed}")
 
 
-def find_benchmarks(
-    database_path: Path, prefixes: Sequence[str], latest: int | None = None
-) -> list[LibraryEntry]:
-    """One entry per prefix (each must match exactly one benchmark), then the newest
-    ``latest`` benchmarks."""
-    from arena_core.db import open_database
-    from arena_core.db.benchmarks import library, load_spec
-
-    engine = open_database(database_path)
-    try:
-        with engine.connect() as conn:
-            rows = library(conn)
-    finally:
-        engine.dispose()
-    chosen = []
-    for prefix in prefixes:
-        matches = [r for r in rows if r.benchmark_id.startswith(prefix)]
-        if len(matches) != 1:
-            raise UnknownBenchmark(
-                f"{prefix!r} matches {len(matches)} benchmarks in {database_path}"
-            )
-        chosen += matches
-    if latest:
-        chosen += rows[-latest:]
-    return [
-        LibraryEntry(
-            r.benchmark_id,
-            load_spec(r),
-            tuple(MeshBlob.model_validate(m) for m in orjson.loads(r.meshes)),
-        )
-        for r in chosen
-    ]
+def example(benchmark_id: str) -> Target:
+    """The built-in example ``example:<name>[:<seed>]``."""
+    name, _, seed = benchmark_id.removeprefix("example:").partition(":")
+    make = getattr(examples, name, None)
+    if name.startswith("_") or not callable(make) or not (seed or "0").isdigit():
+        raise UnknownBenchmark(f"no example {benchmark_id!r}; the examples: ball_to_goal")
+    spec = make(int(seed or 0))
+    if not isinstance(spec, BenchmarkSpec):
+        raise UnknownBenchmark(f"{benchmark_id!r} is not a benchmark example")
+    return Target(f"example:{name}:{int(seed or 0)}", spec)

@@ -39,36 +39,38 @@ def register(app: typer.Typer) -> None:
             os.environ["ARENA_LLM"] = llm
         from arena_core.library import UnknownBenchmark
         from arena_core.llm.preflight import check_llm
+        from arena_core.query import QueryRefused, QueryUnanswered
         from arena_core.settings import Settings
-        from engineer.solving import resolve
 
         settings = Settings()
         check_llm(settings)
         if not benchmark_ids and not latest:
             typer.echo("name benchmarks or use --latest N", err=True)
             raise typer.Exit(2)
-        try:
-            targets = resolve(settings, benchmark_ids or [], latest)
-        except UnknownBenchmark as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
         from arena_core.ids import new_id
 
         run_id = new_id()
         typer.echo(f"run {run_id}", err=True)
-        outcomes = asyncio.run(
-            _solve_all(
-                run_id,
-                settings,
-                targets,
-                parent_job_id,
-                max_submissions,
-                max_sim_calls,
-                rollout_seed,
-                timeout,
-                as_json,
+        try:
+            outcomes = asyncio.run(
+                _solve_all(
+                    run_id,
+                    settings,
+                    (benchmark_ids or [], latest),
+                    parent_job_id,
+                    max_submissions,
+                    max_sim_calls,
+                    rollout_seed,
+                    timeout,
+                    as_json,
+                )
             )
-        )
+        except (UnknownBenchmark, QueryUnanswered) as exc:
+            typer.echo(str(exc), err=True)
+            raise typer.Exit(2) from None
+        except QueryRefused as exc:
+            typer.echo(exc.detail, err=True)
+            raise typer.Exit(2) from None
         _show(run_id, outcomes, as_json)
         if not all(getattr(o, "solved", False) for _, o in outcomes):
             raise typer.Exit(1)
@@ -77,7 +79,7 @@ def register(app: typer.Typer) -> None:
 async def _solve_all(
     run_id: str,
     settings: object,
-    targets: Sequence[object],
+    named: tuple[Sequence[str], int | None],
     parent: str | None,
     max_submissions: int,
     max_sim_calls: int,
@@ -88,7 +90,7 @@ async def _solve_all(
     from arena_core.cli.progress import progress_bar
     from arena_core.settings import Settings
     from arena_core.stack import nats_for, services_in_process
-    from engineer.solving import TEAM, SolveTarget, request_for, running_services, solve
+    from engineer.solving import TEAM, request_for, resolve, running_services, solve
 
     assert isinstance(settings, Settings)
     with nats_for(settings) as live:
@@ -97,8 +99,7 @@ async def _solve_all(
         missing = [s for s in TEAM if s not in running]
         async with services_in_process(live, missing, record="recorder" not in running) as bus:
             requests = []
-            for target in targets:
-                assert isinstance(target, SolveTarget)
+            for target in await resolve(bus, *named):
                 requests.append(
                     request_for(
                         target,

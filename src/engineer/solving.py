@@ -7,10 +7,6 @@ async with services_in_process(settings, TEAM) as bus:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
-import orjson
 
 from arena_core.bus import Bus, RequestFailed
 from arena_core.events import Envelope
@@ -20,60 +16,36 @@ from arena_core.events.engineer import (
     SolveJobFailed,
     SolveJobRequested,
 )
-from arena_core.events.sim import MeshBlob
+from arena_core.events.selection import BenchmarkSelection
 from arena_core.ids import new_id
-from arena_core.library import UnknownBenchmark, find_benchmarks
-from arena_core.settings import Settings
-from arena_core.spec import BenchmarkSpec
+from arena_core.library import Target as SolveTarget
+from arena_core.library import UnknownBenchmark
+from arena_core.query import SelectionQuery, TargetsQuery, ask
 
 TEAM = ("simrunner", "planner", "engineer", "critic")
 """The services a solve needs (``services_in_process`` adds the recorder, which keeps the
 plans and skills and shares them with every node)."""
 
 
-@dataclass(frozen=True)
-class SolveTarget:
-    """A benchmark as the team may see it: id, spec and scene meshes (no reference)."""
-
-    benchmark_id: str
-    spec: BenchmarkSpec
-    meshes: tuple[MeshBlob, ...] = ()
-
-    @classmethod
-    def example(cls, name: str, seed: int = 0) -> SolveTarget:
-        from arena_core.spec import examples
-
-        make = getattr(examples, name, None)
-        if make is None or name.startswith("_") or not callable(make):
-            raise UnknownBenchmark(f"no example {name!r}; the examples: ball_to_goal")
-        spec = make(seed)
-        if not isinstance(spec, BenchmarkSpec):
-            raise UnknownBenchmark(f"{name!r} is not a benchmark example")
-        return cls(f"example:{name}:{seed}", spec)
-
-
-def resolve(settings: Settings, ids: Sequence[str], latest: int | None) -> list[SolveTarget]:
-    """Benchmarks by id (library ids, id prefixes, ``example:<name>[:seed]``) or the latest N."""
-    targets: list[SolveTarget] = []
-    library = [i for i in ids if not i.startswith("example:")]
-    found = iter(
-        find_benchmarks(settings.database_path, library, latest) if library or latest else []
-    )
-    for id in ids:
-        if id.startswith("example:"):
-            name, _, seed = id.removeprefix("example:").partition(":")
-            targets.append(SolveTarget.example(name, int(seed or 0)))
-        else:
-            entry = next(found)
-            targets.append(SolveTarget(entry.benchmark_id, entry.spec, entry.meshes))
-    targets += [SolveTarget(e.benchmark_id, e.spec, e.meshes) for e in found]
-    return targets
-
-
-def row_target(row: Any) -> SolveTarget:
-    """The solve target of a library row (``arena_core.db.benchmarks.LibraryBenchmark``)."""
-    meshes = tuple(MeshBlob.model_validate(m) for m in orjson.loads(row.meshes))
-    return SolveTarget(row.benchmark_id, BenchmarkSpec.model_validate_json(row.spec), meshes)
+async def resolve(bus: Bus, ids: Sequence[str], latest: int | None) -> list[SolveTarget]:
+    """Benchmarks by id (library ids, id prefixes, ``example:<name>[:seed]``), then the
+    newest ``latest``, asked of the recording over NATS; ``UnknownBenchmark`` for an id
+    that names none (or several)."""
+    asked = []
+    if ids:
+        asked.append(BenchmarkSelection(benchmark_ids=tuple(ids)))
+    if latest:
+        asked.append(BenchmarkSelection(latest=latest))
+    chosen: list[str] = []
+    for selection in asked:
+        answer = await ask(bus, SelectionQuery(selection=selection))
+        if answer.rejected:
+            raise UnknownBenchmark(answer.rejected[0].detail)
+        chosen += [b.benchmark_id for b in answer.benchmarks]
+    if not chosen:
+        return []
+    found = await ask(bus, TargetsQuery(benchmark_ids=tuple(chosen)))
+    return [SolveTarget(t.benchmark_id, t.spec, t.meshes) for t in found.targets]
 
 
 def request_for(

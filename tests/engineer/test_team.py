@@ -81,7 +81,7 @@ async def _solve(team: Team, target: SolveTarget, **limits: Any) -> tuple[SolveJ
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def library_solve(team: Team) -> tuple[SolveJobCompleted, str]:
-    (target,) = resolve(team.settings, [_library_benchmark(team)], None)
+    (target,) = await resolve(team.bus, [_library_benchmark(team)], None)
     return await _solve(team, target)
 
 

@@ -21,27 +21,11 @@ from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
 from arena_core.events.selection import BenchmarkSelection, SelectionProblem, SelectionRejected
 from arena_core.events.sim import MeshBlob
 from arena_core.export.recorded import payload
-from arena_core.spec import BenchmarkSpec, examples
-
-
-class UnknownBenchmark(ArenaError, LookupError):
-    """An id names no benchmark of the library (or several) and no built-in example."""
+from arena_core.library import Target, UnknownBenchmark, example
 
 
 class EmptySelection(ArenaError, LookupError):
     """The selection matches no benchmark."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """A benchmark as the team may see it: id, spec and scene meshes (no reference)."""
-
-    benchmark_id: str
-    """Library id, or ``example:<name>:<seed>``."""
-    spec: BenchmarkSpec
-    """The spec."""
-    meshes: tuple[MeshBlob, ...] = ()
-    """The scene's meshes."""
 
 
 @dataclass
@@ -50,18 +34,6 @@ class Chosen:
 
     targets: list[Target] = field(default_factory=list)
     rejected: list[SelectionRejected] = field(default_factory=list)
-
-
-def example(benchmark_id: str) -> Target:
-    """The built-in example ``example:<name>[:<seed>]``."""
-    name, _, seed = benchmark_id.removeprefix("example:").partition(":")
-    make = getattr(examples, name, None)
-    if name.startswith("_") or not callable(make) or not (seed or "0").isdigit():
-        raise UnknownBenchmark(f"no example {benchmark_id!r}; the examples: ball_to_goal")
-    spec = make(int(seed or 0))
-    if not isinstance(spec, BenchmarkSpec):
-        raise UnknownBenchmark(f"{benchmark_id!r} is not a benchmark example")
-    return Target(f"example:{name}:{int(seed or 0)}", spec)
 
 
 def solve_record(engine: Engine) -> dict[str, tuple[int, int]]:

@@ -93,6 +93,7 @@ def register(app: typer.Typer) -> None:
         """
         import orjson
 
+        from arena_core.llm.preflight import check_llm
         from arena_core.settings import Settings
         from arena_core.stack import nats_for
         from generator.families import FAMILIES
@@ -101,6 +102,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"unknown family {family!r}; known: {', '.join(sorted(FAMILIES))}", err=True)
             raise typer.Exit(2)
         base = Settings()
+        check_llm(base)
         embedded = not base.nats_url
         with nats_for(base) as settings:
             report = asyncio.run(

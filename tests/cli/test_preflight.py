@@ -33,6 +33,9 @@ COMMANDS = [
     ("demo", "-n", "1"),
     ("redrive", "01nosuchrun", "--llm", "anthropic"),
     ("worker", "engineer", "--nats", "nats://127.0.0.1:1"),
+    ("generate",),
+    ("rollouts", "example:ball_to_goal"),
+    ("calibrate", "--latest", "1"),
 ]
 
 

@@ -123,9 +123,11 @@ def register(app: typer.Typer) -> None:
             RolloutJobFailed,
             RolloutJobRequested,
         )
+        from arena_core.llm.preflight import check_llm
         from arena_core.settings import Settings
 
         settings = Settings()
+        check_llm(settings)
         job = _request(
             RolloutJobRequested, benchmark_ids=tuple(ids or ()), families=tuple(family or ()),
             min_difficulty=min_difficulty, max_difficulty=max_difficulty,
@@ -175,9 +177,12 @@ def register(app: typer.Typer) -> None:
             CalibrateJobFailed,
             CalibrateJobRequested,
         )
+        from arena_core.llm.preflight import check_llm
+        from arena_core.settings import Settings
 
         if llm is not None:
             os.environ["ARENA_LLM"] = llm
+        check_llm(Settings())
         if not benchmark_ids and family is None and difficulty is None and latest is None:
             _fail("no benchmarks to calibrate: name ids, --family, --difficulty or --latest N")
         job = _request(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from arena_core.events.agent import BudgetLimit, RunTotalsUpdated
 from arena_core.events.llm import Usage
@@ -33,17 +33,13 @@ class RunTotals:
         )
 
     def event(self) -> RunTotalsUpdated:
-        return RunTotalsUpdated(
-            llm_calls=self.llm_calls,
-            input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
-            cache_read_tokens=self.cache_read_tokens,
-            cache_write_tokens=self.cache_write_tokens,
-            cost_usd=round(self.cost_usd, 9),
-            llm_latency_s=round(self.llm_latency_s, 6),
-            sim_time_s=round(self.sim_time_s, 6),
-            tool_calls=self.tool_calls,
-        )
+        """The totals as an event (money to the nano-dollar, times to the microsecond)."""
+        rounded = {
+            "cost_usd": round(self.cost_usd, 9),
+            "llm_latency_s": round(self.llm_latency_s, 6),
+            "sim_time_s": round(self.sim_time_s, 6),
+        }
+        return RunTotalsUpdated(**{**asdict(self), **rounded})
 
     @classmethod
     def from_event(cls, totals: RunTotalsUpdated) -> RunTotals:

@@ -46,16 +46,8 @@ class RecordedCall(BaseModel):
 
     @classmethod
     def from_completed(cls, completed: LlmCallCompleted) -> RecordedCall:
-        return cls(
-            conversation_id=completed.conversation_id,
-            turn_index=completed.turn_index,
-            request_hash=completed.request_hash,
-            model=completed.model,
-            content=completed.content,
-            stop_reason=completed.stop_reason,
-            usage=completed.usage,
-            cost_usd=completed.cost_usd,
-        )
+        """The completed call's fields of the same names."""
+        return cls(**{name: getattr(completed, name) for name in cls.model_fields})
 
 
 class RecordedCalls(Protocol):

@@ -147,6 +147,18 @@ class Faults:
                 await asyncio.wait_for(stop.wait(), 0.5)
 
 
+async def stack_running(procs: ServiceProcesses, url: str, counts: dict[str, int]) -> None:
+    """Wait for every process to be running; a process that dies meanwhile ends the run."""
+    waiting = asyncio.create_task(wait_until_running(url, counts, timeout=300))
+    while not waiting.done():
+        if dead := procs.crashed():
+            waiting.cancel()
+            first = dead[0]
+            raise SystemExit(f"{first.service}-{first.index} exited at start: see {first.log_path}")
+        await asyncio.wait({waiting}, timeout=1.0)
+    waiting.result()
+
+
 def duplicate_ids(database: Path) -> int:
     """Envelope ids recorded more than once as events, plus repeats the recorder flagged."""
     with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
@@ -206,7 +218,7 @@ async def main() -> None:
         try:
             for name, n in counts.items():
                 procs.start(name, n)
-            await wait_until_running(nats.url, counts, timeout=300)
+            await stack_running(procs, nats.url, counts)
             bus = await Bus(nats.url, name="chaos").connect()  # reconnects after NATS restarts
             print(f"baseline: {args.jobs} solve jobs, no faults", flush=True)
             calm = await run_jobs(bus, solve_jobs(args.jobs, "calm"), args.spacing_s)

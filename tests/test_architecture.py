@@ -127,6 +127,19 @@ def test_no_service_opens_the_database() -> None:
     assert not bad, "\n".join(map(str, bad))
 
 
+def test_no_service_takes_the_database_from_the_container() -> None:
+    """The container's ``db_engine`` is the recorder's: a service asking for it would open
+    the database without importing it."""
+    bad = [
+        f"{path.relative_to(SRC.parent)}:{node.lineno}"
+        for path in sorted(SRC.rglob("*.py"))
+        if path.relative_to(SRC).parts[0] in PACKAGES
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.Attribute) and node.attr == "db_engine"
+    ]
+    assert not bad, "\n".join(bad)
+
+
 def test_a_command_a_service_adds_may_not_open_the_database_either() -> None:
     for module in sorted(COMMANDS):
         assert reaches_the_database(Import(SRC / module, 1, "arena_core.db.tables"))

@@ -20,7 +20,7 @@ from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import turns
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause, turn_filters
 from arena_core.export.jobs import job_columns, join_jobs, outcome
-from arena_core.export.recorded import AnswerJson, RequestJson
+from arena_core.export.recorded import AnswerJson, RequestDecoder, RequestJson
 from arena_core.export.rewards import RewardInputs, inputs_of, reward
 from arena_core.replay.conversations import check_continuity
 
@@ -108,17 +108,6 @@ def rollouts(
 ) -> Iterator[Rollout]:
     """Every whole conversation that passes ``flt``, in conversation id order (with
     ``prompt_hashes``, each knows the ``request_hash`` of its first call)."""
-    first = aliased(turns)
-    prompt = (
-        select(func.json_extract(first.c.request, "$.request_hash"))
-        .where(
-            first.c.conversation_id == turns.c.conversation_id,
-            first.c.run_id == turns.c.run_id,
-            first.c.turn_index == 0,
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
     # A redriven run reuses its source's conversation ids: a conversation is one run's.
     order = [turns.c.conversation_id, turns.c.run_id, turns.c.request_seq]
     query = (
@@ -126,7 +115,7 @@ def rollouts(
             turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
             turns.c.response_seq, turns.c.stop_reason, turns.c.run_id, turns.c.agent_role,
             turns.c.correlation_id, *job_columns(),
-            (prompt if prompt_hashes else literal(None)).label("prompt"),
+            (_first_request_hash() if prompt_hashes else literal(None)).label("prompt"),
         )
         .select_from(join_jobs(turns, turns.c.correlation_id, turns.c.run_id))
         .where(*turn_filters(flt))
@@ -134,6 +123,7 @@ def rollouts(
     )  # fmt: skip
     pending: list[tuple[int, Source]] = []
     group: list[Any] = []
+    decode = RequestDecoder()
     with engine.connect() as conn:
         # One connection: final turns are read from the snapshot the scan sees.
         rewards: dict[str, RewardInputs] = {}
@@ -143,13 +133,28 @@ def rollouts(
                 _check(group, flt, summary, pending, rewards)
                 group = []
                 if len(pending) >= CHUNK:
-                    yield from _chunk(conn, pending)
+                    yield from _chunk(conn, pending, decode)
                     pending = []
             group.append(row)
         if group:
             progress(1)
             _check(group, flt, summary, pending, rewards)
-        yield from _chunk(conn, pending)
+        yield from _chunk(conn, pending, decode)
+
+
+def _first_request_hash() -> Any:
+    """The ``request_hash`` of the conversation's first call (a correlated subquery)."""
+    first = aliased(turns)
+    return (
+        select(func.json_extract(first.c.request, "$.request_hash"))
+        .where(
+            first.c.conversation_id == turns.c.conversation_id,
+            first.c.run_id == turns.c.run_id,
+            first.c.turn_index == 0,
+        )
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _check(
@@ -214,7 +219,9 @@ def _whole(rows: list[Any]) -> bool:
     return all(r[1] == i and (r[3] is not None or i == last) for i, r in enumerate(rows))
 
 
-def _chunk(conn: Connection, pending: list[tuple[int, Source]]) -> Iterator[Rollout]:
+def _chunk(
+    conn: Connection, pending: list[tuple[int, Source]], decode: RequestDecoder
+) -> Iterator[Rollout]:
     if not pending:
         return
     stored = {
@@ -227,8 +234,4 @@ def _chunk(conn: Connection, pending: list[tuple[int, Source]]) -> Iterator[Roll
     }
     for seq, source in pending:
         request, response = stored[seq]
-        yield Rollout(
-            orjson.loads(request),
-            orjson.loads(response),
-            source,
-        )
+        yield Rollout(decode(request), orjson.loads(response), source)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict, TypeVar
 
+import orjson
+
 from arena_core.events.envelope import Envelope, Payload
 from arena_core.events.registry import registry
 
@@ -84,3 +86,48 @@ class AnswerJson(TypedDict):
     model: str
     policy: str
     content: list[BlockJson]
+
+
+TOOLS_KEY = b',"tools":'
+"""How the last field of a recorded request (``LlmCallRequested.tools``) begins."""
+
+
+class RequestDecoder:
+    """Decodes recorded requests, each distinct ``tools`` list once.
+
+    Every call of a role carries the same tool schemas (often a third of the request);
+    once a tools list has been decoded, a request that ends with the same bytes has only
+    the rest decoded. The split is sure: the head plus ``}`` parses only when the key is
+    the request's own (a nested ``"tools"`` would leave a bracket open), and the tail
+    must equal a tools list already decoded whole. Anything else is decoded whole.
+    """
+
+    def __init__(self) -> None:
+        self._tools: dict[bytes, list[ToolJson]] = {}
+
+    def __call__(self, raw: str | bytes) -> RequestJson:
+        data = raw.encode() if isinstance(raw, str) else raw
+        cut = data.rfind(TOOLS_KEY)
+        known = self._tools.get(data[cut + len(TOOLS_KEY) : -1]) if cut > 0 else None
+        if known is not None:
+            try:
+                head: dict[str, Any] = orjson.loads(data[:cut] + b"}")
+            except orjson.JSONDecodeError:
+                pass
+            else:
+                head["tools"] = known
+                return head  # type: ignore[return-value]
+        request: RequestJson = orjson.loads(data)
+        self._remember(data, request["tools"])
+        return request
+
+    def _remember(self, data: bytes, tools: list[ToolJson]) -> None:
+        cut = len(data)
+        while (cut := data.rfind(TOOLS_KEY, 0, cut)) > 0:
+            tail = data[cut + len(TOOLS_KEY) : -1]
+            try:
+                if orjson.loads(tail) == tools:
+                    self._tools[tail] = tools
+                    return
+            except orjson.JSONDecodeError:
+                continue

@@ -17,7 +17,7 @@ reward: ``infrastructure`` names the failure and the trainer never sees it as a 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import dataclass, fields
 from typing import Any
 
 import orjson
@@ -71,7 +71,9 @@ class RewardInputs:
     """Why the job has no reward: the infrastructure failure, by name."""
 
     def as_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Every field is a plain value: a shallow copy is the JSON object (``asdict``
+        # would deep-copy each field, which cost the export a third of its time).
+        return dict(vars(self))
 
 
 def reward(inputs: RewardInputs) -> float | None:
@@ -104,19 +106,16 @@ def inputs_of(job_id: str, kind: str, state: str, folded: str | None) -> RewardI
     stored: dict[str, Any] = orjson.loads(folded) if folded else {}
     ended = outcome(state)
     known = {k: v for k, v in stored.items() if k in _FOLDED and k != "infrastructure"}
-    found = RewardInputs(job_id, kind, ended, **known)
     no_verdict = SIM_NO_VERDICT if stored.get("sim_no_verdict") else None
     if kind == "benchmark":
         accepted = ended == "success"
-        found = replace(
-            found,
-            stages_passed=max(stored.get("stages", {}).values(), default=0),
-            accepted=accepted,
-        )
+        known["stages_passed"] = max(stored.get("stages", {}).values(), default=0)
+        known["accepted"] = accepted
         no_verdict = None if accepted else no_verdict
     elif kind != "solve":
         no_verdict = None
     infrastructure = no_verdict
     if infrastructure is None and ended != "success":
         infrastructure = stored.get("infrastructure")
-    return replace(found, infrastructure=infrastructure)
+    # Built once: ``replace`` re-runs the constructor, and the export calls this per job.
+    return RewardInputs(job_id, kind, ended, **known, infrastructure=infrastructure)

@@ -30,7 +30,9 @@ from generator.layout import Solid
 
 SHEET = 0.006
 """Plywood sheet the reference ramp is cut from (metres)."""
-RAMP_PITCH_DEG = 28.0
+RAMP_PITCH_DEG = 26.0
+"""Pitch of the first reference ramp: steep enough to clear the kerb, flat enough that the
+ball flies over the puddle (levels 3 to 5) at every seed."""
 REVISION_PITCH_DEG = (0.0, -3.0, 3.0, -6.0, 6.0)
 """Pitch changes the writer tries after a rejected reference."""
 PUDDLE_FROM_X = 0.42

@@ -3,9 +3,10 @@
 Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
 - the gap widens 3 cm a level;
-- the reference plank narrows from 16 cm to 8 cm, and the cost and mass limits are 3x
-  (level 1) down to 1.2x (level 5) its own cost and mass;
-- the build zone's floor rises and its sides close in towards the plank;
+- the reference plank narrows from 16 cm to 1.5 cm wider than the ball (level 5), and the
+  cost and mass limits are 3x (level 1) down to 1.2x (level 5) its own cost and mass;
+- the build zone's floor rises towards the plank (across the gap it keeps the ledges' full
+  width, so it does not tell the plank's width);
 - the sideways jitter of the ball's start grows from 1 cm to 2 cm (along the incline it
   stays 4 mm, so the ball never starts inside the incline) and the copies from 4 to 8;
 - the time limit shrinks from 4 s to 3.2 s.
@@ -92,7 +93,8 @@ class BridgeGap(Family):
             low=(r3(far - 0.2), -width / 2, height),
             high=(r3(far - 0.02), width / 2, r3(height + 0.12)),
         )
-        plank_half_width = r3(0.08 - 0.01 * (difficulty - 1))
+        # Wide enough for the ball (its jitter too): the cost limit leaves little more.
+        plank_half_width = r3(max(radius + 0.0075, 0.08 - 0.0125 * (difficulty - 1)))
         plank_len = r3(gap - 0.004)
         plank = Solid(
             name="plank", role="fixed", material="plywood",
@@ -104,7 +106,14 @@ class BridgeGap(Family):
             low=(r3(-half_gap), -width / 2, 0.06),
             high=(r3(half_gap), width / 2, r3(height + 0.02)),
         )
-        build = build_zone(roomiest, [plank], lv.room)
+        # Across the gap the zone keeps the ledges' full width at every level: sides hugging
+        # the plank would tell its width, which the cost limit leaves little slack on.
+        hug = build_zone(roomiest, [plank], lv.room)
+        build = Zone(
+            label="build",
+            low=(hug.low[0], roomiest.low[1], hug.low[2]),
+            high=(hug.high[0], roomiest.high[1], hug.high[2]),
+        )
         pit = Zone(label="pit", low=(r3(-half_gap), -0.5, -0.1), high=(r3(half_gap), 0.5, 0.05))
         frame = Frame(
             description=(

@@ -84,5 +84,5 @@ def configure(*, json: bool = False, level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("nats", "alembic"):
+    for noisy in ("nats", "alembic", "OpenGL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

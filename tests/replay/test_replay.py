@@ -193,3 +193,17 @@ def test_a_tool_call_shows_its_cad_code_as_code() -> None:
     assert render_block(block).splitlines() == [
         'tool_use run_cad({"n":1}) id=tu1', "    | def build():", "    |     return []",
     ]  # fmt: skip
+
+
+async def test_a_redrive_from_a_sequence_records_that_sequence_with_a_prepared_plan(
+    bus: Bus, engine: Engine, recorder: RecorderService
+) -> None:
+    await publish_run(bus, "run-marked")
+    await settle(bus, engine)
+    first_child = next(e for e in timeline(engine, "run-marked") if "child 0" in e.summary)
+    plan = plan_redrive(engine, "run-marked", from_seq=first_child.seq)
+    await redrive(bus, engine, "run-marked", plan=plan)  # as arena redrive does
+    await settle(bus, engine)
+    (marker,) = [e for e in timeline(engine, plan.new_run_id)
+                 if e.type == "replay.redrive.started"]  # fmt: skip
+    assert f"from_seq={first_child.seq}" in marker.summary

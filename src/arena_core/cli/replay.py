@@ -158,9 +158,14 @@ def register(app: typer.Typer) -> None:
             if as_json:
                 typer.echo(report.model_dump_json())
             else:
+                stream = (
+                    f"stream at {report.stream_last_seq}"
+                    if report.stream_last_seq is not None
+                    else "no stream compared (set ARENA_NATS_URL to compare with a running one)"
+                )
                 console.print(
                     f"recorded {report.recorded} messages, seq {report.first_seq}.."
-                    f"{report.last_seq}; stream at {report.stream_last_seq}"
+                    f"{report.last_seq}; {stream}"
                 )
                 for gap in report.gaps:
                     console.print(f"  {gap.kind:8} {gap.first}..{gap.last}")

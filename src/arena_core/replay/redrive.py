@@ -157,7 +157,7 @@ async def redrive(
     plan = plan or plan_redrive(engine, run_id, from_seq=from_seq, new_run_id=new_run_id)
     marker = Envelope.new(
         RedriveStarted(
-            source_run_id=run_id, from_seq=from_seq, requests=len(plan.envelopes),
+            source_run_id=run_id, from_seq=plan.from_seq, requests=len(plan.envelopes),
             source_seqs=tuple(plan.source_seqs),
         ),
         run_id=plan.new_run_id,

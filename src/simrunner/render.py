@@ -99,7 +99,21 @@ class SceneRenderer:
         self.camera = mujoco.MjvCamera()
         mujoco.mjv_defaultFreeCamera(self.model, self.camera)
         self.camera.azimuth, self.camera.elevation = 135.0, -25.0
-        self.camera.distance *= 0.6
+        self._frame_the_task()
+
+    def _frame_the_task(self) -> None:
+        """Aim at what the task is about: the build zone, the goal and the payload."""
+        import numpy as np
+
+        boxes = [self.spec.build_zone]
+        goal = getattr(self.spec.goal, "zone", None)
+        if isinstance(goal, Zone):
+            boxes.append(goal)
+        points = [p for z in boxes for p in (z.low, z.high)]
+        points += [s.pos for s in self.spec.payload_starts()]
+        low, high = np.min(points, axis=0), np.max(points, axis=0)
+        self.camera.lookat[:] = (low + high) / 2
+        self.camera.distance = max(float(np.linalg.norm(high - low)) * 1.6, 0.3)
 
     def frame(self) -> Any:
         """The current state as an RGB array, zones drawn."""

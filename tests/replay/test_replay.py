@@ -207,3 +207,11 @@ async def test_a_redrive_from_a_sequence_records_that_sequence_with_a_prepared_p
     (marker,) = [e for e in timeline(engine, plan.new_run_id)
                  if e.type == "replay.redrive.started"]  # fmt: skip
     assert f"from_seq={first_child.seq}" in marker.summary
+
+
+def test_a_timeline_line_shows_floats_short() -> None:
+    from arena_core.replay.timeline import summarize
+
+    assert summarize({"stage": "code", "wall_s": 11.333026552001684, "n": 3}) == (
+        "stage=code wall_s=11.33 n=3"
+    )

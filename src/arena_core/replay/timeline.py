@@ -37,7 +37,9 @@ class TimelineEntry(BaseModel):
 def _scalar(value: Any) -> str | None:
     if isinstance(value, str):
         return value if len(value) <= 40 else value[:37] + "..."
-    if isinstance(value, bool | int | float) or value is None:
+    if isinstance(value, float):
+        return f"{value:.4g}"  # timings and rates: 11.33, not 11.333026552001684
+    if isinstance(value, bool | int) or value is None:
         return str(value)
     return None
 

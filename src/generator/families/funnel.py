@@ -9,7 +9,7 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
 - the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference trough's
   own cost and mass, and the build zone closes in on it;
 - the spread of the drop across the strip grows from 6 cm to 10 cm either side, with the
-  copies from 4 to 8, while the bin's mouth narrows by 4 mm a level;
+  copies from 4 to 8, while the bin's mouth narrows by 2 mm a level;
 - the time limit shrinks from 3 s to 2.4 s.
 """
 
@@ -80,7 +80,7 @@ class Funnel(Family):
         y0 = r3(rng.uniform(-0.06, 0.06))
         radius = r3(rng.uniform(0.022, 0.028))
         spread = r3(0.06 * (1 + (lv.jitter - 1) * 0.66))
-        mouth = r3(radius + 0.03 - 0.004 * (difficulty - 1))
+        mouth = r3(radius + 0.03 - 0.002 * (difficulty - 1))
         bin_x = r3(rng.uniform(0.56, 0.62))
         bin_len = 0.2
 

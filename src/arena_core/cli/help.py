@@ -10,5 +10,7 @@ from __future__ import annotations
 
 def examples(*lines: str, after: str = "") -> str:
     """An epilog: ``Examples:`` and one command per line, then ``after`` (exit codes...)."""
-    text = "Examples:\n\n" + "\n\n".join(f"    {line}" for line in lines)
+    # A first empty line: help text is dedented by the lines after the first, and
+    # "Examples:" (not indented) keeps the examples indented under it.
+    text = "\nExamples:\n\n" + "\n\n".join(f"    {line}" for line in lines)
     return text + (f"\n\n{after}" if after else "") + "\n"

@@ -1,5 +1,5 @@
-"""A real stack for the dashboard: every service in process after a small demo run,
-an experiment measured, the API on a free port, and the system's Chromium."""
+"""A real stack for the dashboard: every service but the optimizer in process after a
+small demo run, an experiment measured, the API on a free port, and the system's Chromium."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from arena_core.bus import Bus
 from arena_core.demo import DemoRun
 from arena_core.events import Envelope
 from arena_core.events.demo import DemoJobCompleted, DemoJobRequested
+from arena_core.events.optimizer import OptimizeJobRequested
 from arena_core.events.profiles import Objectives, ProfileEvaluated
 from arena_core.profiles import new_profile, packaged_profile
 from arena_core.settings import Settings
@@ -54,7 +55,8 @@ class Stack:
 
 
 async def measured_experiment(bus: Bus) -> str:
-    """A candidate and a dominated sibling measured by one regression experiment."""
+    """An optimize job that measured a candidate and a dominated sibling against the
+    default (its events published here: no optimizer runs in this stack)."""
     default = packaged_profile("engineer")
     sections = tuple(
         s.model_copy(update={"text": s.text + "\nCheck every part against the build zone."})
@@ -64,8 +66,10 @@ async def measured_experiment(bus: Bus) -> str:
     candidate = new_profile("engineer", "1.1.0", sections, parent_ids=(default.id,))
     sibling = new_profile("engineer", "1.1.1", default.sections[:-1] or default.sections,
                           parent_ids=(default.id,))  # fmt: skip
+    job = Envelope.new(OptimizeJobRequested(generations=1, population=2, seed=3))
+    await bus.publish(job)
     for event in (candidate, sibling):
-        await bus.publish(Envelope.new(event))
+        await bus.publish(job.follow(event))
     scores = [
         (default.id, Objectives(success=0.5, cost_usd=0.004, tokens=900, latency_s=3,
                                 simulations=4), True),
@@ -76,17 +80,18 @@ async def measured_experiment(bus: Bus) -> str:
     ]  # fmt: skip
     for profile_id, objectives, passed in scores:
         verdict = ProfileEvaluated(
-            profile_id=profile_id, experiment_id="exp-dashboard", targets=4,
+            profile_id=profile_id, experiment_id=f"{job.id}/{profile_id}", targets=4,
             targets_solved=round(objectives.success * 4), controls=2, passed=passed,
             controls_lost=() if passed else ("example:ball_to_goal:0",), objectives=objectives,
         )  # fmt: skip
-        await bus.publish(Envelope.new(verdict))
+        await bus.publish(job.follow(verdict))
     return candidate.profile_id
 
 
 @pytest.fixture
 async def stack(settings: Settings, engine: Engine, serve: Any) -> AsyncIterator[Stack]:
-    async with services_in_process(settings, service_names()) as bus:
+    services = [name for name in service_names() if name != "optimizer"]
+    async with services_in_process(settings, services) as bus:
         tokens = await issue_tokens(bus)
         benchmarks = int(os.environ.get("DASHBOARD_DEMO_BENCHMARKS", "2"))
         request = DemoJobRequested(benchmarks=benchmarks, seed=3)

@@ -22,9 +22,10 @@ from arena_core.api.profiles import PROFILE_ID, with_prod
 from arena_core.api.runs import RunView
 from arena_core.api.tokens import Principal
 from arena_core.db.benchmarks import benchmarks
+from arena_core.db.experiments import get_experiment, list_experiments
 from arena_core.db.tables import runs
 from arena_core.profiles import list_profiles, prod_profile
-from arena_core.profiles.tables import profile_evaluations
+from arena_core.profiles.experiments import ExperimentPoint, Verdict
 
 
 class DashboardRun(RunView):
@@ -85,6 +86,13 @@ class Evaluation(BaseModel):
     passed: bool
     on_front: bool
     """Not dominated in the experiment (higher success, lower cost)."""
+
+
+_MEASURED = {
+    "profile_id", "parent_ids", "stage", "seq", "success", "cost_usd", "tokens", "latency_s",
+    "simulations", "targets", "targets_solved", "controls", "controls_lost",
+}  # fmt: skip
+"""What a variant's evaluation view takes from the experiments projection as it is."""
 
 
 class Experiment(BaseModel):
@@ -159,44 +167,41 @@ def solve_history(engine: Engine) -> list[SolveRow]:
     return out
 
 
-def _front(evals: list[dict[str, Any]]) -> set[str]:
-    def dominated(a: dict[str, Any]) -> bool:
-        return any(
-            b["success"] >= a["success"] and b["cost_usd"] <= a["cost_usd"]
-            and (b["success"] > a["success"] or b["cost_usd"] < a["cost_usd"])
-            for b in evals
-        )  # fmt: skip
+def _front(points: list[ExperimentPoint]) -> set[str]:
+    scores = {p.profile_id: (p.success or 0.0, p.cost_usd or 0.0) for p in points}
 
-    return {e["profile_id"] for e in evals if not dominated(e)}
+    def dominated(success: float, cost: float) -> bool:
+        return any(
+            s >= success and c <= cost and (s, c) != (success, cost) for s, c in scores.values()
+        )
+
+    return {pid for pid, (success, cost) in scores.items() if not dominated(success, cost)}
 
 
 def experiments(engine: Engine) -> list[Experiment]:
+    """The experiments projection's jobs with a measured variant, newest first, each
+    variant with its profile's registry facts and its place on the success/cost front."""
     profiles = {p.id: p for p in list_profiles(engine)}
-    with engine.connect() as conn:
-        rows = [r._asdict() for r in conn.execute(select(profile_evaluations))]
-    grouped: dict[str, list[dict[str, Any]]] = {}
-    for row in sorted(rows, key=lambda r: r["seq"]):
-        grouped.setdefault(row["experiment_id"], []).append(row)
     found = []
-    for exp_id, evals in grouped.items():
-        front = _front(evals)
-        role = next((profiles[e["profile_id"]].role for e in evals if e["profile_id"] in profiles),
-                    None)  # fmt: skip
-        prod = prod_profile(engine, role).id if role else None
+    for summary in list_experiments(engine):
+        recorded = get_experiment(engine, summary.id)
+        measured = [v for v in recorded.points if v.success is not None] if recorded else []
+        if not measured:
+            continue
+        front = _front(measured)
         views = []
-        for e in evals:
-            p = profiles.get(e["profile_id"])
+        for v in measured:
+            p = profiles.get(v.profile_id)
             view = Evaluation(
-                **{k: e[k] for k in Evaluation.model_fields if k in e and k != "controls_lost"},
-                controls_lost=orjson.loads(e["controls_lost"] or "[]"),
-                version=p.version if p else None, parent_ids=list(p.parent_ids) if p else [],
-                stage=p.stage.value if p else None, tags=list(p.tags) if p else [],
-                passed_regression=bool(p and p.passed_regression),
-                on_front=e["profile_id"] in front,
+                **v.model_dump(include=_MEASURED), passed=v.verdict is Verdict.passed,
+                version=p.version if p else None, tags=list(p.tags) if p else [],
+                passed_regression=bool(p and p.passed_regression), on_front=v.profile_id in front,
             )  # fmt: skip
             views.append(view)
-        found.append(Experiment(experiment_id=exp_id, role=role, prod_id=prod, evaluations=views))
-    found.sort(key=lambda x: -max(e.seq for e in x.evaluations))
+        prod = prod_profile(engine, summary.role).id
+        found.append(
+            Experiment(experiment_id=summary.id, role=summary.role, prod_id=prod, evaluations=views)
+        )
     return found
 
 

@@ -102,7 +102,6 @@ def get_experiment(engine: Engine, id: str) -> Experiment | None:
     for r in rows:
         d = r._asdict()
         d.pop("experiment_id")
-        d.pop("seq")
         d["parent_ids"] = orjson.loads(d["parent_ids"])
         d["controls_lost"] = orjson.loads(d["controls_lost"])
         points.append(ExperimentPoint.model_validate(d))

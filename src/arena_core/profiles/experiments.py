@@ -28,6 +28,8 @@ class ExperimentPoint(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     profile_id: str
+    seq: int
+    """Stream sequence of the event that first named it in the job."""
     parent_ids: list[str]
     stage: str | None
     """The profile's lifecycle stage now (None: not in the registry)."""

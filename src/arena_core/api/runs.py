@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from arena_core.api import auth
@@ -15,7 +14,7 @@ from arena_core.api.context import ApiContext, context
 from arena_core.api.paging import before_param, newest_first
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish
-from arena_core.db.tables import runs
+from arena_core.db.tables import RunFields, runs
 from arena_core.events import Envelope
 from arena_core.events.replay import RedriveStarted
 from arena_core.replay.conversations import Conversation, conversation_ids, load_conversation
@@ -26,27 +25,11 @@ RUN_ID = Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$", descri
 CONVERSATION_ID = Path(min_length=1, max_length=200, description="A conversation id.")
 
 
-class RunView(BaseModel):
+class RunView(RunFields):
     """A recorded run (the ``runs`` projection)."""
 
-    run_id: str
-    kind: str
-    """Domain of the run's first event."""
-    status: str
-    """``recorded``, ``running``, ``succeeded``, ``failed`` or ``partial``."""
-    started_at: datetime
-    ended_at: datetime
-    first_seq: int
-    last_seq: int
-    events: int
-    invalid_events: int
-    jobs_open: int
-    jobs_completed: int
-    jobs_failed: int
-    input_tokens: int
-    output_tokens: int
-    cost_usd: float
-    sim_time_s: float
+    # Every field is in every answer, defaults included.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=True)  # type: ignore[assignment]
 
 
 class RunList(BaseModel):

@@ -113,10 +113,8 @@ class ArtifactChunk(SQLModel, table=True):
     """The piece's bytes."""
 
 
-class Run(SQLModel, table=True):
-    """Projection: one row per run id seen in the log."""
-
-    __tablename__ = "runs"
+class RunFields(SQLModel):
+    """A run's columns, shared by the ``runs`` table and the views that show it."""
 
     run_id: str = Field(primary_key=True)
     """The run id."""
@@ -150,6 +148,12 @@ class Run(SQLModel, table=True):
     """LLM cost in US dollars."""
     sim_time_s: float = 0.0
     """Simulated seconds reported by completed jobs."""
+
+
+class Run(RunFields, table=True):
+    """Projection: one row per run id seen in the log."""
+
+    __tablename__ = "runs"
 
 
 class Job(SQLModel, table=True):

@@ -257,16 +257,8 @@ class Service(Lifecycle):
     Subclasses set ``name`` and decorate handler methods with ``@handles(Model)``.
     """
 
-    def __init__(
-        self,
-        bus: Bus,
-        settings: Settings,
-        *,
-        concurrency: int | None = None,
-        container: Container | None = None,
-    ) -> None:
-        super().__init__(bus, settings, concurrency=concurrency, container=container)
-        self._worker: Worker | None = None
+    _worker: Worker | None = None
+    """The pull worker while the service runs."""
 
     def handlers(self) -> dict[str, Handler]:
         found: dict[str, Handler] = {}

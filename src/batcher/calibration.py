@@ -13,6 +13,7 @@ import asyncio
 import math
 import time
 from collections.abc import Sequence
+from functools import partial
 
 from arena_core.events import Payload
 from arena_core.events.calibration import (
@@ -26,7 +27,7 @@ from arena_core.events.calibration import (
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
 from arena_core.query import SelectedBenchmark
 from batcher.children import RESULT_SLOT, Batch
-from batcher.selection import NothingToRun, resolve
+from batcher.selection import NothingToRun, run_selected
 
 
 def auccess(sims_to_solve: Sequence[int | None], budget: int) -> float:
@@ -69,14 +70,10 @@ def figures(
 async def run_calibration(batch: Batch, job: CalibrateJobRequested) -> Payload:
     """Run the batch; its answer (``calibrate.job.completed`` or ``failed``)."""
     started = time.perf_counter()
-    chosen = await resolve(batch, job, job.rollouts)
-    if isinstance(chosen, NothingToRun):
-        return CalibrateJobFailed(
-            reason=chosen.reason, rejected=chosen.rejected, detail=chosen.detail
-        )
-    found = await asyncio.gather(
-        *(_benchmark(batch, job, i, b) for i, b in enumerate(chosen.benchmarks))
-    )
+    ran = await run_selected(batch, job, job.rollouts, partial(_benchmark, batch, job))
+    if isinstance(ran, NothingToRun):
+        return CalibrateJobFailed(reason=ran.reason, rejected=ran.rejected, detail=ran.detail)
+    chosen, found = ran
     measured = [f for f in found if isinstance(f, BenchmarkCalibrated)]
     failures = [f for f in found if isinstance(f, BenchmarkCalibrationFailed)]
     return CalibrateJobCompleted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from functools import partial
 
 from arena_core.events import Payload
 from arena_core.events.engineer import SolveJobRequested
@@ -16,20 +17,16 @@ from arena_core.events.rollouts import (
 )
 from arena_core.query import SelectedBenchmark
 from batcher.children import Batch, Ended
-from batcher.selection import NothingToRun, resolve
+from batcher.selection import NothingToRun, run_selected
 
 
 async def run_rollouts(batch: Batch, job: RolloutJobRequested) -> Payload:
     """Run the batch; its answer (``rollout.job.completed`` or ``failed``)."""
     started = time.perf_counter()
-    chosen = await resolve(batch, job, job.k)
-    if isinstance(chosen, NothingToRun):
-        return RolloutJobFailed(
-            reason=chosen.reason, rejected=chosen.rejected, detail=chosen.detail
-        )
-    groups = await asyncio.gather(
-        *(_benchmark(batch, job, i, b) for i, b in enumerate(chosen.benchmarks))
-    )
+    ran = await run_selected(batch, job, job.k, partial(_benchmark, batch, job))
+    if isinstance(ran, NothingToRun):
+        return RolloutJobFailed(reason=ran.reason, rejected=ran.rejected, detail=ran.detail)
+    chosen, groups = ran
     results = [r for group in groups for r in group]
     return RolloutJobCompleted(
         benchmarks=len(chosen.benchmarks),

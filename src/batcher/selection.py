@@ -3,7 +3,10 @@ nothing (one ``batch.selection.rejected`` each; the rest of the batch goes on)."
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from arena_core.events.selection import (
     MAX_CHILDREN,
@@ -19,6 +22,8 @@ from arena_core.query import (
     ask,
 )
 from batcher.children import REJECTION_SLOT, Batch
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -64,3 +69,18 @@ async def resolve(batch: Batch, request: BenchmarkSelection, k: int) -> Chosen |
             answer.rejected,
         )
     return Chosen(answer.benchmarks, answer.rejected)
+
+
+async def run_selected(
+    batch: Batch,
+    request: BenchmarkSelection,
+    k: int,
+    run: Callable[[int, SelectedBenchmark], Awaitable[T]],
+) -> tuple[Chosen, list[T]] | NothingToRun:
+    """Resolve the selection (``k`` children a benchmark) and ``run`` every benchmark of
+    it at once, with its index; what each run answered, in the selection's order."""
+    chosen = await resolve(batch, request, k)
+    if isinstance(chosen, NothingToRun):
+        return chosen
+    found = await asyncio.gather(*(run(i, b) for i, b in enumerate(chosen.benchmarks)))
+    return chosen, list(found)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -69,46 +70,34 @@ def thin_walls(mesh: Mesh, walls: geometry.WallThickness, min_wall_m: float) -> 
     )
 
 
-def _face_violation(
+def _faces_beyond(
     mesh: Mesh,
     kind: ViolationKind,
-    offending: np.ndarray,
-    worst_face: int,
-    message: str,
-    value: float,
+    offending: NDArray[np.bool_],
+    angles: FloatArray,
+    worst_of: Callable[[FloatArray], float],
     limit: float,
-) -> Violation:
+    describe: Callable[[float, float], str],
+) -> tuple[float, Violation | None]:
+    """The area of the ``offending`` faces and, when there are any, one violation at the
+    largest face whose angle is the worst (``worst_of`` theirs); ``describe(area, worst)``
+    words it."""
     area = float(mesh.areas[offending].sum())
-    return Violation(
+    if not offending.any():
+        return area, None
+    worst = float(worst_of(angles[offending]))
+    face = _largest_of_worst(mesh, offending, angles, worst)
+    return area, Violation(
         kind=kind,
-        message=message,
-        value=value,
+        message=describe(area, worst),
+        value=worst,
         limit=limit,
         unit="deg",
-        location=point(mesh.centroids[worst_face]),
+        location=point(mesh.centroids[face]),
         region=region(mesh.corners[offending].reshape(-1, 3)),
         area_m2=area,
         area_fraction=min(1.0, area / mesh.surface_area),
     )
-
-
-def overhangs(mesh: Mesh, up: Vec3, max_overhang_deg: float) -> tuple[float, Violation | None]:
-    """Downward faces steeper than ``max_overhang_deg`` from vertical, not resting on the bed."""
-    angles = geometry.downward_angle_deg(mesh, up)
-    over = (angles > max_overhang_deg + ANGLE_SLACK_DEG) & ~geometry.resting_faces(mesh, up)
-    area = float(mesh.areas[over].sum())
-    if not over.any():
-        return area, None
-    steepest = float(angles[over].max())
-    worst = _largest_of_worst(mesh, over, angles, steepest)
-    message = (
-        f"{area * 1e6:.0f} mm^2 of downward faces overhang up to {steepest:.1f} deg from "
-        f"vertical; the printer manages {max_overhang_deg:.1f} deg without support"
-    )
-    violation = _face_violation(
-        mesh, ViolationKind.overhang, over, worst, message, steepest, max_overhang_deg
-    )
-    return area, violation
 
 
 def _largest_of_worst(
@@ -120,23 +109,30 @@ def _largest_of_worst(
     return int(candidates[np.argmax(mesh.areas[candidates])])
 
 
+def overhangs(mesh: Mesh, up: Vec3, max_overhang_deg: float) -> tuple[float, Violation | None]:
+    """Downward faces steeper than ``max_overhang_deg`` from vertical, not resting on the bed."""
+    angles = geometry.downward_angle_deg(mesh, up)
+    over = (angles > max_overhang_deg + ANGLE_SLACK_DEG) & ~geometry.resting_faces(mesh, up)
+    return _faces_beyond(
+        mesh, ViolationKind.overhang, over, angles, np.max, max_overhang_deg,
+        lambda area, steepest: (
+            f"{area * 1e6:.0f} mm^2 of downward faces overhang up to {steepest:.1f} deg from "
+            f"vertical; the printer manages {max_overhang_deg:.1f} deg without support"
+        ),
+    )  # fmt: skip
+
+
 def low_draft(mesh: Mesh, pull: Vec3, min_draft_deg: float) -> tuple[float, Violation | None]:
     """Faces tapering less than ``min_draft_deg`` from the pull direction."""
     draft = geometry.draft_angle_deg(mesh, pull)
     low = draft < min_draft_deg - ANGLE_SLACK_DEG
-    area = float(mesh.areas[low].sum())
-    if not low.any():
-        return area, None
-    least = float(draft[low].min())
-    worst = _largest_of_worst(mesh, low, draft, least)
-    message = (
-        f"{area * 1e6:.0f} mm^2 of faces have {least:.2f} deg draft along the pull; "
-        f"the mould needs {min_draft_deg:.2f} deg"
-    )
-    violation = _face_violation(
-        mesh, ViolationKind.insufficient_draft, low, worst, message, least, min_draft_deg
-    )
-    return area, violation
+    return _faces_beyond(
+        mesh, ViolationKind.insufficient_draft, low, draft, np.min, min_draft_deg,
+        lambda area, least: (
+            f"{area * 1e6:.0f} mm^2 of faces have {least:.2f} deg draft along the pull; "
+            f"the mould needs {min_draft_deg:.2f} deg"
+        ),
+    )  # fmt: skip
 
 
 def undercuts(mesh: Mesh, pull: Vec3, *, what: str) -> tuple[float, Violation | None]:

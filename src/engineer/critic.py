@@ -23,14 +23,14 @@ from arena_core.events.engineer import (
     SolutionSubmitted,
 )
 from arena_core.events.sim import SimJobCompleted, SimJobFailed, SimJobRequested
-from arena_core.llm import Conversation, Tool, ToolRegistry
+from arena_core.llm import Tool
 from arena_core.service import Service, handles
 from arena_core.spec import BenchmarkSpec
 from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
 from engineer.proofs import check_proof
 from engineer.stress import sim_seconds, stress_spec
-from engineer.team import profile_prompt, team_llm, totals
+from engineer.team import one_tool_conversation, team_llm, totals
 
 TIME_MARGIN = 0.9
 """A copy reaching the goal after this fraction of the time limit is a fragile pass."""
@@ -115,7 +115,6 @@ class CriticService(Service):
             subject, stage, attempt, design_id = "refusal", "final", 0, None
             proof = reviewed.proof.model_dump(mode="json")
             thread = f"refusal-{reviewed.proof.kind.value}"
-        ref, system = await profile_prompt(self.state, "critic", spec)
         llm = self.llm.bind(delivery.emit)
         answers: list[ReviewArgs] = []
 
@@ -123,16 +122,11 @@ class CriticService(Service):
             answers.append(args)
             return f"review recorded: {args.decision}"
 
-        conversation = Conversation(
-            llm,
-            agent_role="critic",
-            system=system,
-            tools=ToolRegistry(
-                [Tool("review", "Give the decision with reasons.", ReviewArgs, review)]
-            ),
-            prompt=ref,
-            conversation_id=f"critic-{reviewed.solve_key}-{thread}",
-        )
+        conversation = await one_tool_conversation(
+            self.state, llm, "critic", spec,
+            Tool("review", "Give the decision with reasons.", ReviewArgs, review),
+            f"critic-{reviewed.solve_key}-{thread}",
+        )  # fmt: skip
         details: dict[str, Any] = {
             "subject": subject,
             "stage": stage,
@@ -162,7 +156,7 @@ class CriticService(Service):
                 decision=decision,
                 reasons=tuple(reasons),
                 verdict=verdict,
-                prompt=ref,
+                prompt=conversation.prompt,
                 totals=totals(llm.budget),
             )
         )

@@ -8,11 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from arena_core.bus import Delivery, HandlerRejected
 from arena_core.events.engineer import PlanCreated, PlanItem, SolveJobRequested
-from arena_core.llm import Conversation, Tool, ToolError, ToolRegistry
+from arena_core.llm import Tool, ToolError
 from arena_core.service import Service, handles
 from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
-from engineer.team import profile_prompt, team_llm, totals
+from engineer.team import one_tool_conversation, team_llm, totals
 
 
 class WritePlanArgs(BaseModel):
@@ -39,7 +39,6 @@ class PlannerService(Service):
             raise HandlerRejected(
                 "; ".join(f"{i.reason}: {i.detail}" for i in issues), "spec_contradiction"
             )
-        ref, system = await profile_prompt(self.state, "planner", request.spec)
         llm = self.llm.bind(delivery.emit)
         written: list[WritePlanArgs] = []
 
@@ -50,16 +49,11 @@ class PlannerService(Service):
             written.append(args)
             return f"plan recorded with {len(args.items)} items"
 
-        conversation = Conversation(
-            llm,
-            agent_role="planner",
-            system=system,
-            tools=ToolRegistry(
-                [Tool("write_plan", "Record the TODO list.", WritePlanArgs, write_plan)]
-            ),
-            prompt=ref,
-            conversation_id=f"planner-{request.key}",
-        )
+        conversation = await one_tool_conversation(
+            self.state, llm, "planner", request.spec,
+            Tool("write_plan", "Record the TODO list.", WritePlanArgs, write_plan),
+            f"planner-{request.key}",
+        )  # fmt: skip
         conversation.add_user(
             brief(
                 f"Plan the solution of this benchmark. {describe(request.spec)}",
@@ -79,7 +73,7 @@ class PlannerService(Service):
                 strategy=plan.strategy,
                 items=tuple(plan.items),
                 path=f"{delivery.envelope.run_id}/plan.md",
-                prompt=ref,
+                prompt=conversation.prompt,
                 totals=totals(llm.budget),
             )
         )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from arena_core.events.engineer import TeamTotals
 from arena_core.events.llm import PromptRef
-from arena_core.llm import Llm, RunBudget
+from arena_core.llm import Conversation, Llm, RunBudget, Tool, ToolRegistry
 from arena_core.llm.templates import render_prompt
 from arena_core.prompts import Prompt
 from arena_core.spec import BenchmarkSpec
@@ -51,6 +51,27 @@ async def profile_prompt(
         return ref, render_prompt(prod.template, **variables, **extra)
     prompt, system = await role_prompt(state, role, spec, **extra)
     return prompt.ref, system
+
+
+async def one_tool_conversation(
+    state: SharedState,
+    llm: Llm,
+    role: str,
+    spec: BenchmarkSpec,
+    tool: Tool[Any],
+    conversation_id: str,
+) -> Conversation:
+    """A thread of ``role`` under its ``profile_prompt`` whose one tool is its answer
+    (the planner's plan, the critic's review)."""
+    ref, system = await profile_prompt(state, role, spec)
+    return Conversation(
+        llm,
+        agent_role=role,
+        system=system,
+        tools=ToolRegistry([tool]),
+        prompt=ref,
+        conversation_id=conversation_id,
+    )
 
 
 def totals(budget: RunBudget) -> TeamTotals:

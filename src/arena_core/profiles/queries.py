@@ -7,6 +7,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Engine, select
 
+from arena_core.db.tags import Tags
 from arena_core.events.profiles import (
     DifficultyRange,
     Objectives,
@@ -17,16 +18,14 @@ from arena_core.events.profiles import (
 from arena_core.profiles.model import PROD, Profile, UnknownProfile, check_role, packaged_profile
 from arena_core.profiles.tables import profile_evaluations, profile_tags, profiles
 
+PROFILE_TAGS = Tags(profile_tags, "profile_id")
+
 
 def get_profile(engine: Engine, id: str) -> Profile:
     """The profile with this id (a packaged default counts while it is not recorded)."""
     with engine.connect() as conn:
         row = conn.execute(select(profiles).where(profiles.c.id == id)).first()
-        tags = tuple(
-            conn.execute(
-                select(profile_tags.c.tag).where(profile_tags.c.profile_id == id).order_by("tag")
-            ).scalars()
-        )
+        tags = PROFILE_TAGS.of(conn, id)
     if row is not None:
         return profile_from_row(row._asdict(), tags)
     for role in _roles_without_prod(engine):
@@ -40,11 +39,7 @@ def prod_profile(engine: Engine, role: str) -> Profile:
     """The role's ``prod`` profile (its packaged default while none is recorded)."""
     check_role(role)
     with engine.connect() as conn:
-        id = conn.execute(
-            select(profile_tags.c.profile_id).where(
-                profile_tags.c.role == role, profile_tags.c.tag == PROD
-            )
-        ).scalar()
+        id = PROFILE_TAGS.holder(conn, role, PROD)
     return get_profile(engine, id) if id is not None else packaged_profile(role)
 
 
@@ -56,10 +51,8 @@ def list_profiles(engine: Engine, role: str | None = None) -> list[Profile]:
         if role is not None:
             query = query.where(profiles.c.role == role)
         rows = [r._asdict() for r in conn.execute(query)]
-        tags: dict[str, list[str]] = {}
-        for pid, tag in conn.execute(select(profile_tags.c.profile_id, profile_tags.c.tag)):
-            tags.setdefault(pid, []).append(tag)
-    found = [profile_from_row(r, tuple(sorted(tags.get(r["id"], [])))) for r in rows]
+        tags = PROFILE_TAGS.by_id(conn)
+    found = [profile_from_row(r, tags.get(r["id"], ())) for r in rows]
     found += [packaged_profile(r) for r in _roles_without_prod(engine) if role is None or r == role]
     return found
 
@@ -93,9 +86,7 @@ def _roles_without_prod(engine: Engine) -> list[str]:
     from arena_core.prompts import ROLE_VARIABLES
 
     with engine.connect() as conn:
-        has = set(
-            conn.execute(select(profile_tags.c.role).where(profile_tags.c.tag == PROD)).scalars()
-        )
+        has = PROFILE_TAGS.roles_with(conn, PROD)
     return [r for r in ROLE_VARIABLES if r not in has]
 
 

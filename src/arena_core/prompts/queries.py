@@ -6,22 +6,22 @@ from typing import Any, cast
 
 from sqlalchemy import Engine, Table, select
 
+from arena_core.db.tags import Tags
 from arena_core.prompts.model import PACKAGED_VERSIONS, PROD, Prompt, UnknownPrompt, packaged_prompt
 from arena_core.prompts.tables import PromptRow, PromptTag
 
 prompts = cast(Table, PromptRow.__table__)  # type: ignore[attr-defined]
 prompt_tags = cast(Table, PromptTag.__table__)  # type: ignore[attr-defined]
+PROMPT_TAGS = Tags(prompt_tags, "prompt_id")
 
 
 def get_prompt(engine: Engine, id: str) -> Prompt:
     """The prompt with this id (a packaged default counts while it is not recorded)."""
     with engine.connect() as conn:
         row = conn.execute(select(prompts).where(prompts.c.id == id)).first()
-        tags = conn.execute(
-            select(prompt_tags.c.tag).where(prompt_tags.c.prompt_id == id).order_by("tag")
-        ).scalars()
-        if row is not None:
-            return prompt_from_row(row._asdict(), tuple(tags))
+        tags = PROMPT_TAGS.of(conn, id)
+    if row is not None:
+        return prompt_from_row(row._asdict(), tags)
     for prompt in _unrecorded_defaults(engine):
         if prompt.id == id:
             return prompt
@@ -32,11 +32,7 @@ def tagged(engine: Engine, role: str, tag: str = PROD) -> Prompt:
     """The role's prompt carrying ``tag``; for ``prod`` with none recorded, the packaged
     default (what runs use). ``UnknownPrompt`` if there is none."""
     with engine.connect() as conn:
-        id = conn.execute(
-            select(prompt_tags.c.prompt_id).where(
-                prompt_tags.c.role == role, prompt_tags.c.tag == tag
-            )
-        ).scalar()
+        id = PROMPT_TAGS.holder(conn, role, tag)
     if id is not None:
         return get_prompt(engine, id)
     if tag == PROD and role in PACKAGED_VERSIONS:
@@ -52,19 +48,15 @@ def list_prompts(engine: Engine, role: str | None = None) -> list[Prompt]:
         if role is not None:
             query = query.where(prompts.c.role == role)
         rows = [r._asdict() for r in conn.execute(query)]
-        tags: dict[str, list[str]] = {}
-        for prompt, tag in conn.execute(select(prompt_tags.c.prompt_id, prompt_tags.c.tag)):
-            tags.setdefault(prompt, []).append(tag)
-    found = [prompt_from_row(r, tuple(sorted(tags.get(r["id"], [])))) for r in rows]
+        tags = PROMPT_TAGS.by_id(conn)
+    found = [prompt_from_row(r, tags.get(r["id"], ())) for r in rows]
     found += [p for p in _unrecorded_defaults(engine) if role is None or p.role == role]
     return found
 
 
 def _unrecorded_defaults(engine: Engine) -> list[Prompt]:
     with engine.connect() as conn:
-        has_prod = set(
-            conn.execute(select(prompt_tags.c.role).where(prompt_tags.c.tag == PROD)).scalars()
-        )
+        has_prod = PROMPT_TAGS.roles_with(conn, PROD)
     return [packaged_prompt(r) for r in PACKAGED_VERSIONS if r not in has_prod]
 
 

@@ -14,6 +14,7 @@ from engineer.workbench.report import (
     ManufacturabilityReport,
     Measurements,
     Region,
+    Unit,
     Vec3,
     Violation,
     ViolationKind,
@@ -87,12 +88,28 @@ def _faces_beyond(
         return area, None
     worst = float(worst_of(angles[offending]))
     face = _largest_of_worst(mesh, offending, angles, worst)
-    return area, Violation(
+    message = describe(area, worst)
+    return area, _faces_violation(mesh, kind, offending, face, message, worst, limit, "deg")
+
+
+def _faces_violation(
+    mesh: Mesh,
+    kind: ViolationKind,
+    offending: NDArray[np.bool_],
+    face: int,
+    message: str,
+    value: float,
+    limit: float,
+    unit: Unit,
+) -> Violation:
+    """A violation over the ``offending`` faces, located at ``face``."""
+    area = float(mesh.areas[offending].sum())
+    return Violation(
         kind=kind,
-        message=describe(area, worst),
-        value=worst,
+        message=message,
+        value=value,
         limit=limit,
-        unit="deg",
+        unit=unit,
         location=point(mesh.centroids[face]),
         region=region(mesh.corners[offending].reshape(-1, 3)),
         area_m2=area,
@@ -263,20 +280,13 @@ def profile(mesh: Mesh) -> Violation | None:
     if not offending.any():
         return None
     area = float(mesh.areas[offending].sum())
-    worst = int(np.flatnonzero(offending)[np.argmax(mesh.areas[offending])])
-    return Violation(
-        kind=ViolationKind.not_a_profile,
-        message=(
-            f"{area * 1e6:.0f} mm^2 of faces are bevelled or lie inside the sheet; "
-            "a laser cuts only straight through"
-        ),
-        value=area,
-        limit=0.0,
-        unit="m2",
-        location=point(mesh.centroids[worst]),
-        region=region(mesh.corners[offending].reshape(-1, 3)),
-        area_m2=area,
-        area_fraction=min(1.0, area / mesh.surface_area),
+    largest = int(np.flatnonzero(offending)[np.argmax(mesh.areas[offending])])
+    message = (
+        f"{area * 1e6:.0f} mm^2 of faces are bevelled or lie inside the sheet; "
+        "a laser cuts only straight through"
+    )
+    return _faces_violation(
+        mesh, ViolationKind.not_a_profile, offending, largest, message, area, 0.0, "m2"
     )
 
 

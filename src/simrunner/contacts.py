@@ -60,17 +60,32 @@ def contact_penetrations(
             deepest[pair] = max(depth, deepest.get(pair, 0.0))
     failures = []
     for (g1, g2), depth in sorted(deepest.items()):
-        a, b = _geom_label(model, g1), _geom_label(model, g2)
-        failures.append(
-            ValidationFailure(
-                kind=ValidationFailureKind.interpenetration,
-                message=f"{a} and {b} overlap by {depth * 1000:.2f} mm at t=0 "
-                f"(tolerance {tolerance * 1000:.2f} mm)",
-                subjects=(a, b),
-                depth_m=depth,
-            )
-        )
+        failure = _interpenetration(
+            model, g1, g2,
+            f"{{a}} and {{b}} overlap by {depth * 1000:.2f} mm at t=0 "
+            f"(tolerance {tolerance * 1000:.2f} mm)",
+            depth_m=depth,
+        )  # fmt: skip
+        failures.append(failure)
     return failures
+
+
+def _interpenetration(
+    model: mujoco.MjModel,
+    g1: int,
+    g2: int,
+    message: str,
+    **measured: float,
+) -> ValidationFailure:
+    """Geoms ``g1`` and ``g2`` overlap: a failure naming both (in ``message``, at its
+    ``{a}`` and ``{b}``) with what was ``measured`` (depth or volume)."""
+    a, b = _geom_label(model, g1), _geom_label(model, g2)
+    return ValidationFailure(
+        kind=ValidationFailureKind.interpenetration,
+        message=message.format(a=a, b=b),
+        subjects=(a, b),
+        **measured,
+    )
 
 
 def collides(model: mujoco.MjModel, g1: int, g2: int) -> bool:
@@ -172,14 +187,11 @@ def mesh_overlaps(
         both = int(inside(model, data, g2, in_first, meshes.get(g2)).sum())
         volume = both / len(points) * float(np.prod(high - low))
         if volume > limits.volume_tolerance_m3:
-            a, b = _geom_label(model, g1), _geom_label(model, g2)
-            failures.append(
-                ValidationFailure(
-                    kind=ValidationFailureKind.interpenetration,
-                    message=f"solids {a} and {b} intersect: about {volume * 1e6:.2f} cm^3 "
-                    f"(tolerance {limits.volume_tolerance_m3 * 1e6:.2f} cm^3)",
-                    subjects=(a, b),
-                    volume_m3=volume,
-                )
-            )
+            failure = _interpenetration(
+                model, g1, g2,
+                f"solids {{a}} and {{b}} intersect: about {volume * 1e6:.2f} cm^3 "
+                f"(tolerance {limits.volume_tolerance_m3 * 1e6:.2f} cm^3)",
+                volume_m3=volume,
+            )  # fmt: skip
+            failures.append(failure)
     return failures

@@ -52,7 +52,7 @@ class Settings(BaseSettings):
     duplicate_window_s: float = Field(default=120, gt=0)
     """JetStream de-duplication window on ``Nats-Msg-Id``."""
 
-    ack_wait_s: float = Field(default=5, gt=0)
+    ack_wait_s: float = Field(default=3, gt=0)
     """Time a handler has before redelivery; it is also how soon the work of a killed process
     is redelivered. Pull workers heartbeat every message they still handle four times per
     ``ack_wait_s``, so handlers of any length keep their message."""

@@ -9,7 +9,6 @@ HTTP API read them here, as the models of ``arena_core.profiles.experiments``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import cast
 
 import orjson
@@ -18,33 +17,19 @@ from sqlmodel import Field, SQLModel
 
 from arena_core.profiles.experiments import (
     Experiment,
+    ExperimentFields,
     ExperimentPoint,
     ExperimentSummary,
 )
 from arena_core.profiles.tables import profiles
 
 
-class ExperimentRow(SQLModel, table=True):
+class ExperimentRow(ExperimentFields, table=True):
     """Projection: one optimize job."""
 
     __tablename__ = "experiments"
 
-    id: str = Field(primary_key=True)
-    """The ``optimize.job.requested`` envelope id."""
     seq: int = Field(index=True)
-    role: str
-    start_profile_id: str | None = None
-    seed: int
-    generations: int
-    population: int
-    status: str
-    """``running``, ``completed`` or ``failed``."""
-    reason: str | None = None
-    """Why it failed (``OptimizeFailure``)."""
-    detail: str = ""
-    evaluated: int = 0
-    requested_at: datetime
-    finished_at: datetime | None = None
 
 
 class ExperimentVariantRow(SQLModel, table=True):

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
+from sqlmodel import Field, SQLModel
 
 
 class Verdict(StrEnum):
@@ -47,23 +48,33 @@ class ExperimentPoint(BaseModel):
     promoted: bool
 
 
-class ExperimentSummary(BaseModel):
-    """One optimize job."""
+class ExperimentFields(SQLModel):
+    """An optimize job as the experiments projection keeps it (``db/experiments``)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    id: str
+    id: str = Field(primary_key=True)
+    """The ``optimize.job.requested`` envelope id."""
     role: str
-    start_profile_id: str | None
+    start_profile_id: str | None = None
     seed: int
     generations: int
     population: int
     status: str
-    reason: str | None
-    detail: str
-    evaluated: int
+    """``running``, ``completed`` or ``failed``."""
+    reason: str | None = None
+    """Why it failed (``OptimizeFailure``)."""
+    detail: str = ""
+    evaluated: int = 0
     requested_at: datetime
-    finished_at: datetime | None
+    finished_at: datetime | None = None
+
+
+class ExperimentSummary(ExperimentFields):
+    """One optimize job."""
+
+    # Answers carry every field, defaults included.
+    model_config = ConfigDict(  # type: ignore[assignment]
+        frozen=True, json_schema_serialization_defaults_required=True
+    )
 
 
 class Experiment(ExperimentSummary):

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Engine, case, func, literal, select
 
 from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import turns
@@ -143,18 +142,9 @@ def rollouts(
 
 
 def _first_request_hash() -> Any:
-    """The ``request_hash`` of the conversation's first call (a correlated subquery)."""
-    first = aliased(turns)
-    return (
-        select(func.json_extract(first.c.request, "$.request_hash"))
-        .where(
-            first.c.conversation_id == turns.c.conversation_id,
-            first.c.run_id == turns.c.run_id,
-            first.c.turn_index == 0,
-        )
-        .limit(1)
-        .scalar_subquery()
-    )
+    """On a conversation's first call, its ``request_hash`` (read from that call's JSON
+    only: the scan reaches every conversation's first call anyway)."""
+    return case((turns.c.turn_index == 0, func.json_extract(turns.c.request, "$.request_hash")))
 
 
 def _check(
@@ -166,7 +156,8 @@ def _check(
 ) -> None:
     """Check one conversation's turns; queue its final answered turn for export."""
     cid, _, _, _, _, run_id, agent_role, correlation_id = rows[0][:8]
-    job_state, run_state, job_kind, folded, prompt = rows[0][8:]
+    job_state, run_state, job_kind, folded, _ = rows[0][8:]
+    prompt = next((r[12] for r in rows if r[1] == 0), None)
     job_outcome = outcome(job_state if job_state is not None else run_state)
     if flt.outcome and job_outcome != flt.outcome:
         summary.skip(SkipCause.filtered)

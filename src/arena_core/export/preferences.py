@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import aliased
 
 from arena_core.db.tables import messages
 from arena_core.events.engineer import CriticReviewCreated, SimVerdict, SolutionSubmitted
@@ -84,34 +85,52 @@ def critic_rows(
 ) -> Iterator[dict[str, Any]]:
     """Within one job thread, an accepted submission over each one the critic sent back
     (a review's causation is the submission it reviewed)."""
+    submitted = aliased(messages)
+
+    def _submission(column: Any) -> Any:
+        # The reviewed submission (the review's cause), read in the same scan.
+        return (
+            select(column).where(submitted.c.msg_id == messages.c.causation_id).limit(1)
+        ).scalar_subquery()
+
     with engine.connect() as conn:
         reviews = conn.execute(
             select(messages.c.seq, messages.c.body, messages.c.causation_id,
-                   messages.c.correlation_id, messages.c.run_id)
+                   messages.c.correlation_id, messages.c.run_id,
+                   _submission(submitted.c.seq).label("submission_seq"),
+                   _submission(submitted.c.body).label("submission_body"))
             .where(messages.c.type == "critic.review.created", messages.c.valid.is_(True),
                    *message_filters(flt))
             .order_by(messages.c.correlation_id, messages.c.seq)
         ).all()  # fmt: skip
-        thread: list[Any] = []
-        for review in reviews:
-            progress(1)
-            if thread and thread[0][0].correlation_id != review.correlation_id:
-                yield from _pairs(thread, flt, summary)
-                thread = []
-            decided = payload(review.body, CriticReviewCreated)
-            if decided.subject != "submission":
-                continue
-            found = conn.execute(
-                select(messages.c.seq, messages.c.body).where(
-                    messages.c.msg_id == review.causation_id
-                )
-            ).first()
-            if found is None:
-                summary.skip(SkipCause.missing_submission)
-                continue
-            thread.append((review, decided, found.seq, payload(found.body, SolutionSubmitted)))
-        if thread:
+    thread: list[Any] = []
+    for review in reviews:
+        progress(1)
+        if thread and thread[0][0].correlation_id != review.correlation_id:
             yield from _pairs(thread, flt, summary)
+            thread = []
+        decided = payload(review.body, CriticReviewCreated)
+        if decided.subject != "submission":
+            continue
+        if review.submission_seq is None:
+            summary.skip(SkipCause.missing_submission)
+            continue
+        thread.append((review, decided, review.submission_seq, _Submission(review.submission_body)))
+    if thread:
+        yield from _pairs(thread, flt, summary)
+
+
+class _Submission:
+    """A recorded submission, decoded (a spec, meshes and code) only when a pair needs it."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._decoded: SolutionSubmitted | None = None
+
+    def get(self) -> SolutionSubmitted:
+        if self._decoded is None:
+            self._decoded = payload(self._body, SolutionSubmitted)
+        return self._decoded
 
 
 def _pairs(
@@ -119,13 +138,14 @@ def _pairs(
 ) -> Iterator[dict[str, Any]]:
     accepted = [t for t in thread if t[1].decision == "accept"]
     sent_back = [t for t in thread if t[1].decision == "revise"]
-    for good_review, good, good_seq, chosen in accepted:
-        for bad_review, bad, bad_seq, rejected in sent_back:
+    for good_review, good, good_seq, good_submission in accepted:
+        for bad_review, bad, bad_seq, bad_submission in sent_back:
             high, low = _value(good.verdict), _value(bad.verdict)
             margin = round(high - low, 6) if high is not None and low is not None else None
             if flt.min_margin is not None and (margin is None or margin < flt.min_margin):
                 summary.skip(SkipCause.small_margin)
                 continue
+            chosen, rejected = good_submission.get(), bad_submission.get()
             prompt = f"Solve benchmark {chosen.benchmark_id}: {chosen.spec.model_dump_json()}"
             yield {
                 "prompt": [{"role": "user", "content": prompt}],

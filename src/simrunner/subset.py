@@ -105,6 +105,8 @@ def _subset_label(error: etree._LogEntry) -> str:
     # e.g. "Element 'geom', attribute 'solref': The attribute 'solref' is not allowed."
     parts = [p.split("'")[1] for p in message.split(",")[:2] if p.count("'") >= 2]
     if error.type_name == "SCHEMAV_CVC_ENUMERATION_VALID":
-        value = message.split("'")[1] if message.count("'") >= 2 else "?"
+        # "Element 'geom', attribute 'type': [facet 'enumeration'] The value 'ellipsoid' ..."
+        _, found, rest = message.partition("The value '")
+        value = rest.split("'", 1)[0] if found else "?"
         return f"{'@'.join(parts[:2])}={value}"
     return "@".join(parts) or message[:80]

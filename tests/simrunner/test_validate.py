@@ -222,6 +222,7 @@ def test_mjcf_beyond_the_emitted_subset_is_noted_not_failed(tmp_path: Path) -> N
     assert report.valid, report.failures
     assert "default" in report.outside_subset
     assert "geom@solref" in report.outside_subset
+    assert "geom@type=ellipsoid" in report.outside_subset  # named by its value
 
 
 def test_strict_schema_fails_mjcf_beyond_the_emitted_subset(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ simrunner simulated); its meshes are served as one binary STL in world coordinat
 from __future__ import annotations
 
 import base64
-import struct
 from typing import Any, Literal
 
 import numpy as np
@@ -21,6 +20,7 @@ from sqlalchemy import Engine, select, text
 from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
+from arena_core.cad.mesh import Mesh as CadMesh
 from arena_core.cad.mesh import MeshError, read_stl
 from arena_core.db.benchmarks import benchmarks
 from arena_core.spec import BenchmarkSpec
@@ -117,10 +117,7 @@ def design_stl(payload: dict[str, Any]) -> tuple[bytes, int]:
         rot = np.asarray(part.pose.rotation(), dtype=np.float64)
         chunks.append(tri @ rot.T + np.asarray(part.pose.pos))
     tris = np.concatenate(chunks)[:MAX_TRIANGLES] if chunks else np.zeros((0, 3, 3))
-    header = b"arena design".ljust(80, b" ") + struct.pack("<I", len(tris))
-    records = np.zeros(len(tris), dtype=[("n", "<f4", (3,)), ("v", "<f4", (3, 3)), ("a", "<u2")])
-    records["v"] = tris
-    return header + records.tobytes(), len(tris)
+    return CadMesh(tris).to_binary_stl(), len(tris)
 
 
 def router() -> APIRouter:

@@ -172,15 +172,16 @@ def duplicate_ids(database: Path) -> int:
     return int(doubled) + int(flagged)
 
 
-async def settled(bus: Bus, database: Path, within_s: float = 300.0) -> None:
-    """Wait until the recorder has everything now in the stream."""
-    info = await bus.js.stream_info(bus.stream.name)
+async def settled(bus: Bus, database: Path, within_s: float = 300.0) -> int:
+    """Wait until the recorder has everything now in the stream; how many messages it lacks."""
+    last = int((await bus.js.stream_info(bus.stream.name)).state.last_seq)
     end = time.monotonic() + within_s
-    while time.monotonic() < end:
+    while True:
         with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-            top = db.execute("SELECT MAX(seq) FROM messages").fetchone()[0] or 0
-        if top >= info.state.last_seq:
-            return
+            recorded = db.execute("SELECT COUNT(*) FROM messages WHERE seq <= ?", (last,))
+            missing = last - int(recorded.fetchone()[0])
+        if missing == 0 or time.monotonic() > end:
+            return missing
         await asyncio.sleep(0.5)
 
 
@@ -236,7 +237,7 @@ async def main() -> None:
             for _ in range(120):  # let restarted workers and the recorder catch up
                 procs.restart_crashed()
                 await asyncio.sleep(0.5)
-            await settled(bus, settings.database_path)
+            unrecorded = await settled(bus, settings.database_path)
             doubles = duplicate_ids(settings.database_path)
             await bus.close()
         finally:
@@ -249,7 +250,8 @@ async def main() -> None:
         f"baseline: median {statistics.median(s for _, s in calm):.1f} s, p99 {calm_p99:.1f} s; "
         f"chaos: median {statistics.median(s for _, s in stormy):.1f} s, p99 {storm_p99:.1f} s; "
         f"outcomes {sorted(o for o, _ in stormy)}; "
-        f"{faults.kills} kills ({faults.recorder_kills} of the recorder)"
+        f"{faults.kills} kills ({faults.recorder_kills} of the recorder); "
+        f"{unrecorded} stream messages not recorded"
     )
     print(
         orjson.dumps(

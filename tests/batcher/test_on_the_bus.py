@@ -14,9 +14,9 @@ from arena_core.db.tables import jobs
 from arena_core.events import Envelope
 from arena_core.events.calibration import CalibrateJobRequested
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
+from arena_core.events.registry import recorded_payload
 from arena_core.events.rollouts import RolloutJobRequested
 from arena_core.events.selection import BatchFailure, SelectionProblem, SelectionRejected
-from arena_core.export.recorded import payload
 from arena_core.jobs import SubmitExit, find_job, submit
 from arena_core.jobs.run import BATCH_SERVICES
 from arena_core.settings import Settings
@@ -70,7 +70,7 @@ async def test_a_rollout_job_on_the_bus_completes_with_k_children_and_their_rewa
     children = _recorded(engine, SolveJobRequested.EVENT_TYPE)
     assert len(children) == 2 and {c.causation_id for c in children} == {event.causation_id}
     answers = {
-        a.causation_id: payload(a.body, SolveJobCompleted)
+        a.causation_id: recorded_payload(a.body, SolveJobCompleted)
         for a in _recorded(engine, SolveJobCompleted.EVENT_TYPE)
     }
     by_child = {r["job_id"]: r["reward"] for r in done["results"]}

@@ -15,6 +15,7 @@ from arena_core.events.jobs import check_job_type
 _TYPE_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
 T = TypeVar("T", bound=type[Payload])
+P = TypeVar("P", bound=Payload)
 
 
 class UnknownEventType(ArenaError, KeyError):
@@ -74,6 +75,14 @@ def type_from_subject(subject: str) -> str | None:
 
 
 registry = EventRegistry()
+
+
+def recorded_payload(body: bytes | str, model: type[P]) -> P:
+    """The payload of a recorded envelope (a ``messages`` body), validated as ``model``."""
+    envelope: Envelope[P] = registry.envelope_model(model.EVENT_TYPE).model_validate_json(body)
+    return envelope.payload
+
+
 """The process-wide registry; payload modules register into it on import."""
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 
 from arena_core.db.tables import messages
 from arena_core.events.engineer import CriticReviewCreated, SimVerdict, SolutionSubmitted
+from arena_core.events.registry import recorded_payload
 from arena_core.export import grpo
 from arena_core.export.conversations import count as count_conversations
 from arena_core.export.conversations import provenance
@@ -31,7 +32,6 @@ from arena_core.export.filters import (
     SkipCause,
     message_filters,
 )
-from arena_core.export.recorded import payload
 
 
 def count(engine: Engine, flt: ExportFilter) -> int:
@@ -109,7 +109,7 @@ def critic_rows(
         if thread and thread[0][0].correlation_id != review.correlation_id:
             yield from _pairs(thread, flt, summary)
             thread = []
-        decided = payload(review.body, CriticReviewCreated)
+        decided = recorded_payload(review.body, CriticReviewCreated)
         if decided.subject != "submission":
             continue
         if review.submission_seq is None:
@@ -129,7 +129,7 @@ class _Submission:
 
     def get(self) -> SolutionSubmitted:
         if self._decoded is None:
-            self._decoded = payload(self._body, SolutionSubmitted)
+            self._decoded = recorded_payload(self._body, SolutionSubmitted)
         return self._decoded
 
 

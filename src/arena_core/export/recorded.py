@@ -1,29 +1,19 @@
 """Recorded payloads as the export reads them.
 
-Most payloads are decoded into their typed models (``payload``). The LLM calls behind
-every row are the exception: a request carries the whole conversation so far, it was
-validated when it was recorded, and validating it again into models cost the export
-more than everything else together. Those are read as plain JSON instead, and the typed
-dicts below name every part the formats read (the fields of ``LlmCallRequested``,
-``LlmCallCompleted``, ``Message`` and the content blocks).
+Most payloads are decoded into their typed models (``recorded_payload`` of
+``arena_core.events.registry``). The LLM calls behind every row are the exception: a
+request carries the whole conversation so far, it was validated when it was recorded,
+and validating it again into models cost the export more than everything else together.
+Those are read as plain JSON instead, and the typed dicts below name every part the
+formats read (the fields of ``LlmCallRequested``, ``LlmCallCompleted``, ``Message`` and
+the content blocks).
 """
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict, TypeVar
+from typing import Any, Literal, TypedDict
 
 import orjson
-
-from arena_core.events.envelope import Envelope, Payload
-from arena_core.events.registry import registry
-
-P = TypeVar("P", bound=Payload)
-
-
-def payload(body: bytes, model: type[P]) -> P:
-    """The payload of a recorded envelope, validated as ``model``."""
-    envelope: Envelope[P] = registry.envelope_model(model.EVENT_TYPE).model_validate_json(body)
-    return envelope.payload
 
 
 class BlockJson(TypedDict, total=False):

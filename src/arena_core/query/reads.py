@@ -13,6 +13,7 @@ from arena_core.db.experiments import get_experiment, list_experiments
 from arena_core.errors import ArenaError
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
 from arena_core.events.optimizer import RegressionJobCompleted
+from arena_core.events.registry import recorded_payload
 from arena_core.events.sim import MeshBlob, SimJobCompleted, SimJobRequested
 from arena_core.profiles import (
     UnknownProfile,
@@ -200,7 +201,7 @@ def simulation(engine: Engine, query: SimulationQuery) -> SimulationAnswer:
         run_id=run_id,
         index=index,
         count=len(rows),
-        request=SimJobRequested.model_validate(orjson.loads(body)["payload"]),
+        request=recorded_payload(body, SimJobRequested),
         passed=None if verdict is None else bool(verdict.get("passed")),
         failed_copies=tuple(
             c["copy_index"]

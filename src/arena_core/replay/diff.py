@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from sqlalchemy import Engine, not_, select
 
 from arena_core.db.tables import messages
+from arena_core.events.registry import recorded_payload
 from arena_core.events.replay import RedriveStarted
 
 IGNORED_TYPES = ("system.*", "replay.*")
@@ -172,7 +173,7 @@ def _redrive_of(engine: Engine, run_id: str) -> RedriveStarted | None:
             .where(messages.c.run_id == run_id, messages.c.type == RedriveStarted.EVENT_TYPE)
             .limit(1)
         ).scalar()
-    return None if body is None else RedriveStarted.model_validate(orjson.loads(body)["payload"])
+    return None if body is None else recorded_payload(body, RedriveStarted)
 
 
 def _redrive_roots(

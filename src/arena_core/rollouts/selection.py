@@ -18,9 +18,9 @@ from arena_core.db.benchmarks import library, load_spec
 from arena_core.db.tables import messages
 from arena_core.errors import ArenaError
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
+from arena_core.events.registry import recorded_payload
 from arena_core.events.selection import BenchmarkSelection, SelectionProblem, SelectionRejected
 from arena_core.events.sim import MeshBlob
-from arena_core.export.recorded import payload
 from arena_core.library import Target, UnknownBenchmark, example
 
 
@@ -46,7 +46,7 @@ def solve_record(engine: Engine) -> dict[str, tuple[int, int]]:
             )
         ).all()
         for (body,) in rows:
-            done = payload(body, SolveJobCompleted)
+            done = recorded_payload(body, SolveJobCompleted)
             solved, ended = out.get(done.benchmark_id, (0, 0))
             out[done.benchmark_id] = (solved + int(done.solved), ended + 1)
         failed = conn.execute(
@@ -58,7 +58,7 @@ def solve_record(engine: Engine) -> dict[str, tuple[int, int]]:
             )
         ).all()
         for (body,) in failed:
-            asked = payload(body, SolveJobRequested)
+            asked = recorded_payload(body, SolveJobRequested)
             solved, ended = out.get(asked.benchmark_id, (0, 0))
             out[asked.benchmark_id] = (solved, ended + 1)
     return out

@@ -12,8 +12,8 @@ from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import conversation_events, messages, turns
 from arena_core.events.agent import AgentToolCompleted
 from arena_core.events.llm import LlmCallCompleted, LlmCallFailed, LlmCallRequested
+from arena_core.events.registry import recorded_payload
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, turn_filters
-from arena_core.export.recorded import payload
 from arena_core.telemetry.genai import ConversationSpans, Span
 
 
@@ -70,5 +70,5 @@ def _spans(conn: Connection, rows: list[Any]) -> list[Span]:
         .order_by(conversation_events.c.seq)
     ).all()
     for body, ts in tools:
-        out.append(conversation.tool(payload(body, AgentToolCompleted), ts))
+        out.append(conversation.tool(recorded_payload(body, AgentToolCompleted), ts))
     return [conversation.agent(), *out]

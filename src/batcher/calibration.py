@@ -72,7 +72,7 @@ async def run_calibration(batch: Batch, job: CalibrateJobRequested) -> Payload:
     started = time.perf_counter()
     ran = await run_selected(batch, job, job.rollouts, partial(_benchmark, batch, job))
     if isinstance(ran, NothingToRun):
-        return CalibrateJobFailed(reason=ran.reason, rejected=ran.rejected, detail=ran.detail)
+        return ran.failure(CalibrateJobFailed)
     chosen, found = ran
     measured = [f for f in found if isinstance(f, BenchmarkCalibrated)]
     failures = [f for f in found if isinstance(f, BenchmarkCalibrationFailed)]

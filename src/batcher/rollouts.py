@@ -25,7 +25,7 @@ async def run_rollouts(batch: Batch, job: RolloutJobRequested) -> Payload:
     started = time.perf_counter()
     ran = await run_selected(batch, job, job.k, partial(_benchmark, batch, job))
     if isinstance(ran, NothingToRun):
-        return RolloutJobFailed(reason=ran.reason, rejected=ran.rejected, detail=ran.detail)
+        return ran.failure(RolloutJobFailed)
     chosen, groups = ran
     results = [r for group in groups for r in group]
     return RolloutJobCompleted(

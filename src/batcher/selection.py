@@ -11,6 +11,7 @@ from typing import TypeVar
 from arena_core.events.selection import (
     MAX_CHILDREN,
     BatchFailure,
+    BatchJobFailed,
     BenchmarkSelection,
     SelectionRejected,
 )
@@ -24,6 +25,7 @@ from arena_core.query import (
 from batcher.children import REJECTION_SLOT, Batch
 
 T = TypeVar("T")
+F = TypeVar("F", bound=BatchJobFailed)
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,10 @@ class NothingToRun:
     reason: BatchFailure
     detail: str
     rejected: tuple[SelectionRejected, ...] = ()
+
+    def failure(self, answer: type[F]) -> F:
+        """The job's ``answer`` saying so."""
+        return answer(reason=self.reason, rejected=self.rejected, detail=self.detail)
 
 
 def selection_of(request: BenchmarkSelection) -> BenchmarkSelection:

@@ -15,9 +15,9 @@ from enum import StrEnum
 from pydantic import Field
 
 from arena_core.events.envelope import Payload
-from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
+from arena_core.events.jobs import JobCompleted, JobRequested
 from arena_core.events.registry import event
-from arena_core.events.selection import BatchFailure, BenchmarkSelection, SelectionRejected
+from arena_core.events.selection import BatchJobFailed, BenchmarkSelection, SelectionRejected
 
 
 @event("calibrate.job.requested")
@@ -104,14 +104,8 @@ class CalibrateJobCompleted(JobCompleted):
 
 
 @event("calibrate.job.failed")
-class CalibrateJobFailed(JobFailed):
+class CalibrateJobFailed(BatchJobFailed):
     """A calibration ran nothing (no benchmark matched, the recording was unreachable)."""
-
-    reason: BatchFailure
-    """Why."""
-    rejected: tuple[SelectionRejected, ...] = ()
-    """What of the selection named nothing."""
-    detail: str = Field(max_length=4000)
 
     @property
     def why(self) -> str | None:

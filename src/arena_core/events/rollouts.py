@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from arena_core.events.jobs import JobCompleted, JobFailed, JobRequested
+from arena_core.events.jobs import JobCompleted, JobRequested
 from arena_core.events.record import Record
 from arena_core.events.registry import event
-from arena_core.events.selection import BatchFailure, BenchmarkSelection, SelectionRejected
+from arena_core.events.selection import BatchJobFailed, BenchmarkSelection, SelectionRejected
 from arena_core.settings import LlmPolicyName
 
 
@@ -93,19 +93,8 @@ class RolloutJobCompleted(JobCompleted):
 
 
 @event("rollout.job.failed")
-class RolloutJobFailed(JobFailed):
+class RolloutJobFailed(BatchJobFailed):
     """The batch ran nothing (no benchmark matched, the recording was unreachable)."""
-
-    reason: BatchFailure
-    """Why."""
-    rejected: tuple[SelectionRejected, ...] = ()
-    """What of the selection named nothing."""
-    detail: str = Field(max_length=4000)
-    """What went wrong."""
-
-    @property
-    def why(self) -> str | None:
-        return self.detail
 
 
 __all__ = ["RolloutJobCompleted", "RolloutJobFailed", "RolloutJobRequested", "RolloutResult"]

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pydantic import Field
 
 from arena_core.events.envelope import Payload
+from arena_core.events.jobs import JobFailed
 from arena_core.events.record import Record
 from arena_core.events.registry import event
 
@@ -76,9 +77,27 @@ class BatchFailure(StrEnum):
 MAX_CHILDREN = 4096
 """Child solves one batch may hold: its answer lists each of them."""
 
+
+class BatchJobFailed(JobFailed):
+    """Base of a batch job's failure: it ran nothing (no benchmark matched, the recording
+    was unreachable, too many children)."""
+
+    reason: BatchFailure
+    """Why."""
+    rejected: tuple[SelectionRejected, ...] = ()
+    """What of the selection named nothing."""
+    detail: str = Field(max_length=4000)
+    """What went wrong."""
+
+    @property
+    def why(self) -> str | None:
+        return self.detail
+
+
 __all__ = [
     "MAX_CHILDREN",
     "BatchFailure",
+    "BatchJobFailed",
     "BenchmarkSelection",
     "SelectionProblem",
     "SelectionRejected",

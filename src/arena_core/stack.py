@@ -14,6 +14,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import orjson
+from nats.aio.client import Client
 
 from arena_core.bus import Bus, EmbeddedNats
 from arena_core.bus.connection import INTERACTIVE_DEADLINE_S, connect
@@ -201,26 +202,35 @@ async def probe_health(nats_url: str, wait_s: float = 1.0) -> list[ServiceHealth
     """Ask every running service process for its health (core NATS, not recorded)."""
     nc = await connect(nats_url, name="arena-health", deadline_s=INTERACTIVE_DEADLINE_S)
     try:
-        inbox = nc.new_inbox()
-        sub = await nc.subscribe(inbox)
+        return await ask_health(nc, wait_s)
+    finally:
+        await nc.close()
+
+
+async def ask_health(nc: Client, wait_s: float) -> list[ServiceHealth]:
+    """Every health answer that arrives on ``nc`` within ``wait_s``, by service and
+    instance (what is not a health answer is ignored rather than failing the probe)."""
+    inbox = nc.new_inbox()
+    sub = await nc.subscribe(inbox)
+    answers: list[ServiceHealth] = []
+    try:
         await nc.publish(HEALTH_SUBJECT, b"", reply=inbox)
-        answers: list[ServiceHealth] = []
         loop = asyncio.get_running_loop()
         end = loop.time() + wait_s
         while (left := end - loop.time()) > 0:
             try:
                 msg = await sub.next_msg(timeout=left)
-            except (TimeoutError, Exception):
+            except (TimeoutError, Exception):  # timeout: the wait is over
                 break
             if not msg.data:  # a "no responders" status: nobody is listening yet
                 continue
             try:
                 answers.append(ServiceHealth.model_validate(orjson.loads(msg.data)))
             except (orjson.JSONDecodeError, ValueError):
-                continue  # not a health answer: ignore it rather than fail the probe
-        return sorted(answers, key=lambda h: (h.service, h.instance))
+                continue
     finally:
-        await nc.close()
+        await sub.unsubscribe()
+    return sorted(answers, key=lambda h: (h.service, h.instance))
 
 
 async def wait_until_running(

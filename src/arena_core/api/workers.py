@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import orjson
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from arena_core.api import auth
 from arena_core.api.context import ApiContext, context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
-from arena_core.service import HEALTH_SUBJECT, ServiceHealth
+from arena_core.service import ServiceHealth
+from arena_core.stack import ask_health
 
 
 class WorkerView(ServiceHealth):
@@ -34,35 +32,13 @@ class WorkerList(BaseModel):
 async def probe(ctx: ApiContext, wait_s: float) -> list[WorkerView]:
     if ctx.bus is None:
         raise ApiProblem(ProblemKind.bus_unavailable, "the API is not connected to NATS")
-    nc = ctx.bus.nc
-    inbox = nc.new_inbox()
-    sub = await nc.subscribe(inbox)
-    answers: list[WorkerView] = []
-    try:
-        await nc.publish(HEALTH_SUBJECT, b"", reply=inbox)
-        loop = asyncio.get_running_loop()
-        end = loop.time() + wait_s
-        while (left := end - loop.time()) > 0:
-            try:
-                msg = await sub.next_msg(timeout=left)
-            except Exception:  # timeout: the wait is over
-                break
-            if not msg.data:
-                continue
-            try:
-                health = ServiceHealth.model_validate(orjson.loads(msg.data))
-            except (orjson.JSONDecodeError, ValueError):
-                continue
-            node, _, rest = health.instance.partition(":")
-            pid = rest.split(":", 1)[0]
-            answers.append(
-                WorkerView(
-                    **health.model_dump(), node=node, pid=int(pid) if pid.isdigit() else None
-                )
-            )
-    finally:
-        await sub.unsubscribe()
-    return sorted(answers, key=lambda w: (w.service, w.instance))
+    answers = []
+    for health in await ask_health(ctx.bus.nc, wait_s):
+        node, _, rest = health.instance.partition(":")
+        pid = rest.split(":", 1)[0]
+        view = WorkerView(**health.model_dump(), node=node, pid=int(pid) if pid.isdigit() else None)
+        answers.append(view)
+    return answers
 
 
 def router() -> APIRouter:

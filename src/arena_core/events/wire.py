@@ -96,7 +96,9 @@ def decode(
         try:
             envelope = model.model_validate(data)
         except ValidationError as exc:
-            raise DecodeError(InvalidReason.schema_violation, _short(exc), event_type) from None
+            raise DecodeError(
+                InvalidReason.schema_violation, validation_summary(exc), event_type
+            ) from None
     else:
         event_type = header_type
         try:
@@ -109,7 +111,7 @@ def decode(
                     f"header type {header_type!r} but body type {body_type!r}",
                     event_type,
                 ) from None
-            raise DecodeError(_json_reason(exc), _short(exc), event_type) from None
+            raise DecodeError(_json_reason(exc), validation_summary(exc), event_type) from None
         if envelope.type != header_type:
             raise DecodeError(
                 InvalidReason.header_mismatch,
@@ -159,12 +161,11 @@ def _json_reason(exc: ValidationError) -> InvalidReason:
     return InvalidReason.schema_violation
 
 
-def _short(exc: ValidationError, limit: int = 5) -> str:
-    parts = []
-    for err in exc.errors()[:limit]:
-        loc = ".".join(str(p) for p in err["loc"]) or "<root>"
-        parts.append(f"{loc}: {err['msg']}")
-    more = exc.error_count() - limit
-    if more > 0:
-        parts.append(f"(+{more} more)")
+def validation_summary(exc: ValidationError, limit: int | None = 5) -> str:
+    """``path: message`` of the first ``limit`` errors (all: None), one line."""
+    errors = exc.errors()
+    shown = errors if limit is None else errors[:limit]
+    parts = [f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in shown]
+    if len(errors) > len(shown):
+        parts.append(f"(+{len(errors) - len(shown)} more)")
     return "; ".join(parts)

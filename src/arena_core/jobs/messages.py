@@ -17,6 +17,7 @@ from arena_core.events import (
     registry,
     subject_for,
 )
+from arena_core.events.wire import validation_summary
 from arena_core.jobs.kinds import JobKind, SubmitError
 
 
@@ -63,7 +64,9 @@ def job_envelope(kind: JobKind, payload: dict[str, Any], *, run_id: str | None) 
     try:
         model = kind.request.model_validate(payload)
     except ValidationError as exc:
-        raise SubmitError(InvalidReason.schema_violation, _errors(exc)) from None
+        raise SubmitError(
+            InvalidReason.schema_violation, validation_summary(exc, limit=8)
+        ) from None
     return Envelope.new(model, run_id=run_id)
 
 
@@ -76,13 +79,3 @@ def envelope_from_json(body: bytes, events: EventRegistry = registry) -> Envelop
         return decode(subject, body, events=events)
     except DecodeError as exc:
         raise SubmitError(exc.reason, exc.detail) from None
-
-
-def _errors(exc: ValidationError, limit: int = 8) -> str:
-    parts = []
-    for err in exc.errors()[:limit]:
-        loc = ".".join(str(p) for p in err["loc"]) or "<root>"
-        parts.append(f"{loc}: {err['msg']}")
-    if exc.error_count() > limit:
-        parts.append(f"(+{exc.error_count() - limit} more)")
-    return "; ".join(parts)

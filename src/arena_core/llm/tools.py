@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 from arena_core.errors import ArenaError
 from arena_core.events.agent import ToolErrorKind
 from arena_core.events.llm import ToolSchema, ToolUseBlock
+from arena_core.events.wire import validation_summary
 
 ArgsT = TypeVar("ArgsT", bound=BaseModel)
 
@@ -130,7 +131,7 @@ class ToolRegistry:
             arguments = tool.input_model.model_validate(call.input)
         except ValidationError as exc:
             return ToolOutcome(
-                f"invalid arguments for {call.name}: {_validation_summary(exc)}",
+                f"invalid arguments for {call.name}: {validation_summary(exc, limit=None)}",
                 ToolErrorKind.invalid_arguments,
             )
         try:
@@ -148,9 +149,3 @@ class ToolRegistry:
         if isinstance(output, BaseModel):
             return ToolOutcome(output.model_dump_json())
         return ToolOutcome(output)
-
-
-def _validation_summary(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in err['loc']) or '<root>'}: {err['msg']}" for err in exc.errors()
-    )

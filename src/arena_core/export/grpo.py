@@ -19,21 +19,14 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from arena_core.export import openai
+from arena_core.export import openai, trl
 from arena_core.export.conversations import Rollout, provenance, rollouts
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause
 
 
 def split(rollout: Rollout) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The rollout's prompt (system and messages before the first answer) and completion."""
-    chat = list(
-        openai.messages(
-            rollout.request["system"],
-            openai.history(rollout),
-            arguments_as_text=False,
-            tool_names=True,
-        )
-    )
+    chat = trl.chat(rollout)
     cut = next((i for i, m in enumerate(chat) if m["role"] == "assistant"), len(chat))
     return chat[:cut], chat[cut:]
 

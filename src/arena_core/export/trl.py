@@ -13,17 +13,22 @@ from arena_core.export import openai
 from arena_core.export.conversations import Rollout, provenance
 
 
+def chat(rollout: Rollout) -> list[dict[str, Any]]:
+    """The rollout's system text and messages as TRL takes them (also ``grpo``'s)."""
+    return list(
+        openai.messages(
+            rollout.request["system"],
+            openai.history(rollout),
+            arguments_as_text=False,
+            tool_names=True,
+        )
+    )
+
+
 def row(rollout: Rollout) -> dict[str, Any]:
     """One ``sft-trl`` row."""
     return {
-        "messages": list(
-            openai.messages(
-                rollout.request["system"],
-                openai.history(rollout),
-                arguments_as_text=False,
-                tool_names=True,
-            )
-        ),
+        "messages": chat(rollout),
         "tools": openai.tools(rollout.request["tools"]),
         "provenance": provenance(rollout),
     }

@@ -70,3 +70,14 @@ def free_port(host: str = "127.0.0.1") -> int:
         sock.bind((host, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def stop_on_sigterm() -> None:
+    """Make SIGTERM stop this process like Ctrl-C (a ``KeyboardInterrupt``), so a
+    foreground command shuts its children down the same way for both. An exception,
+    because an Event set from a signal handler can deadlock."""
+    signal.signal(signal.SIGTERM, _interrupt)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +15,7 @@ from rich.table import Table
 
 from arena_core.cli.help import examples
 from arena_core.cli.output import whole_ids
+from arena_core.processes import stop_on_sigterm
 
 if TYPE_CHECKING:
     from arena_core.bus import Bus
@@ -24,10 +24,6 @@ if TYPE_CHECKING:
     from arena_core.events.demo import DemoJobCompleted, DemoJobRequested
     from arena_core.settings import Settings
     from arena_core.stack import ServiceProcesses
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
 
 
 def summary_table(summary: DemoJobCompleted) -> Table:
@@ -113,7 +109,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2) from None
         check_llm(settings)
         counts = parse_counts(workers, service_names())
-        signal.signal(signal.SIGTERM, _interrupt)
+        stop_on_sigterm()
         code = 0
         with nats_for(settings) as settings:
             open_database(settings.database_path).dispose()  # schema ready before the workers

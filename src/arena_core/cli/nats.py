@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import signal
 import time
 
 import typer
 
 from arena_core.cli.help import examples
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops like Ctrl-C (an Event set from a signal handler can deadlock)."""
-    raise KeyboardInterrupt
+from arena_core.processes import stop_on_sigterm
 
 
 def register(app: typer.Typer) -> None:
@@ -29,7 +24,7 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         settings.home.mkdir(parents=True, exist_ok=True)
-        signal.signal(signal.SIGTERM, _interrupt)
+        stop_on_sigterm()
         server = EmbeddedNats(settings.nats_store_dir, log_file=settings.home / "nats.log")
         try:
             with server:

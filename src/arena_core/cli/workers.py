@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -14,6 +13,7 @@ from rich.table import Table
 
 from arena_core.cli.help import examples
 from arena_core.cli.output import LIST_JSON, whole_ids
+from arena_core.processes import stop_on_sigterm
 
 if TYPE_CHECKING:
     from arena_core.service import ServiceHealth
@@ -50,11 +50,6 @@ def health_table(health: Sequence[ServiceHealth]) -> Table:
             str(h.rejected),
         )
     return whole_ids(table, "instance")
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM stops like Ctrl-C (an Event set from a signal handler can deadlock)."""
-    raise KeyboardInterrupt
 
 
 def register(app: typer.Typer) -> None:
@@ -110,7 +105,7 @@ def register(app: typer.Typer) -> None:
         counts = parse_counts(workers, service_names())
         if set(counts) - NO_MODEL:
             check_llm(Settings())
-        signal.signal(signal.SIGTERM, _interrupt)
+        stop_on_sigterm()
         with nats_for(Settings()) as settings:
             procs = ServiceProcesses(settings, settings.home / "logs")
             try:

@@ -305,19 +305,22 @@ class Service(Lifecycle):
         return (stats.handled, stats.failed) if stats else (0, 0)
 
     def health(self) -> ServiceHealth:
-        stats = self._worker.stats if self._worker else None
+        """``Lifecycle.health`` with the worker's settling counters."""
+        if self._worker is None:
+            return super().health()
+        stats = self._worker.stats
         since = None
-        if stats and stats.last_fetch_at:
+        if stats.last_fetch_at:
             since = round(asyncio.get_running_loop().time() - stats.last_fetch_at, 3)
-        return ServiceHealth(
-            service=self.name,
-            instance=self.instance,
-            status=self.status,
-            connected=self.bus.connected,
-            in_flight=self._worker.in_flight if self._worker else 0,
-            handled=stats.handled if stats else 0,
-            failed=stats.failed if stats else 0,
-            rejected=stats.rejected if stats else 0,
-            dead_lettered=stats.dead_lettered if stats else 0,
-            seconds_since_fetch=since,
+        return (
+            super()
+            .health()
+            .model_copy(
+                update={
+                    "in_flight": self._worker.in_flight,
+                    "rejected": stats.rejected,
+                    "dead_lettered": stats.dead_lettered,
+                    "seconds_since_fetch": since,
+                }
+            )
         )

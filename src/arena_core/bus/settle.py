@@ -16,10 +16,10 @@ from nats.aio.msg import Msg
 
 from arena_core.bus.bus import Bus
 from arena_core.bus.delivery import Delivery
-from arena_core.events import DecodeError, Envelope, decode, derived_id, quote_raw
+from arena_core.events import DecodeError, Envelope, decode, derived_id
 from arena_core.events.envelope import header_id
-from arena_core.events.errors import DeadLetter, HandlerFailed, InvalidMessage
-from arena_core.events.wire import HEADER_CORRELATION, HEADER_MSG_ID, HEADER_RUN
+from arena_core.events.errors import DeadLetter, HandlerFailed, invalid_message
+from arena_core.events.wire import HEADER_MSG_ID, HEADER_RUN
 
 if TYPE_CHECKING:
     from arena_core.bus.consumer import ConsumerSpec
@@ -59,27 +59,13 @@ class Settler:
     ) -> None:
         """Terminate a message that can never succeed and say why on the bus."""
         self.stats.rejected += 1
-        headers = msg.headers or {}
-        error = InvalidMessage(
-            reason=reason[:64],
-            detail=detail[:8192],
-            subject=msg.subject,
-            stream_seq=int(msg.metadata.sequence.stream),
-            consumer=self.spec.durable,
+        out = invalid_message(
+            msg.subject, msg.data, msg.headers, reason=reason, detail=detail,
+            stream_seq=int(msg.metadata.sequence.stream), consumer=self.spec.durable,
             event_type=event_type,
-            raw=quote_raw(msg.data),
-            raw_size=len(msg.data),
-        )
+        )  # fmt: skip
         if envelope is not None:
-            out = envelope.follow(error, id=derived_id(envelope.id, DEAD_LETTER_INDEX - 1))
-        else:
-            # Header values of a bad message are used only when they are well-formed ids.
-            out = Envelope.new(
-                error,
-                run_id=header_id(headers.get(HEADER_RUN)),
-                correlation_id=header_id(headers.get(HEADER_CORRELATION)),
-                causation_id=header_id(headers.get(HEADER_MSG_ID)),
-            )
+            out = envelope.follow(out.payload, id=derived_id(envelope.id, DEAD_LETTER_INDEX - 1))
         log.warning("rejected message %s on %s: %s", out.payload.stream_seq, msg.subject, detail)
         await self.bus.publish(out)
         await msg.term()

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import Field
 
-from arena_core.events.envelope import Payload
+from arena_core.events.envelope import Envelope, Payload, header_id
 from arena_core.events.registry import event
+from arena_core.events.wire import HEADER_CORRELATION, HEADER_MSG_ID, HEADER_RUN, quote_raw
 
 
 @event("error.invalid_message")
@@ -28,6 +31,40 @@ class InvalidMessage(Payload):
     """The raw bytes, decoded leniently and size-capped."""
     raw_size: int = Field(ge=0)
     """Full size of the raw message in bytes."""
+
+
+def invalid_message(
+    subject: str,
+    data: bytes,
+    headers: Mapping[str, str] | None,
+    *,
+    reason: str,
+    detail: str,
+    stream_seq: int,
+    consumer: str,
+    event_type: str | None,
+    id: str | None = None,
+) -> Envelope[InvalidMessage]:
+    """The ``error.invalid_message`` for a raw message, under the run, correlation and
+    causation its headers name (only when they are well-formed ids)."""
+    error = InvalidMessage(
+        reason=reason[:64],
+        detail=detail[:8192],
+        subject=subject,
+        stream_seq=stream_seq,
+        consumer=consumer,
+        event_type=event_type,
+        raw=quote_raw(data),
+        raw_size=len(data),
+    )
+    headers = headers or {}
+    return Envelope.new(
+        error,
+        run_id=header_id(headers.get(HEADER_RUN)),
+        correlation_id=header_id(headers.get(HEADER_CORRELATION)),
+        causation_id=header_id(headers.get(HEADER_MSG_ID)),
+        id=id,
+    )
 
 
 @event("error.handler_failed")

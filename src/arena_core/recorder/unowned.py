@@ -12,10 +12,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from arena_core.events import DecodeError, Envelope, EventRegistry, decode, derived_id, quote_raw
-from arena_core.events.envelope import SUBJECT_PREFIX, header_id
-from arena_core.events.errors import InvalidMessage
-from arena_core.events.wire import HEADER_CORRELATION, HEADER_MSG_ID, HEADER_RUN
+from arena_core.events import DecodeError, Envelope, EventRegistry, decode, derived_id
+from arena_core.events.envelope import SUBJECT_PREFIX
+from arena_core.events.errors import InvalidMessage, invalid_message
+from arena_core.events.wire import HEADER_MSG_ID
 from arena_core.recorder.feed import Delivered
 
 CONSUMER = "recorder"
@@ -42,25 +42,12 @@ def unowned_errors(
             reason, detail, found = str(exc.reason), exc.detail, exc.event_type
         if reason == "wrong_subject" or not detail:
             detail = f"no service consumes {msg.subject!r}: {detail or 'unknown subject'}"
-        error = InvalidMessage(
-            reason=reason[:64],
-            detail=detail[:8192],
-            subject=msg.subject,
-            stream_seq=delivered.stream_seq,
-            consumer=CONSUMER,
-            event_type=found,
-            raw=quote_raw(msg.data),
-            raw_size=len(msg.data),
-        )
-        errors.append(
-            Envelope.new(
-                error,
-                run_id=header_id(headers.get(HEADER_RUN)),
-                correlation_id=header_id(headers.get(HEADER_CORRELATION)),
-                causation_id=header_id(headers.get(HEADER_MSG_ID)),
-                id=_error_id(headers.get(HEADER_MSG_ID)),
-            )
-        )
+        error = invalid_message(
+            msg.subject, msg.data, headers, reason=reason, detail=detail,
+            stream_seq=delivered.stream_seq, consumer=CONSUMER, event_type=found,
+            id=_error_id(headers.get(HEADER_MSG_ID)),
+        )  # fmt: skip
+        errors.append(error)
     return errors
 
 

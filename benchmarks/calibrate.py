@@ -10,7 +10,7 @@
 The baseline measured in the same run is the level-5 solve rate at the plain budget;
 ``ratio_4x`` is the 4x rate over it.
 
-Defaults (20 to 40 minutes on 2 shared cores): 1 benchmark per family and level (seed 0; 8
+Defaults (14 minutes measured on 2 busy shared cores): 1 benchmark per family and level (seed 0; 8
 families x 5 levels = 40 generated), K = 2 rollouts at 20 simulations, 1 rollout at 80 for
 level 5. That is a spot check, not the full-size measurement: the goals are stated across
 at least 10 benchmarks per family and level (``--per-cell 10`` or ``CALIBRATE_PER_CELL=10``:

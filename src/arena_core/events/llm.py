@@ -158,6 +158,19 @@ class LlmFailureReason(StrEnum):
     replay_mismatch = "replay_mismatch"
 
 
+TRANSIENT_LLM_FAILURES = frozenset(
+    {
+        LlmFailureReason.rate_limited,
+        LlmFailureReason.overloaded,
+        LlmFailureReason.server_error,
+        LlmFailureReason.timeout,
+        LlmFailureReason.connection,
+    }
+)
+"""Failures of the service, not of the request or the agent: worth a retry, and never
+held against the agent's reward."""
+
+
 class _CallIdentity(Payload):
     conversation_id: str = Field(min_length=1, max_length=128)
     """The conversation this call belongs to."""

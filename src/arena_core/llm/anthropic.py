@@ -11,6 +11,7 @@ import anthropic
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from arena_core.events.llm import (
+    TRANSIENT_LLM_FAILURES,
     AssistantBlock,
     LlmFailureReason,
     StopReason,
@@ -22,15 +23,6 @@ from arena_core.llm.pricing import DEFAULT_PRICES, PriceTable
 from arena_core.llm.request import LlmAnswer, LlmRequest
 
 _CACHE_POINT = {"type": "ephemeral"}
-_RETRYABLE = frozenset(
-    {
-        LlmFailureReason.rate_limited,
-        LlmFailureReason.overloaded,
-        LlmFailureReason.server_error,
-        LlmFailureReason.timeout,
-        LlmFailureReason.connection,
-    }
-)
 
 
 class _ApiUsage(BaseModel):
@@ -123,7 +115,7 @@ class AnthropicPolicy(Policy):
                 message = await self._attempt(body)
             except LlmError as exc:
                 exc.attempts = attempt
-                if exc.reason not in _RETRYABLE or attempt > self.max_retries:
+                if exc.reason not in TRANSIENT_LLM_FAILURES or attempt > self.max_retries:
                     raise
                 await self._sleep(self._delay(attempt, exc.retry_after_s))
                 continue

@@ -27,19 +27,10 @@ from arena_core.db.tables import job_rewards, jobs
 from arena_core.events import Envelope
 from arena_core.events.benchmark import BenchmarkReviewStageCompleted, ReviewReasonKind
 from arena_core.events.errors import DeadLetter
-from arena_core.events.llm import LlmCallFailed, LlmFailureReason
+from arena_core.events.llm import TRANSIENT_LLM_FAILURES, LlmCallFailed
 from arena_core.events.sim import SimJobCompleted, SimJobFailed, SimJobRequested
 from arena_core.events.solve import SolveJobRequested
 
-INFRASTRUCTURE_LLM_FAILURES = frozenset(
-    {
-        LlmFailureReason.rate_limited,
-        LlmFailureReason.overloaded,
-        LlmFailureReason.server_error,
-        LlmFailureReason.timeout,
-        LlmFailureReason.connection,
-    }
-)
 """LLM failures that say nothing about the agent."""
 
 SIM_NO_VERDICT = "sim_no_verdict"
@@ -94,7 +85,7 @@ class RewardsProjection(Projection):
         elif isinstance(p, BenchmarkReviewStageCompleted):
             self._stage(seq, env, p)
         elif isinstance(p, LlmCallFailed):
-            if p.reason in INFRASTRUCTURE_LLM_FAILURES:
+            if p.reason in TRANSIENT_LLM_FAILURES:
                 self._infrastructure(seq, env.correlation_id, f"llm_{p.reason.value}")
         elif isinstance(p, DeadLetter):
             self._infrastructure(seq, env.correlation_id, f"dead_letter:{p.event_type}")

@@ -52,6 +52,10 @@ class SpecContradictionError(ArenaError, ValueError):
         super().__init__("; ".join(f"{i.reason}: {i.detail}" for i in issues))
         self.issues = issues
 
+    def __reduce__(self) -> tuple[type[SpecContradictionError], tuple[list[SpecIssue]]]:
+        # A worker process raises it across a process pool: rebuild it from its issues.
+        return (type(self), (self.issues,))
+
 
 class SimTimeLimitError(ArenaError, TimeoutError):
     """The job ran past its wall-clock budget."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from arena_core.events.sim import SimFailureKind, ValidationFailureKind, ViolationKind
@@ -84,6 +86,9 @@ def test_a_contradictory_spec_is_refused_before_simulating() -> None:
     with pytest.raises(SpecContradictionError) as caught:
         simulate(spec.model_copy(update={"forbid_zones": (lava,)}))
     assert caught.value.issues[0].reason == "goal_in_forbid_zone"
+    # A simulator process pool sends the error back pickled: it must survive the trip.
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.issues == caught.value.issues and str(again) == str(caught.value)
 
 
 def test_a_part_overlapping_the_payload_makes_the_scene_invalid() -> None:

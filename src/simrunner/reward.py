@@ -19,12 +19,10 @@ and the optimizer read it from there.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 from arena_core.events.sim import CopyResult, Reward, Scoring
 from arena_core.spec import BenchmarkSpec, ReachZone
-from arena_core.spec.base import Vec3
 
 SOLVED_WEIGHT = 0.6
 PROGRESS_WEIGHT = 0.3
@@ -63,8 +61,8 @@ def copy_progress(spec: BenchmarkSpec, copy: CopyResult) -> float:
         return 0.0
     if isinstance(goal, ReachZone):
         zone = goal.zone
-        start = _distance(copy.start, zone.low, zone.high)
-        return _unit(1.0 - _distance(end, zone.low, zone.high) / max(start, MIN_SCALE_M))
+        start = zone.distance_to(copy.start)
+        return _unit(1.0 - zone.distance_to(end) / max(start, MIN_SCALE_M))
     if goal.height <= 0:
         return 1.0 if end[2] >= goal.height else 0.0
     return _unit(end[2] / goal.height)
@@ -82,12 +80,6 @@ def margin(spec: BenchmarkSpec, scoring: Scoring) -> float:
         if limit
     ]
     return _unit(1.0 - max(shares, default=0.0))
-
-
-def _distance(p: Vec3, low: Vec3, high: Vec3) -> float:
-    return math.sqrt(
-        sum(max(lo - v, 0.0, v - hi) ** 2 for v, lo, hi in zip(p, low, high, strict=True))
-    )
 
 
 def _unit(x: float) -> float:

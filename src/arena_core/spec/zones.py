@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
+
 from pydantic import model_validator
 
 from arena_core.spec.base import Label, Real, SpecModel, Vec3
@@ -57,6 +60,15 @@ class Zone(SpecModel):
         return all(
             lo + margin <= p <= h - margin
             for p, lo, h in zip(point, self.low, self.high, strict=True)
+        )
+
+    def distance_to(self, point: Sequence[float]) -> float:
+        """Euclidean distance from ``point`` to the zone (0 inside it)."""
+        return math.sqrt(
+            sum(
+                max(lo - p, 0.0, p - hi) ** 2
+                for p, lo, hi in zip(point, self.low, self.high, strict=True)
+            )
         )
 
     def contains_box(self, low: Vec3, high: Vec3, tolerance: float = 0.0) -> bool:

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import math
-from typing import Any
 
 from pydantic import BaseModel, Field
 
@@ -95,7 +93,7 @@ def preview_report(
         zone = spec.goal.zone
         ends = [p.pos for c in copies for p in c.final_poses if p.name == spec.payload.label]
         if ends:
-            distance = round(sum(_distance(e, zone.low, zone.high) for e in ends) / len(ends), 5)
+            distance = round(sum(zone.distance_to(e) for e in ends) / len(ends), 5)
     seen: dict[str, None] = {}
     for f in result.failures:
         seen.setdefault(f"{f.kind.value}: {f.message[:200]}", None)
@@ -109,10 +107,4 @@ def preview_report(
         mass_kg=round(result.scoring.total_mass_kg, 6),
         worst_time_to_goal_s=max(times) if times and len(times) == len(copies) else None,
         distance_to_goal_m=distance,
-    )
-
-
-def _distance(p: tuple[float, float, float], low: Any, high: Any) -> float:
-    return math.sqrt(
-        sum(max(lo - v, 0.0, v - hi) ** 2 for v, lo, hi in zip(p, low, high, strict=True))
     )

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import whole_ids
+from arena_core.cli.output import figure, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.events import Envelope, Payload
@@ -206,10 +206,6 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(1)
 
 
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"
-
-
 def _show_calibrated(calibrated: tuple[BenchmarkCalibrated, ...], as_json: bool) -> None:
     rows = sorted(calibrated, key=lambda c: (c.family, c.difficulty, c.benchmark_id))
     if as_json:
@@ -225,6 +221,6 @@ def _show_calibrated(calibrated: tuple[BenchmarkCalibrated, ...], as_json: bool)
     for c in rows:
         table.add_row(
             c.benchmark_id, c.family, str(c.difficulty), f"{c.solved}/{c.rollouts}",
-            _num(c.pass_at_1), _num(c.pass_at_k), _num(c.auccess),
+            figure(c.pass_at_1), figure(c.pass_at_k), figure(c.auccess),
         )  # fmt: skip
     Console().print(whole_ids(table, "benchmark"))

@@ -7,7 +7,7 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import whole_ids
+from arena_core.cli.output import figure, whole_ids
 from arena_core.settings import Settings
 
 
@@ -91,10 +91,6 @@ def register(app: typer.Typer) -> None:
                 r.benchmark_id, r.family, str(r.difficulty),
                 f"{r.random_passes}/{r.random_designs}" if r.random_designs else "-",
                 f"{r.rollouts} x {r.calibration_budget}" if r.rollouts else "-",
-                _num(r.pass_at_1), _num(r.pass_at_k), _num(r.auccess),
+                figure(r.pass_at_1), figure(r.pass_at_k), figure(r.auccess),
             )  # fmt: skip
         Console().print(whole_ids(table, "benchmark"))
-
-
-def _num(x: float | None) -> str:
-    return "-" if x is None else f"{x:.2f}"

@@ -34,6 +34,11 @@ def print_json(value: BaseModel | dict[str, Any]) -> None:
         typer.echo(orjson.dumps(value, default=str).decode(), color=False)
 
 
+def figure(x: float | None) -> str:
+    """A measured figure in a table cell: two decimals, ``-`` when there is none."""
+    return "-" if x is None else f"{x:.2f}"
+
+
 def whole_ids(table: Table, *headers: str) -> Table:
     """Ids are never cut: the ``headers`` columns never wrap and are as wide as their
     longest cell, so a narrow terminal (or a pipe's 80 columns) folds the others."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import figure, whole_ids
+from arena_core.cli.output import fail, figure, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.events import Envelope, Payload
@@ -30,11 +30,6 @@ OPTIONS = {
 """The option that sets each request field (named in one-line errors)."""
 
 
-def _fail(message: str, code: int = 2) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)
-
-
 def _request(model: Any, **fields: Any) -> Any:
     """The job request, or a one-line error naming the option that is wrong."""
     from pydantic import ValidationError
@@ -44,7 +39,7 @@ def _request(model: Any, **fields: Any) -> Any:
     except ValidationError as exc:
         problem = exc.errors()[0]
         field = str(problem["loc"][0]) if problem["loc"] else ""
-        _fail(f"{OPTIONS.get(field, field)}: {problem['msg']}")
+        fail(f"{OPTIONS.get(field, field)}: {problem['msg']}")
 
 
 def _run(
@@ -76,9 +71,9 @@ def _run(
                 )
             )  # fmt: skip
         except RequestFailed as exc:
-            _fail(f"{envelope.type} rejected: {exc}")
+            fail(f"{envelope.type} rejected: {exc}")
         except TimeoutError as exc:
-            _fail(str(exc), 124)
+            fail(str(exc), 124)
     return answer.payload
 
 
@@ -139,7 +134,7 @@ def register(app: typer.Typer) -> None:
         answer = _run(job, (RolloutJobCompleted, RolloutJobFailed), timeout, concurrency, as_json)
         _report_rejected(answer.rejected)
         if isinstance(answer, RolloutJobFailed):
-            _fail(f"rollouts failed: {answer.reason.value}: {answer.detail}")
+            fail(f"rollouts failed: {answer.reason.value}: {answer.detail}")
         if as_json:
             typer.echo(answer.model_dump_json())
             return
@@ -184,7 +179,7 @@ def register(app: typer.Typer) -> None:
             os.environ["ARENA_LLM"] = llm
         check_llm(Settings())
         if not benchmark_ids and family is None and difficulty is None and latest is None:
-            _fail("no benchmarks to calibrate: name ids, --family, --difficulty or --latest N")
+            fail("no benchmarks to calibrate: name ids, --family, --difficulty or --latest N")
         job = _request(
             CalibrateJobRequested, benchmark_ids=tuple(benchmark_ids or ()),
             families=(family,) if family else (), min_difficulty=difficulty,
@@ -196,7 +191,7 @@ def register(app: typer.Typer) -> None:
         )
         _report_rejected(answer.rejected)
         if isinstance(answer, CalibrateJobFailed):
-            _fail(f"calibration failed: {answer.reason.value}: {answer.detail}")
+            fail(f"calibration failed: {answer.reason.value}: {answer.detail}")
         for failure in answer.failures:
             typer.echo(
                 f"{failure.benchmark_id}: {failure.reason.value}: {failure.detail}", err=True

@@ -7,18 +7,13 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import figure, whole_ids
+from arena_core.cli.output import fail, figure, whole_ids
 from arena_core.settings import Settings
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(2)
 
 
 def _check_difficulty(difficulty: int | None) -> None:
     if difficulty is not None and not 1 <= difficulty <= 5:
-        _fail(f"difficulty must be 1 to 5, got {difficulty}")
+        fail(f"difficulty must be 1 to 5, got {difficulty}")
 
 
 def _check_family(settings: Settings, family: str | None) -> None:
@@ -31,7 +26,7 @@ def _check_family(settings: Settings, family: str | None) -> None:
     with open_database(settings.database_path).connect() as conn:
         known = sorted({r.family for r in library(conn)})
     if family not in known:
-        _fail(f"no family {family!r} in the library; it has: {', '.join(known) or 'none'}")
+        fail(f"no family {family!r} in the library; it has: {', '.join(known) or 'none'}")
 
 
 def register(app: typer.Typer) -> None:
@@ -57,7 +52,7 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         if not settings.database_path.exists():
-            _fail(f"no database at {settings.database_path}")
+            fail(f"no database at {settings.database_path}")
         _check_family(settings, family)
         with open_database(settings.database_path).connect() as conn:
             rows = library(conn, family)

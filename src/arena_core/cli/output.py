@@ -13,7 +13,7 @@ line; stdout then holds nothing else (progress and notes go to stderr).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NoReturn
 
 import orjson
 import typer
@@ -32,6 +32,12 @@ def print_json(value: BaseModel | dict[str, Any]) -> None:
         typer.echo(value.model_dump_json(), color=False)
     else:
         typer.echo(orjson.dumps(value, default=str).decode(), color=False)
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """End the command: ``message`` on stderr, exit ``code`` (2: bad usage or input)."""
+    typer.echo(message, err=True)
+    raise typer.Exit(code)
 
 
 def figure(x: float | None) -> str:

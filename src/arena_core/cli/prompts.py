@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON, RESULT_JSON, print_json, whole_ids
+from arena_core.cli.output import LIST_JSON, RESULT_JSON, fail, print_json, whole_ids
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -128,7 +128,7 @@ def register(app: typer.Typer) -> None:
         from arena_core.prompts.queries import list_prompts
 
         if role not in PACKAGED_VERSIONS:
-            _fail(f"unknown role {role!r}; roles: {', '.join(PACKAGED_VERSIONS)}", 2)
+            fail(f"unknown role {role!r}; roles: {', '.join(PACKAGED_VERSIONS)}", 2)
         engine = _engine()
         try:
             event = new_version(
@@ -136,13 +136,13 @@ def register(app: typer.Typer) -> None:
             )
             checked = [move_tag(_as_prompt(event), t) for t in tags]
         except (InvalidPrompt, ValueError) as exc:
-            _fail(str(exc).splitlines()[0], 2)
+            fail(str(exc).splitlines()[0], 2)
         recorded = {p.id: p for p in list_prompts(engine, role)}
         same = [p for p in recorded.values() if p.version == version]
         if same and same[0].id != event.prompt_id:
-            _fail(f"{role} {version} exists ({same[0].id}); prompts are immutable", 2)
+            fail(f"{role} {version} exists ({same[0].id}); prompts are immutable", 2)
         if parent is not None and parent not in recorded:
-            _fail(f"parent prompt {parent!r} does not exist", 2)
+            fail(f"parent prompt {parent!r} does not exist", 2)
         envelopes: list[Envelope[Any]] = []
         if any(p.created_at is None for p in recorded.values()):
             # Record the packaged default first, so it stays a version one can go back to.
@@ -176,7 +176,7 @@ def register(app: typer.Typer) -> None:
         try:
             moved = move_tag(found, name)
         except ValueError as exc:
-            _fail(str(exc).splitlines()[0], 2)
+            fail(str(exc).splitlines()[0], 2)
         envelopes: list[Envelope[Any]] = []
         if found.created_at is None:
             envelopes.append(packaged_registration(found.role))
@@ -204,7 +204,7 @@ def _find(engine: Engine, prompt: str, tag: str | None) -> Prompt:
             return get_prompt(engine, prompt)
         return tagged(engine, prompt, tag)
     except UnknownPrompt as exc:
-        _fail(str(exc), 1)
+        fail(str(exc), 1)
 
 
 def _as_prompt(event: Any) -> Prompt:
@@ -237,7 +237,7 @@ def _publish(envelopes: list[Envelope[Any]], recorded: Any) -> None:
         wait = RECORD_TIMEOUT_S if here else REMOTE_WAIT_S
         ok = asyncio.run(_publish_and_record(live, envelopes, recorded, here, wait))
     if not ok and here:
-        _fail(f"published, but not recorded within {wait:g}s", 1)
+        fail(f"published, but not recorded within {wait:g}s", 1)
     if not ok:
         typer.echo(
             "published; the stack's recorder records it (not in this database yet)", err=True
@@ -264,8 +264,3 @@ async def _publish_and_record(
                 return False
             await asyncio.sleep(0.1)
         return True
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    typer.echo(message, err=True)
-    raise typer.Exit(code)

@@ -221,6 +221,10 @@ async def main() -> None:
                 procs.start(name, n)
             await stack_running(procs, nats.url, counts)
             bus = await Bus(nats.url, name="chaos").connect()  # reconnects after NATS restarts
+            # One solve first, not counted: a cold process's first solve would be the
+            # baseline's p99 and flatter the ratio.
+            print("warm-up: 1 solve job", flush=True)
+            await run_jobs(bus, solve_jobs(1, "warm"), 0.0)
             print(f"baseline: {args.jobs} solve jobs, no faults", flush=True)
             calm = await run_jobs(bus, solve_jobs(args.jobs, "calm"), args.spacing_s)
             print(

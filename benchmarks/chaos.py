@@ -3,14 +3,15 @@
     .venv/bin/python benchmarks/chaos.py [--jobs 12] [--kill-every-s 10] [--spacing-s 5]
 
 One stack (embedded NATS, every service, 2 engineers and 2 simrunners) in a fresh
-directory. The same N solve jobs (one submitted every ``--spacing-s``) run twice: first
-without faults (the baseline), then while a random worker is SIGKILLed every
-~``--kill-every-s`` seconds (``arena up``'s restart policy brings each back), the
-recorder is SIGKILLed twice (the 2nd and 4th kill), and then NATS is stopped and started
-again on its own store (JetStream state on disk kept) at ``--nats-restart-at-s`` into
-the fault phase (default: 80 % of the submission window, so jobs are still being
-submitted and solved), or at the second recorder kill if that comes later. Afterwards
-the recording is checked: every envelope id must be one event.
+directory. After one uncounted warm-up solve, the same N solve jobs (one submitted every
+``--spacing-s``) run twice: first without faults (the baseline), then while a random
+worker is SIGKILLed every ~``--kill-every-s`` seconds (``arena up``'s restart policy
+brings each back), the recorder is SIGKILLed twice (the 2nd and 4th kill), and then
+NATS is stopped and started again on its own store (JetStream state on disk kept) at
+``--nats-restart-at-s`` into the fault phase (default: 80 % of the submission window,
+so jobs are still being submitted and solved), or at the second recorder kill if that
+comes later. Afterwards the recording is checked: every envelope id must be one event,
+and every stream message recorded.
 
 Last line: ``{"bench": "chaos", "jobs": n, "completed": c, "lost": l,
 "duplicate_ids": d, "p99_ratio": r, "kills": k, "nats_restarts": 1}``; goals:

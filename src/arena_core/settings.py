@@ -160,8 +160,10 @@ class Settings(BaseSettings):
 
     log_json: bool = False
     """Structured JSON logs instead of human-readable lines."""
-    log_level: str = "INFO"
-    """Lowest level of log lines printed (DEBUG, INFO, WARNING, ERROR)."""
+    log_level: str | None = None
+    """Lowest level of log lines printed (DEBUG, INFO, WARNING, ERROR); unset: INFO for
+    commands that serve (worker, up, api, nats, telemetry), WARNING for the others, so
+    the services a command starts in its own process stay quiet."""
 
     @property
     def nats_store_dir(self) -> Path:

@@ -95,7 +95,12 @@ def _root(
     ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True),
     log_json: bool = typer.Option(False, "--log-json", help="Structured JSON logs on stderr."),
-    log_level: str = typer.Option("INFO", "--log-level", envvar="ARENA_LOG_LEVEL"),
+    log_level: str | None = typer.Option(
+        None,
+        "--log-level",
+        help="DEBUG, INFO, WARNING or ERROR (default: ARENA_LOG_LEVEL, else INFO for "
+        "commands that serve and WARNING for the rest).",
+    ),
     llm: str | None = typer.Option(
         None,
         "--llm",
@@ -116,11 +121,14 @@ def _root(
             )
         # Through the environment, so worker processes started from here choose it too.
         os.environ["ARENA_LLM"] = llm
-    if ctx.invoked_subcommand not in SERVING:
+    serving = ctx.invoked_subcommand in SERVING
+    if not serving:
         # A person waits a few seconds for NATS, not a service's 30 (workers this command
         # starts inherit it; their server is already up).
         os.environ.setdefault("ARENA_NATS_CONNECT_S", str(INTERACTIVE_DEADLINE_S))
-    configure(json=log_json or Settings().log_json, level=log_level)
+    settings = Settings()
+    level = log_level or settings.log_level or ("INFO" if serving else "WARNING")
+    configure(json=log_json or settings.log_json, level=level)
 
 
 def build_app() -> typer.Typer:

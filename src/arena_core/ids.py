@@ -36,6 +36,18 @@ def new_id() -> str:
     return str(uuid.UUID(int=value))
 
 
+def bounded(name: str, limit: int = 128) -> str:
+    """``name`` if it fits in ``limit`` characters, else its head and a digest of the whole.
+
+    Names composed of other ids (``critic-<solve key>-final-1-<design>``) can outgrow the
+    envelope's bounds; the digest keeps them unique and the same on every redelivery.
+    """
+    if len(name) <= limit:
+        return name
+    digest = hashlib.blake2b(name.encode(), digest_size=8).hexdigest()
+    return f"{name[: limit - len(digest) - 1]}~{digest}"
+
+
 def stable_id(name: str) -> str:
     """A UUIDv7-shaped id that is the same for ``name`` in every process, sorting first
     (timestamp 0): for an event several nodes may publish at once, so that JetStream's

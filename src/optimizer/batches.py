@@ -22,6 +22,7 @@ from arena_core.events.optimizer import (
     RegressionJobFailed,
     RegressionJobRequested,
 )
+from arena_core.ids import bounded
 from optimizer.evaluate import Experiment, Lost, Measured, Solve
 from optimizer.observe import Target
 
@@ -85,7 +86,7 @@ class BusEvaluator:
         target = self.targets[benchmark_id]
         request = SolveJobRequested(
             benchmark_id=target.benchmark_id, spec=target.spec, meshes=target.meshes,
-            key=f"{experiment.experiment_id}/{benchmark_id}"[-128:],
+            key=bounded(f"{experiment.experiment_id}/{benchmark_id}"),
             parent_job_id=batch.id, rollout_seed=experiment.seed,
             settings=experiment.settings, profile_id=experiment.profile_id,
             **_template(experiment),

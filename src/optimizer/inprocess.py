@@ -36,6 +36,7 @@ from arena_core.events.engineer import (
 )
 from arena_core.events.llm import PromptRef
 from arena_core.events.profiles import TeamSettings
+from arena_core.ids import bounded
 from arena_core.llm.templates import PromptRenderError, render_prompt
 from arena_core.spec import BenchmarkSpec
 from optimizer.evaluate import Experiment, Measured, Solve
@@ -162,7 +163,7 @@ class TeamEvaluator:
                 )
             self.wall_s += loop.time() - began
         self.real += 1
-        calls = self._calls.pop(f"engineer-{key}", 0)
+        calls = self._calls.pop(bounded(f"engineer-{key}"), 0)
         if isinstance(answer, SolveJobFailed):
             solve = Solve(benchmark_id, solved=False, reasons=(answer.detail[:500],))
         else:

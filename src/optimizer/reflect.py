@@ -15,6 +15,7 @@ import re
 import orjson
 
 from arena_core.events.llm import AssistantBlock, CallParameters, Message, TextBlock
+from arena_core.ids import bounded
 from arena_core.llm import Llm, LlmError, LlmRequest
 from optimizer.library import mine
 
@@ -75,7 +76,7 @@ async def reflect(llm: Llm, conversation_id: str, template: str, reasons: list[s
     fails or answers nothing usable, so a model outage never stops the loop."""
     try:
         done = await llm.call(
-            conversation_id=conversation_id[-128:], turn_index=0, agent_role=ROLE,
+            conversation_id=bounded(conversation_id), turn_index=0, agent_role=ROLE,
             system=SYSTEM, messages=[
                 Message(role="user", content=(TextBlock(text=meta_prompt(template, reasons)),))
             ],

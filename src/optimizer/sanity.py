@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from arena_core.events.llm import CallParameters, Message, TextBlock
 from arena_core.events.optimizer import GuardName
+from arena_core.ids import bounded
 from arena_core.llm import Llm, LlmError
 from optimizer.guards import Verdict
 
@@ -30,7 +31,7 @@ async def model_verdict(llm: Llm, conversation_id: str, template: str, parent: s
     text = f"<parent>\n{parent}\n</parent>\n\n<variant>\n{template}\n</variant>"
     try:
         done = await llm.call(
-            conversation_id=conversation_id[-128:], turn_index=0, agent_role=ROLE,
+            conversation_id=bounded(conversation_id), turn_index=0, agent_role=ROLE,
             system=SYSTEM, messages=[Message(role="user", content=(TextBlock(text=text),))],
             model=MODEL, parameters=CallParameters(max_tokens=200),
         )  # fmt: skip

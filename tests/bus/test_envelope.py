@@ -17,7 +17,7 @@ from arena_core.events import (
     encode,
     registry,
 )
-from arena_core.ids import new_id
+from arena_core.ids import bounded, new_id
 from tests.support.strategies import for_model
 
 
@@ -84,3 +84,12 @@ def test_a_body_whose_type_disagrees_with_its_header_is_rejected() -> None:
     with pytest.raises(DecodeError) as err:
         decode("arena.system.service.started", body, headers)
     assert err.value.reason in {InvalidReason.schema_violation, InvalidReason.header_mismatch}
+
+
+def test_a_composed_name_too_long_for_an_id_is_cut_to_a_stable_unique_one() -> None:
+    short = "critic-k-final-1-d"
+    assert bounded(short) == short
+    long_a, long_b = "critic-" + "k" * 128 + "-final-1", "critic-" + "k" * 128 + "-final-2"
+    assert len(bounded(long_a)) == 128
+    assert bounded(long_a) == bounded(long_a) != bounded(long_b)
+    assert bounded(long_a).startswith("critic-kkk")

@@ -159,6 +159,23 @@ async def test_the_critic_rejects_an_over_budget_design(team: Team) -> None:
     assert reply.causation_id == submission_id(reply)
 
 
+async def test_the_critic_answers_a_solve_whose_key_is_as_long_as_an_id_may_be(
+    team: Team,
+) -> None:
+    # An optimizer's regression child is keyed "<experiment>/<benchmark>", up to 128
+    # characters; the critic's conversation id adds its stage and design to that.
+    spec = ball_to_goal(seed=3)
+    submission = SolutionSubmitted(
+        plan_id="plan-long-key", solve_key="k" * 128, benchmark_id="example:long",
+        spec=spec, stage="final", attempt=1, design_id="d" * 40, code="",
+        solution=ramp_solution(),
+    )  # fmt: skip
+    reply = await team.bus.request(Envelope.new(submission), [CriticReviewCreated], timeout=120)
+    review: CriticReviewCreated = reply.payload
+    assert review.decision in {"accept", "revise"}
+    assert reply.causation_id == submission_id(reply)
+
+
 def submission_id(reply: Envelope[Any]) -> str | None:
     return reply.causation_id
 

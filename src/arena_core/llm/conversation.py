@@ -17,7 +17,7 @@ from arena_core.events.llm import (
     ToolResultBlock,
     ToolUseBlock,
 )
-from arena_core.ids import new_id
+from arena_core.ids import bounded, new_id
 from arena_core.llm.client import Llm
 from arena_core.llm.tools import ToolRegistry
 
@@ -57,7 +57,7 @@ class Conversation:
         self.system = system
         self.tools = tools or ToolRegistry()
         self.prompt = prompt
-        self.conversation_id = conversation_id or new_id()
+        self.conversation_id = bounded(conversation_id) if conversation_id else new_id()
         self.model = model
         self.parameters = parameters
         self.messages: list[Message] = []

@@ -122,10 +122,9 @@ async def _solve_all(
 
 
 def _show(run_id: str, outcomes: list[tuple[str, object]], as_json: bool) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    from arena_core.cli.output import print_json, whole_ids
+    from arena_core.cli.output import print_json, stdout_console, whole_ids
     from arena_core.events.engineer import SolveJobCompleted
 
     if as_json:
@@ -162,4 +161,4 @@ def _show(run_id: str, outcomes: list[tuple[str, object]], as_json: bool) -> Non
             str(o.tokens),
             f"{o.wall_s:.1f}",
         )
-    Console().print(whole_ids(table, "benchmark"))
+    stdout_console().print(whole_ids(table, "benchmark"))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import whole_ids
+from arena_core.cli.output import stdout_console, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.settings import Settings
@@ -45,10 +45,9 @@ async def _generate(
 
 
 def _print(report: BatchReport) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = stdout_console()
     table = Table(title="benchmarks")
     columns = ("seed", "family", "verdict", "attempts", "random designs passing", "benchmark")
     for col in columns:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from arena_core.query import EvaluatedAnswer, ExperimentsAnswer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON, print_json, whole_ids
+from arena_core.cli.output import RESULT_JSON, print_json, stdout_console, whole_ids
 
 EXPERIMENTS_SHOWN = 5
 """Recent experiments ``arena optimize status`` lists."""
@@ -131,7 +131,6 @@ def register(app: typer.Typer) -> None:
             }  # fmt: skip
             typer.echo(orjson.dumps(shown).decode())
             return
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=f"{role} profiles (front marked *)")
@@ -143,7 +142,7 @@ def register(app: typer.Typer) -> None:
                 f"{r['latency_s']:.2f}", f"{r['simulations']:.1f}", "*" if r["front"] else "",
                 ",".join(r["parents"]),
             )  # fmt: skip
-        Console().print(whole_ids(table, "profile"))
+        stdout_console().print(whole_ids(table, "profile"))
         for e in recent:
             typer.echo(f"experiment {e.id}: {e.status}, {e.evaluated} evaluated (seed {e.seed})")
         typer.echo(f"plot: {out}")

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON
+from arena_core.cli.output import RESULT_JSON, stdout_console
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -78,13 +78,12 @@ def register(app: typer.Typer) -> None:
 
 
 def _print(file: Path, report: object) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from arena_core.events.sim import ValidationReport
 
     assert isinstance(report, ValidationReport)
-    console = Console()
+    console = stdout_console()
     verdict = "[green]valid[/green]" if report.valid else "[red]invalid[/red]"
     console.print(f"{file}: {verdict}")
     if report.model:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import fail, figure, whole_ids
+from arena_core.cli.output import fail, figure, stdout_console, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.events import Envelope, Payload
@@ -207,7 +207,6 @@ def _show_calibrated(calibrated: tuple[BenchmarkCalibrated, ...], as_json: bool)
         for c in rows:
             typer.echo(c.model_dump_json())
         return
-    from rich.console import Console
     from rich.table import Table
 
     table = Table(title="calibration")
@@ -218,4 +217,4 @@ def _show_calibrated(calibrated: tuple[BenchmarkCalibrated, ...], as_json: bool)
             c.benchmark_id, c.family, str(c.difficulty), f"{c.solved}/{c.rollouts}",
             figure(c.pass_at_1), figure(c.pass_at_k), figure(c.auccess),
         )  # fmt: skip
-    Console().print(whole_ids(table, "benchmark"))
+    stdout_console().print(whole_ids(table, "benchmark"))

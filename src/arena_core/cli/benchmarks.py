@@ -7,7 +7,7 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import fail, figure, whole_ids
+from arena_core.cli.output import fail, figure, stdout_console, whole_ids
 from arena_core.settings import Settings
 
 
@@ -74,7 +74,6 @@ def register(app: typer.Typer) -> None:
             for r in rows:
                 typer.echo(orjson.dumps({f: getattr(r, f) for f in fields}).decode())
             return
-        from rich.console import Console
         from rich.table import Table
 
         table = Table(title=f"benchmarks ({len(rows)})")
@@ -88,4 +87,4 @@ def register(app: typer.Typer) -> None:
                 f"{r.rollouts} x {r.calibration_budget}" if r.rollouts else "-",
                 figure(r.pass_at_1), figure(r.pass_at_k), figure(r.auccess),
             )  # fmt: skip
-        Console().print(whole_ids(table, "benchmark"))
+        stdout_console().print(whole_ids(table, "benchmark"))

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import whole_ids
+from arena_core.cli.output import stdout_console, whole_ids
 from arena_core.processes import stop_on_sigterm
 
 if TYPE_CHECKING:
@@ -145,8 +145,7 @@ def register(app: typer.Typer) -> None:
             )
             sys.stdout.write(orjson.dumps(out).decode() + "\n")
             return
-        # Piped output (a log, a README) gets a full-width table rather than 80 columns.
-        out_console = Console() if sys.stdout.isatty() else Console(width=150)
+        out_console = stdout_console()
         out_console.print(summary_table(summary))
         out_console.print(
             f"{summary.accepted}/{benchmarks} benchmarks accepted, {summary.solved} solved, "

@@ -13,11 +13,14 @@ line; stdout then holds nothing else (progress and notes go to stderr).
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any, NoReturn
 
 import orjson
 import typer
 from pydantic import BaseModel
+from rich.console import Console
 from rich.table import Table
 
 LIST_JSON: Any = typer.Option(False, "--json", help="JSON lines: one object per item.")
@@ -45,9 +48,16 @@ def figure(x: float | None) -> str:
     return "-" if x is None else f"{x:.2f}"
 
 
+def stdout_console() -> Console:
+    """Where tables go: as wide as the terminal, or 150 columns into a pipe or a file
+    (``COLUMNS`` overrides), so a saved table reads whole instead of folded to 80."""
+    piped = not sys.stdout.isatty() and "COLUMNS" not in os.environ
+    return Console(width=150 if piped else None)
+
+
 def whole_ids(table: Table, *headers: str) -> Table:
     """Ids are never cut: the ``headers`` columns never wrap and are as wide as their
-    longest cell, so a narrow terminal (or a pipe's 80 columns) folds the others."""
+    longest cell, so a narrow terminal folds the others."""
     for column in table.columns:
         if column.header in headers:
             column.no_wrap = True

@@ -13,11 +13,17 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON, RESULT_JSON, fail, print_json, whole_ids
+from arena_core.cli.output import (
+    LIST_JSON,
+    RESULT_JSON,
+    fail,
+    print_json,
+    stdout_console,
+    whole_ids,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -76,7 +82,7 @@ def register(app: typer.Typer) -> None:
         for p in found:
             created = p.created_at.strftime("%Y-%m-%d %H:%M") if p.created_at else "packaged"
             table.add_row(p.id, p.role, p.version, ",".join(p.tags), p.parent_id or "", created)
-        Console().print(whole_ids(table, "id"))
+        stdout_console().print(whole_ids(table, "id"))
 
     @prompts.command(
         epilog=examples(

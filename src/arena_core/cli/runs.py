@@ -27,10 +27,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
     ) -> None:
         """List recorded runs, most recent first (ids are never cut)."""
-        from rich.console import Console
+
         from rich.table import Table
         from sqlalchemy import select
 
+        from arena_core.cli.output import stdout_console
         from arena_core.db import open_database
         from arena_core.db.tables import runs as runs_table
         from arena_core.replay import list_runs
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
             for r in found:
                 typer.echo(r.model_dump_json())
             return
-        console = Console()
+        console = stdout_console()
         rows = [
             {
                 "run": r.run_id, "kind": r.kind, "status": r.status,

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON, whole_ids
+from arena_core.cli.output import LIST_JSON, stdout_console, whole_ids
 from arena_core.processes import stop_on_sigterm
 
 if TYPE_CHECKING:
@@ -148,6 +148,6 @@ def register(app: typer.Typer) -> None:
             for h in answers:
                 typer.echo(h.model_dump_json())
         else:
-            Console().print(health_table(answers))
+            stdout_console().print(health_table(answers))
         if not answers:
             raise typer.Exit(1)

@@ -39,7 +39,7 @@ def test_arena_solve_on_anthropic_without_a_key_says_so_in_one_line(tmp_path: Pa
     )  # fmt: skip
     assert run.returncode == 2
     assert run.stderr.strip().splitlines() == [
-        "--llm anthropic needs ANTHROPIC_API_KEY (or use --llm offline)"
+        "error: --llm anthropic needs ANTHROPIC_API_KEY: export it, or use --llm offline"
     ]
 
 

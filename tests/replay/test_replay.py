@@ -215,3 +215,10 @@ def test_a_timeline_line_shows_floats_short() -> None:
     assert summarize({"stage": "code", "wall_s": 11.333026552001684, "n": 3}) == (
         "stage=code wall_s=11.33 n=3"
     )
+
+
+def test_a_tree_line_shows_floats_short() -> None:
+    from arena_core.replay.tree import describe
+
+    line = describe("benchmark.review.stage.completed", {"stage": "code", "wall_s": 2.359114172})
+    assert line == "benchmark.review.stage.completed  stage=code wall_s=2.359"

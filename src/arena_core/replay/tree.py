@@ -45,6 +45,8 @@ def _words(value: Any) -> str:
         return ", ".join(f"{k}={_words(v)}" for k, v in list(value.items())[:4])
     if isinstance(value, str) and len(value) > BLOB_CHARS:
         return f"<{len(value)} chars>"
+    if isinstance(value, float):
+        return f"{value:.4g}"  # timings and rates: 2.359, not 2.359114172999398
     return str(value)
 
 

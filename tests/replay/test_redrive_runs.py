@@ -16,6 +16,7 @@ from arena_core.db import open_database
 from arena_core.db.tables import jobs, messages, runs, turns
 from arena_core.events import Envelope
 from arena_core.events.engineer import SkillContent, SkillWritten, SolveJobCompleted
+from arena_core.events.profiles import TeamSettings
 from arena_core.export import ExportFilter, ExportFormat, export
 from arena_core.ids import new_id
 from arena_core.replay import diff_runs
@@ -26,6 +27,7 @@ from arena_core.spec.examples import ball_to_goal
 from arena_core.stack import RECORDER, services_in_process
 from engineer.solving import TEAM, SolveTarget, request_for, solve
 from tests.recorder.recording import settle
+from tests.support.profiles import approve
 
 
 @pytest.fixture
@@ -76,6 +78,11 @@ async def test_a_recorded_offline_solve_redrives_from_the_recording_unchanged(
                                  steps=("push harder",), example="", tags=("ball_to_goal",)),
             path="skills/engineer/late-lesson.md", failures_before=1,
         ), run_id=new_id()))  # fmt: skip
+        # Approved since: profiles with another instruction and other settings (they must
+        # not reach the redrive either).
+        late = TeamSettings(max_steps=58)
+        await approve(bus, "engineer", settings=late)
+        await approve(bus, "planner", settings=late)
     engine = open_database(stack.database_path)
     folder = stack.workspace / source
     assert list(folder.glob("designs/*/design.py")) and list(folder.glob("designs/*/solution.json"))

@@ -1,8 +1,10 @@
-"""The world a recorded run saw: its prompt versions and the skills learned before it.
+"""The world a recorded run saw: its prompt versions or approved profiles, and the skills
+learned before it.
 
-A redrive reads prompts and skills through a ``PinnedState`` instead of the live
-key-value buckets, so skills written or prompts promoted since the original run do not
-leak into the re-execution (its requests then hash like the recorded ones):
+A redrive reads prompts, profiles and skills through a ``PinnedState`` instead of the
+live key-value buckets, so skills written, prompts promoted or profiles approved since
+the original run do not leak into the re-execution (its requests then hash like the
+recorded ones):
 
     world = pinned_state(bus, engine, run_id, prompts={"engineer": "1.2.0"})
     prompt = await world.prod_prompt("engineer")   # the version the run used
@@ -22,6 +24,7 @@ from arena_core.db.team import SkillRow
 from arena_core.errors import ArenaError
 from arena_core.events.engineer import SkillContent, SkillWritten
 from arena_core.events.llm import LlmCallRequested
+from arena_core.profiles import Profile, get_profile
 from arena_core.prompts import Prompt
 from arena_core.prompts.queries import get_prompt, list_prompts, tagged
 from arena_core.prompts.skills import Skill, relevant
@@ -35,12 +38,21 @@ class UnknownPromptPin(ArenaError, LookupError):
 
 
 class PinnedState(SharedState):
-    """Prompts and skills fixed when the redrive starts; never read from the buckets."""
+    """Prompts, profiles and skills fixed when the redrive starts; never read from the
+    buckets."""
 
-    def __init__(self, bus: Bus, prompts: Mapping[str, Prompt], skills: list[Skill]) -> None:
+    def __init__(
+        self,
+        bus: Bus,
+        prompts: Mapping[str, Prompt],
+        skills: list[Skill],
+        profiles: Mapping[str, Profile] | None = None,
+    ) -> None:
         super().__init__(bus)
         self.prompts = dict(prompts)
         """The prompt each role runs on."""
+        self.profiles = dict(profiles or {})
+        """The approved profile each role ran on; a role missing here ran on its prompt."""
         self.pinned_skills = skills
         """Every skill the original run could read (latest version of each slug)."""
 
@@ -48,6 +60,9 @@ class PinnedState(SharedState):
         if role in self.prompts:
             return self.prompts[role]
         return await super().prod_prompt(role)
+
+    async def prod_profile(self, role: str) -> Profile | None:
+        return self.profiles.get(role)
 
     async def all_skills(self, role: str) -> list[Skill]:
         return sorted((s for s in self.pinned_skills if s.role == role), key=lambda s: s.slug)
@@ -65,8 +80,9 @@ def first_seq(engine: Engine, run_id: str) -> int:
     return int(found or 0)
 
 
-def used_prompts(engine: Engine, run_id: str) -> dict[str, Prompt]:
-    """The prompt version each role's LLM requests named in the run (the first one)."""
+def used_prompts(engine: Engine, run_id: str) -> tuple[dict[str, Prompt], dict[str, Profile]]:
+    """What each role's LLM requests named in the run (the first one): a prompt version,
+    or the approved profile the role ran on."""
     found: dict[str, str] = {}
     with engine.connect() as conn:
         rows = conn.execute(
@@ -78,7 +94,14 @@ def used_prompts(engine: Engine, run_id: str) -> dict[str, Prompt]:
             ref = orjson.loads(body)["payload"].get("prompt")
             if ref:
                 found.setdefault(ref["role"], ref["id"])
-    return {role: get_prompt(engine, id) for role, id in found.items()}
+    prompts: dict[str, Prompt] = {}
+    profiles: dict[str, Profile] = {}
+    for role, id in found.items():
+        try:
+            prompts[role] = get_prompt(engine, id)
+        except LookupError:
+            profiles[role] = get_profile(engine, id)
+    return prompts, profiles
 
 
 def skills_before(engine: Engine, seq: int) -> list[Skill]:
@@ -125,7 +148,9 @@ def pinned_state(
     bus: Bus, engine: Engine, run_id: str, *, prompts: Mapping[str, str] | None = None
 ) -> PinnedState:
     """The world ``run_id`` saw, with ``prompts`` (role -> version) forked onto others."""
-    chosen = used_prompts(engine, run_id)
+    chosen, profiles = used_prompts(engine, run_id)
     for role, version in (prompts or {}).items():
         chosen[role] = prompt_version(engine, role, version)
-    return PinnedState(bus, chosen, skills_before(engine, first_seq(engine, run_id)))
+        profiles.pop(role, None)  # forked onto a prompt version: no profile's template
+    skills = skills_before(engine, first_seq(engine, run_id))
+    return PinnedState(bus, chosen, skills, profiles)

@@ -94,7 +94,9 @@ class EngineerService(Service):
             items=plan.items,
         )
         found = (
-            await self.state.skills("engineer", [request.spec.family, request.spec.goal.kind])
+            await self.state.skills(
+                "engineer", [request.spec.family, request.spec.goal.kind], solve_key=request.key
+            )
             if request.settings.use_skills
             else []
         )

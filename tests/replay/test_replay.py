@@ -222,3 +222,30 @@ def test_a_tree_line_shows_floats_short() -> None:
 
     line = describe("benchmark.review.stage.completed", {"stage": "code", "wall_s": 2.359114172})
     assert line == "benchmark.review.stage.completed  stage=code wall_s=2.359"
+
+
+async def test_a_redriven_solve_reads_the_skills_its_original_could_read() -> None:
+    from arena_core.bus.testing import InMemoryBus
+    from arena_core.events.engineer import SkillContent
+    from arena_core.prompts.skills import Skill
+    from arena_core.replay.world import PinnedState
+
+    def skill(slug: str) -> Skill:
+        content = SkillContent(
+            title=slug, when_to_use="always", steps=("push",), example="", tags=("sweep",)
+        )
+        return Skill(
+            id=slug, role="engineer", slug=slug, version=1, content=content, failures_before=1
+        )
+
+    early, mid_run = skill("early"), skill("mid-run")
+    # "mid-run" was learned in the run after the first solve started, before the second.
+    world = PinnedState(
+        InMemoryBus(), {}, [early], solve_skills={"first": [early], "second": [early, mid_run]}
+    )
+    assert [s.slug for s in await world.skills("engineer", ["sweep"], solve_key="first")] == [
+        "early"
+    ]
+    second = await world.skills("engineer", ["sweep"], solve_key="second")
+    assert [s.slug for s in second] == ["early", "mid-run"]
+    assert [s.slug for s in await world.skills("engineer", ["sweep"])] == ["early"]

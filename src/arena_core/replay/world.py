@@ -16,14 +16,15 @@ from collections.abc import Mapping
 from typing import cast
 
 import orjson
-from sqlalchemy import Engine, Table, func, select
+from sqlalchemy import Engine, Table, Text, func, select
 
 from arena_core.bus import Bus
 from arena_core.db.tables import messages
 from arena_core.db.team import SkillRow
 from arena_core.errors import ArenaError
-from arena_core.events.engineer import SkillContent, SkillWritten
+from arena_core.events.engineer import SkillContent, SkillWritten, SolveJobRequested
 from arena_core.events.llm import LlmCallRequested
+from arena_core.ids import bounded
 from arena_core.profiles import Profile, get_profile
 from arena_core.prompts import Prompt
 from arena_core.prompts.queries import get_prompt, list_prompts, tagged
@@ -47,6 +48,7 @@ class PinnedState(SharedState):
         prompts: Mapping[str, Prompt],
         skills: list[Skill],
         profiles: Mapping[str, Profile] | None = None,
+        solve_skills: Mapping[str, list[Skill]] | None = None,
     ) -> None:
         super().__init__(bus)
         self.prompts = dict(prompts)
@@ -54,7 +56,9 @@ class PinnedState(SharedState):
         self.profiles = dict(profiles or {})
         """The approved profile each role ran on; a role missing here ran on its prompt."""
         self.pinned_skills = skills
-        """Every skill the original run could read (latest version of each slug)."""
+        """Every skill the original run could read when it started (latest of each slug)."""
+        self.solve_skills = dict(solve_skills or {})
+        """By solve key: the skills that solve could read (some were learned in the run)."""
 
     async def prod_prompt(self, role: str) -> Prompt:
         if role in self.prompts:
@@ -67,8 +71,12 @@ class PinnedState(SharedState):
     async def all_skills(self, role: str) -> list[Skill]:
         return sorted((s for s in self.pinned_skills if s.role == role), key=lambda s: s.slug)
 
-    async def skills(self, role: str, words: list[str], limit: int = 5) -> list[Skill]:
-        return relevant(await self.all_skills(role), words, limit)
+    async def skills(
+        self, role: str, words: list[str], limit: int = 5, *, solve_key: str | None = None
+    ) -> list[Skill]:
+        seen = self.solve_skills.get(solve_key or "", self.pinned_skills)
+        mine = sorted((s for s in seen if s.role == role), key=lambda s: s.slug)
+        return relevant(mine, words, limit)
 
 
 def first_seq(engine: Engine, run_id: str) -> int:
@@ -102,6 +110,28 @@ def used_prompts(engine: Engine, run_id: str) -> tuple[dict[str, Prompt], dict[s
         except LookupError:
             profiles[role] = get_profile(engine, id)
     return prompts, profiles
+
+
+def skills_per_solve(engine: Engine, run_id: str) -> dict[str, list[Skill]]:
+    """By solve key: the skills recorded before that solve's engineer first asked its
+    model (a solve late in a run sees what earlier solves of the run taught)."""
+    conversation = func.json_extract(func.cast(messages.c.body, Text), "$.payload.conversation_id")
+    with engine.connect() as conn:
+        keys = conn.execute(
+            select(func.json_extract(func.cast(messages.c.body, Text), "$.payload.key")).where(
+                messages.c.run_id == run_id, messages.c.type == SolveJobRequested.EVENT_TYPE
+            )
+        ).scalars()
+        first = dict(
+            conn.execute(
+                select(conversation, func.min(messages.c.seq))
+                .where(messages.c.run_id == run_id, messages.c.type == LlmCallRequested.EVENT_TYPE)
+                .group_by(conversation)
+            ).tuples()
+        )
+    # The engineer's conversation of a solve is named after its key (engineer/service.py).
+    asked = {key: first.get(bounded(f"engineer-{key}")) for key in keys if key}
+    return {key: skills_before(engine, seq) for key, seq in asked.items() if seq is not None}
 
 
 def skills_before(engine: Engine, seq: int) -> list[Skill]:
@@ -153,4 +183,4 @@ def pinned_state(
         chosen[role] = prompt_version(engine, role, version)
         profiles.pop(role, None)  # forked onto a prompt version: no profile's template
     skills = skills_before(engine, first_seq(engine, run_id))
-    return PinnedState(bus, chosen, skills, profiles)
+    return PinnedState(bus, chosen, skills, profiles, skills_per_solve(engine, run_id))

@@ -84,8 +84,11 @@ class SharedState:
             await watcher.stop()  # type: ignore[no-untyped-call]
         return sorted(found, key=lambda s: s.slug)
 
-    async def skills(self, role: str, words: list[str], limit: int = 5) -> list[Skill]:
-        """The latest version of each of the role's skills sharing a tag with ``words``."""
+    async def skills(
+        self, role: str, words: list[str], limit: int = 5, *, solve_key: str | None = None
+    ) -> list[Skill]:
+        """The latest version of each of the role's skills sharing a tag with ``words``
+        (``solve_key``: the solve asking, so a redrive can answer what it saw then)."""
         return relevant(await self.all_skills(role), words, limit)
 
     async def _bucket(self, name: str) -> KeyValue | None:

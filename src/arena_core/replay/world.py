@@ -117,18 +117,21 @@ def skills_per_solve(engine: Engine, run_id: str) -> dict[str, list[Skill]]:
     model (a solve late in a run sees what earlier solves of the run taught)."""
     conversation = func.json_extract(func.cast(messages.c.body, Text), "$.payload.conversation_id")
     with engine.connect() as conn:
-        keys = conn.execute(
-            select(func.json_extract(func.cast(messages.c.body, Text), "$.payload.key")).where(
-                messages.c.run_id == run_id, messages.c.type == SolveJobRequested.EVENT_TYPE
-            )
-        ).scalars()
-        first = dict(
+        keys = list(
             conn.execute(
+                select(func.json_extract(func.cast(messages.c.body, Text), "$.payload.key")).where(
+                    messages.c.run_id == run_id, messages.c.type == SolveJobRequested.EVENT_TYPE
+                )
+            ).scalars()
+        )
+        first: dict[str, int] = {
+            name: seq
+            for name, seq in conn.execute(
                 select(conversation, func.min(messages.c.seq))
                 .where(messages.c.run_id == run_id, messages.c.type == LlmCallRequested.EVENT_TYPE)
                 .group_by(conversation)
-            ).tuples()
-        )
+            )
+        }
     # The engineer's conversation of a solve is named after its key (engineer/service.py).
     asked = {key: first.get(bounded(f"engineer-{key}")) for key in keys if key}
     return {key: skills_before(engine, seq) for key, seq in asked.items() if seq is not None}

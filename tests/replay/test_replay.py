@@ -249,3 +249,13 @@ async def test_a_redriven_solve_reads_the_skills_its_original_could_read() -> No
     second = await world.skills("engineer", ["sweep"], solve_key="second")
     assert [s.slug for s in second] == ["early", "mid-run"]
     assert [s.slug for s in await world.skills("engineer", ["sweep"])] == ["early"]
+
+
+def test_redrive_from_a_negative_sequence_is_a_usage_error() -> None:
+    from typer.testing import CliRunner
+
+    from arena_core.cli.main import build_app
+
+    shown = CliRunner().invoke(build_app(), ["redrive", "any-run", "--from", "-5"])
+    assert shown.exit_code == 2
+    assert "--from" in shown.output

@@ -39,7 +39,9 @@ def register(app: typer.Typer) -> None:
     @app.command(epilog=EXAMPLES)
     def redrive(
         run: str = typer.Argument(..., help="Run id or a unique prefix of one."),
-        from_seq: int = typer.Option(0, "--from", help="Re-execute the jobs from this sequence."),
+        from_seq: int = typer.Option(
+            0, "--from", min=0, help="Re-execute the jobs from this sequence."
+        ),
         llm: str = typer.Option(
             "replay",
             "--llm",

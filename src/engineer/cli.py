@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import fail
 
 
 def register(app: typer.Typer) -> None:
@@ -45,8 +46,7 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         check_llm(settings)
         if not benchmark_ids and not latest:
-            typer.echo("name benchmarks or use --latest N", err=True)
-            raise typer.Exit(2)
+            fail("name benchmarks or use --latest N")
         from arena_core.ids import new_id
 
         run_id = new_id()
@@ -66,11 +66,9 @@ def register(app: typer.Typer) -> None:
                 )
             )
         except (UnknownBenchmark, QueryUnanswered) as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         except QueryRefused as exc:
-            typer.echo(exc.detail, err=True)
-            raise typer.Exit(2) from None
+            fail(exc.detail)
         _show(run_id, outcomes, as_json)
         if not all(getattr(o, "solved", False) for _, o in outcomes):
             raise typer.Exit(1)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import stdout_console, whole_ids
+from arena_core.cli.output import fail, stdout_console, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.settings import Settings
@@ -98,8 +98,7 @@ def register(app: typer.Typer) -> None:
         from generator.families import FAMILIES
 
         if family is not None and family not in FAMILIES:
-            typer.echo(f"unknown family {family!r}; known: {', '.join(sorted(FAMILIES))}", err=True)
-            raise typer.Exit(2)
+            fail(f"unknown family {family!r}; known: {', '.join(sorted(FAMILIES))}")
         base = Settings()
         check_llm(base)
         embedded = not base.nats_url

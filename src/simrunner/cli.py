@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON, stdout_console
+from arena_core.cli.output import RESULT_JSON, fail, stdout_console
 
 EXIT_VALID = 0
 EXIT_INVALID = 1
@@ -59,8 +59,7 @@ def register(app: typer.Typer) -> None:
         from simrunner.validate import validate
 
         if not file.is_file():
-            typer.echo(f"error: {file} is not a readable file", err=True)
-            raise typer.Exit(EXIT_UNUSABLE)
+            fail(f"error: {file} is not a readable file", EXIT_UNUSABLE)
         limits = Limits.from_settings(Settings())
         if frames:
             limits = dataclasses.replace(limits, validate_frames=frames)

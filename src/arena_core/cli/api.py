@@ -7,6 +7,7 @@ import ipaddress
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import fail
 
 
 def is_loopback(host: str) -> bool:
@@ -45,20 +46,16 @@ def register(app: typer.Typer) -> None:
 
         settings = Settings()
         if not settings.nats_url:
-            typer.echo("arena api needs a NATS server: set ARENA_NATS_URL", err=True)
-            raise typer.Exit(2)
+            fail("arena api needs a NATS server: set ARENA_NATS_URL")
         try:
             engine = read_only_engine(settings.database_path)
         except (FileNotFoundError, SchemaOutdated) as exc:
-            typer.echo(f"arena api: {exc}", err=True)
-            raise typer.Exit(2) from None
+            fail(f"arena api: {exc}")
         if not is_loopback(host) and active_tokens(engine) == 0:
-            typer.echo(
+            fail(
                 f"arena api: refusing to listen on {host} with no token: "
-                "create one with 'arena tokens create --scope read'",
-                err=True,
+                "create one with 'arena tokens create --scope read'"
             )
-            raise typer.Exit(2)
         uvicorn.run(
             create_app(settings, engine=engine), host=host, port=port, log_level="warning",
             access_log=False,

@@ -6,7 +6,7 @@ import typer
 
 from arena_core.backup.codec import DEFAULT_CODEC, Codec
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON, print_json
+from arena_core.cli.output import RESULT_JSON, fail, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -29,8 +29,7 @@ def register(app: typer.Typer) -> None:
         try:
             manifest = backup(Settings(), codec=codec, idempotency_key=key)
         except BackupError as exc:
-            typer.echo(f"arena backup: {exc}", err=True)
-            raise typer.Exit(1) from None
+            fail(f"arena backup: {exc}", 1)
         typer.echo(manifest.model_dump_json(exclude={"tables"}), color=False)
 
     @app.command(
@@ -51,8 +50,7 @@ def register(app: typer.Typer) -> None:
         try:
             manifest = restore(Settings(), backup_id)
         except BackupError as exc:
-            typer.echo(f"arena restore: {exc}", err=True)
-            raise typer.Exit(1) from None
+            fail(f"arena restore: {exc}", 1)
         if as_json:
             print_json(manifest.model_dump(mode="json", exclude={"tables"}))
             return
@@ -78,7 +76,6 @@ def register(app: typer.Typer) -> None:
         try:
             manifests = Bucket(Settings()).manifests()
         except BackupError as exc:
-            typer.echo(f"arena backups: {exc}", err=True)
-            raise typer.Exit(1) from None
+            fail(f"arena backups: {exc}", 1)
         for m in manifests:
             typer.echo(m.model_dump_json(exclude={"tables"}), color=False)

@@ -8,7 +8,8 @@ from pathlib import Path
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON, print_json
+from arena_core.cli.output import RESULT_JSON, fail, print_json
+from arena_core.cli.recording import named_run, open_recording
 
 
 def register(app: typer.Typer) -> None:
@@ -43,7 +44,6 @@ def register(app: typer.Typer) -> None:
         from datetime import UTC
 
         from arena_core.cli.progress import progress_bar
-        from arena_core.db import open_database
         from arena_core.export import (
             ExportFilter,
             ExportFormat,
@@ -51,8 +51,6 @@ def register(app: typer.Typer) -> None:
             count,
             export_file,
         )
-        from arena_core.replay import AmbiguousRun, UnknownRun, resolve_run
-        from arena_core.settings import Settings
 
         try:
             chosen = ExportFormat(fmt)
@@ -63,14 +61,8 @@ def register(app: typer.Typer) -> None:
             raise typer.BadParameter("--outcome is success or failure")
         if policy not in (None, "offline", "anthropic", "replay"):
             raise typer.BadParameter("--policy is offline, anthropic or replay")
-        engine = open_database(Settings().database_path)
-        run_id = None
-        if run:
-            try:
-                run_id = resolve_run(engine, run)
-            except (UnknownRun, AmbiguousRun) as exc:
-                typer.echo(str(exc), err=True)
-                raise typer.Exit(2) from None
+        engine = open_recording()
+        run_id = named_run(engine, run) if run else None
         if role is not None:
             _check_role(engine, role)
         if since is not None and since.tzinfo is None:
@@ -84,8 +76,7 @@ def register(app: typer.Typer) -> None:
                 task = progress.add_task(f"export {chosen.value}", total=count(engine, chosen, flt))
                 summary = export_file(engine, chosen, out, flt, lambda n: progress.advance(task, n))
         except ExportPathError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         if as_json:
             print_json({
                 "out": str(out), "format": chosen.value, "rows": summary.rows,
@@ -119,6 +110,4 @@ def _check_role(engine: object, role: str) -> None:
             ).scalars() if r
         )  # fmt: skip
     if role not in roles:
-        typer.echo(f"no agent role {role!r} in the recording; its roles: "
-                   f"{', '.join(roles) or 'none'}", err=True)  # fmt: skip
-        raise typer.Exit(2)
+        fail(f"no agent role {role!r} in the recording; its roles: {', '.join(roles) or 'none'}")

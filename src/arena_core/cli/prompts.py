@@ -24,6 +24,7 @@ from arena_core.cli.output import (
     stdout_console,
     whole_ids,
 )
+from arena_core.cli.recording import open_recording
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -60,7 +61,7 @@ def register(app: typer.Typer) -> None:
         """Every prompt version with its tags (prod is what runs use)."""
         from arena_core.prompts.queries import list_prompts
 
-        found = list_prompts(_engine(), role)
+        found = list_prompts(open_recording(), role)
         if as_json:
             rows = [
                 {
@@ -96,7 +97,7 @@ def register(app: typer.Typer) -> None:
         as_json: bool = RESULT_JSON,
     ) -> None:
         """Print one prompt template."""
-        found = _find(_engine(), prompt, tag)
+        found = _find(open_recording(), prompt, tag)
         if as_json:
             print_json({"id": found.id, "role": found.role, "version": found.version,
                         "tags": list(found.tags), "parent_id": found.parent_id,
@@ -135,7 +136,7 @@ def register(app: typer.Typer) -> None:
 
         if role not in PACKAGED_VERSIONS:
             fail(f"unknown role {role!r}; roles: {', '.join(PACKAGED_VERSIONS)}", 2)
-        engine = _engine()
+        engine = open_recording()
         try:
             event = new_version(
                 role, version, file.read_text(), parent_id=parent, description=description
@@ -178,7 +179,7 @@ def register(app: typer.Typer) -> None:
         from arena_core.prompts import move_tag, packaged_registration
         from arena_core.prompts.queries import get_prompt
 
-        found = _find(_engine(), prompt, None)
+        found = _find(open_recording(), prompt, None)
         try:
             moved = move_tag(found, name)
         except ValueError as exc:
@@ -192,13 +193,6 @@ def register(app: typer.Typer) -> None:
             print_json({"role": found.role, "tag": name, "id": found.id})
         else:
             typer.echo(f"{found.role} {name} -> {found.id}")
-
-
-def _engine() -> Engine:
-    from arena_core.db import open_database
-    from arena_core.settings import Settings
-
-    return open_database(Settings().database_path)
 
 
 def _find(engine: Engine, prompt: str, tag: str | None) -> Prompt:
@@ -262,7 +256,7 @@ async def _publish_and_record(
     async with services_in_process(settings, [RECORDER] if record_here else []) as bus:
         for envelope in envelopes:
             await bus.publish(envelope)
-        engine = _engine()
+        engine = open_recording()
         loop = asyncio.get_running_loop()
         end = loop.time() + wait_s
         while not recorded(engine):

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
+from arena_core.cli.output import fail
+
 if TYPE_CHECKING:
     from arena_core.settings import LlmPolicyName
 
@@ -29,8 +31,7 @@ def _prompt_pins(values: list[str]) -> dict[str, str]:
     for value in values:
         role, sep, version = value.partition("=")
         if not sep or not role or not version:
-            typer.echo(f"--prompt wants ROLE=VERSION, got {value!r}", err=True)
-            raise typer.Exit(2)
+            fail(f"--prompt wants ROLE=VERSION, got {value!r}")
         pins[role] = version
     return pins
 
@@ -64,7 +65,7 @@ def register(app: typer.Typer) -> None:
         from rich.console import Console
 
         from arena_core.cli.progress import progress_bar
-        from arena_core.cli.replay import _engine, _resolve
+        from arena_core.cli.recording import named_run, open_recording
         from arena_core.llm.errors import LlmConfigError
         from arena_core.llm.preflight import check_llm
         from arena_core.replay.redrive import NoConsumer, NothingToRedrive, plan_redrive
@@ -73,14 +74,13 @@ def register(app: typer.Typer) -> None:
         from arena_core.settings import Settings
 
         if llm not in ("replay", "offline", "anthropic"):
-            typer.echo(f"--llm must be one of replay, offline, anthropic; got {llm!r}", err=True)
-            raise typer.Exit(2)
+            fail(f"--llm must be one of replay, offline, anthropic; got {llm!r}")
         pins = _prompt_pins(prompt)
         settings = Settings()
         if llm == "anthropic":
             check_llm(settings.model_copy(update={"llm": "anthropic"}))
-        engine = _engine()
-        run_id = _resolve(engine, run)
+        engine = open_recording()
+        run_id = named_run(engine, run)
         try:
             for role, version in pins.items():
                 prompt_version(engine, role, version)
@@ -88,8 +88,7 @@ def register(app: typer.Typer) -> None:
                 engine, run_id, from_seq=from_seq, consumed=frozenset(job_consumers())
             )
         except (NothingToRedrive, NoConsumer, UnknownPromptPin) as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         if dry_run:
             for seq, env in zip(plan.source_seqs, plan.envelopes, strict=True):
                 typer.echo(f"seq {seq} -> {env.type} {env.id}")
@@ -109,8 +108,7 @@ def register(app: typer.Typer) -> None:
             try:
                 result: Any = asyncio.run(job)
             except LlmConfigError as exc:
-                typer.echo(str(exc), err=True)
-                raise typer.Exit(2) from None
+                fail(str(exc))
         if as_json:
             typer.echo(result.model_dump_json())
         else:

@@ -8,22 +8,8 @@ from typing import Any
 
 import typer
 
-
-def _engine() -> Any:
-    from arena_core.db import open_database
-    from arena_core.settings import Settings
-
-    return open_database(Settings().database_path)
-
-
-def _resolve(engine: Any, prefix: str) -> str:
-    from arena_core.replay import AmbiguousRun, UnknownRun, resolve_run
-
-    try:
-        return resolve_run(engine, prefix)
-    except (UnknownRun, AmbiguousRun) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from None
+from arena_core.cli.output import fail
+from arena_core.cli.recording import named_run, open_recording
 
 
 async def _check(engine: Any, nats_url: str | None) -> Any:
@@ -61,15 +47,11 @@ def _check_filters(engine: Any, run_id: str, agent: str | None, type_glob: str |
     roles = sorted({r.agent_role for r in rows if r.agent_role})
     types = sorted({r.type for r in rows if r.type})
     if agent and agent not in roles:
-        typer.echo(f"no agent {agent!r} in run {run_id}; its agents: {', '.join(roles)}", err=True)
-        raise typer.Exit(2)
+        fail(f"no agent {agent!r} in run {run_id}; its agents: {', '.join(roles)}")
     if type_glob and not any(fnmatchcase(t, type_glob) for t in types):
-        typer.echo(
-            f"--type {type_glob!r} matches no event of run {run_id}; its types: "
-            + ", ".join(types),
-            err=True,
+        fail(
+            f"--type {type_glob!r} matches no event of run {run_id}; its types: " + ", ".join(types)
         )
-        raise typer.Exit(2)
 
 
 SHOWN = 160
@@ -151,7 +133,7 @@ def register(app: typer.Typer) -> None:
         from arena_core.replay.conversations import render_text
         from arena_core.settings import Settings
 
-        engine = _engine()
+        engine = open_recording()
         console = Console(highlight=False, soft_wrap=True)
         if check:
             report = asyncio.run(_check(engine, Settings().nats_url))
@@ -171,14 +153,13 @@ def register(app: typer.Typer) -> None:
                     console.print(f"  {gap.kind:8} {gap.first}..{gap.last}")
             raise typer.Exit(0 if report.ok else 1)
         if run is None:
-            typer.echo("arena replay needs a RUN id (or --check)", err=True)
-            raise typer.Exit(2)
-        run_id = _resolve(engine, run)
+            fail("arena replay needs a RUN id (or --check)")
+        run_id = named_run(engine, run)
         _check_filters(engine, run_id, agent, type_glob)
         if diff:
             from arena_core.replay import diff_runs
 
-            report = diff_runs(engine, run_id, _resolve(engine, diff))
+            report = diff_runs(engine, run_id, named_run(engine, diff))
             if as_json:
                 typer.echo(report.model_dump_json())
             else:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from arena_core.cli.output import fail
+from arena_core.cli.recording import open_recording
+
 EXAMPLES = """
 Examples:
 
@@ -32,19 +35,15 @@ def register(app: typer.Typer) -> None:
         from sqlalchemy import select
 
         from arena_core.cli.output import stdout_console
-        from arena_core.db import open_database
         from arena_core.db.tables import runs as runs_table
         from arena_core.replay import list_runs
-        from arena_core.settings import Settings
 
-        engine = open_database(Settings().database_path)
+        engine = open_recording()
         found = list_runs(engine, limit=limit, kind=kind)
         if kind and not found:
             with engine.connect() as conn:
                 kinds = sorted(set(conn.execute(select(runs_table.c.kind)).scalars()))
-            typer.echo(f"no runs of kind {kind!r}; recorded kinds: {', '.join(kinds) or 'none'}",
-                       err=True)  # fmt: skip
-            raise typer.Exit(2)
+            fail(f"no runs of kind {kind!r}; recorded kinds: {', '.join(kinds) or 'none'}")
         if as_json:
             for r in found:
                 typer.echo(r.model_dump_json())

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON, print_json
+from arena_core.cli.output import RESULT_JSON, fail, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -32,8 +32,7 @@ def register(app: typer.Typer) -> None:
             if problems:
                 for problem in problems:
                     typer.echo(problem, err=True)
-                typer.echo(f"{out} is stale: run 'arena schemas --out {out}'", err=True)
-                raise typer.Exit(1)
+                fail(f"{out} is stale: run 'arena schemas --out {out}'", 1)
             if not as_json:
                 typer.echo(f"{out} is current")
             return

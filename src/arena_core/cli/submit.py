@@ -15,6 +15,7 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import fail
 from arena_core.events import subject_for
 from arena_core.ids import new_id
 from arena_core.jobs import (
@@ -130,8 +131,9 @@ def register(app: typer.Typer) -> None:
         except SubmitError as exc:
             raise _fail(exc) from None
         if not url:
-            typer.echo("arena submit needs a NATS server: --nats URL or ARENA_NATS_URL", err=True)
-            raise typer.Exit(SubmitExit.invalid)
+            fail(
+                "arena submit needs a NATS server: --nats URL or ARENA_NATS_URL", SubmitExit.invalid
+            )
         code, result = asyncio.run(
             submit(
                 url,

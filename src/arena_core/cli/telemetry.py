@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from arena_core.cli.help import examples
+from arena_core.cli.output import fail
 
 
 def register(app: typer.Typer) -> None:
@@ -29,16 +30,13 @@ def register(app: typer.Typer) -> None:
         settings = Settings()
         target = endpoint or settings.otel_endpoint
         if not target:
-            typer.echo("no endpoint: set ARENA_OTEL_ENDPOINT or pass --endpoint", err=True)
-            raise typer.Exit(2)
+            fail("no endpoint: set ARENA_OTEL_ENDPOINT or pass --endpoint")
         if not settings.nats_url:
-            typer.echo("no bus to follow: set ARENA_NATS_URL", err=True)
-            raise typer.Exit(2)
+            fail("no bus to follow: set ARENA_NATS_URL")
         try:
             from arena_core.telemetry.live import LiveSpans, follow, otlp_sink
         except ImportError:
-            typer.echo("the OpenTelemetry SDK is missing: pip install 'arena[otel]'", err=True)
-            raise typer.Exit(2) from None
+            fail("the OpenTelemetry SDK is missing: pip install 'arena[otel]'")
 
         async def run() -> None:
             from arena_core.container import container_for

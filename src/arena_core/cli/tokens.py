@@ -13,7 +13,8 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON, RESULT_JSON, print_json
+from arena_core.cli.output import LIST_JSON, RESULT_JSON, fail, print_json
+from arena_core.cli.recording import open_recording
 from arena_core.events.access import Scope
 
 
@@ -30,8 +31,7 @@ def _need_nats() -> None:
     from arena_core.settings import Settings
 
     if not Settings().nats_url:
-        typer.echo("arena tokens needs the stack's NATS server: set ARENA_NATS_URL", err=True)
-        raise typer.Exit(2)
+        fail("arena tokens needs the stack's NATS server: set ARENA_NATS_URL")
 
 
 def register(app: typer.Typer) -> None:
@@ -89,8 +89,7 @@ def register(app: typer.Typer) -> None:
         try:
             event = TokenRevoked(token_id=token_id)
         except ValidationError:
-            typer.echo(f"{token_id!r} is not a token id (12 hex digits)", err=True)
-            raise typer.Exit(2) from None
+            fail(f"{token_id!r} is not a token id (12 hex digits)")
         asyncio.run(_publish(event))
         if as_json:
             print_json({"token_id": token_id, "revoked": True})
@@ -108,11 +107,9 @@ def register(app: typer.Typer) -> None:
         """Tokens recorded so far (ids, names, scopes; never secrets)."""
         from sqlalchemy import select
 
-        from arena_core.db import open_database
         from arena_core.db.access import api_tokens
-        from arena_core.settings import Settings
 
-        engine = open_database(Settings().database_path)
+        engine = open_recording()
         with engine.connect() as conn:
             rows = conn.execute(select(api_tokens).order_by(api_tokens.c.created_seq)).all()
         for row in rows:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import LIST_JSON, stdout_console, whole_ids
+from arena_core.cli.output import LIST_JSON, fail, stdout_console, whole_ids
 from arena_core.processes import stop_on_sigterm
 
 if TYPE_CHECKING:
@@ -74,13 +74,11 @@ def register(app: typer.Typer) -> None:
         if nats:
             settings = settings.model_copy(update={"nats_url": nats})
         if not settings.nats_url:
-            typer.echo("arena worker needs a NATS server: --nats URL or ARENA_NATS_URL", err=True)
-            raise typer.Exit(2)
+            fail("arena worker needs a NATS server: --nats URL or ARENA_NATS_URL")
         try:
             cls = load_service(service)
         except UnknownService as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))
         if service not in NO_MODEL:
             check_llm(settings)
         asyncio.run(serve(cls, container_for(settings), concurrency))
@@ -141,8 +139,7 @@ def register(app: typer.Typer) -> None:
 
         url = nats or Settings().nats_url
         if not url:
-            typer.echo("arena health needs --nats URL or ARENA_NATS_URL", err=True)
-            raise typer.Exit(2)
+            fail("arena health needs --nats URL or ARENA_NATS_URL")
         answers = asyncio.run(probe_health(url))
         if as_json:
             for h in answers:

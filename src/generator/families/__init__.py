@@ -6,7 +6,14 @@ import random
 
 from arena_core.errors import ArenaError
 from generator.families.ball_to_goal import BallToGoal
-from generator.families.base import Draft, Family, Frame, solution_from_draft, spec_from_draft
+from generator.families.base import (
+    Draft,
+    Family,
+    Frame,
+    Layout,
+    solution_from_draft,
+    spec_from_draft,
+)
 from generator.families.bridge_gap import BridgeGap
 from generator.families.funnel import Funnel
 from generator.families.hold_load import HoldLoad
@@ -54,6 +61,7 @@ __all__ = [
     "Draft",
     "Family",
     "Frame",
+    "Layout",
     "UnknownFamily",
     "family",
     "pick_family",

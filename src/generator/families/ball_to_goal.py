@@ -25,7 +25,7 @@ from arena_core.spec import (
     Sphere,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SHEET = 0.006
@@ -48,7 +48,7 @@ class BallToGoal(Family):
         "to the world, that sends the ball over the pit and the kerb into the goal."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         drop = r3(rng.uniform(0.45, 0.55))
         y0 = r3(rng.uniform(-0.08, 0.08))
         radius = r3(rng.uniform(0.025, 0.032))
@@ -123,7 +123,6 @@ class BallToGoal(Family):
             f"centred at (0.15, {y0}, 0.2), "
             f"pitched {pitch} degrees down towards +x."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(kerb, end_wall, ball), reference=(reference,), brief=brief,
-        )  # fmt: skip
+        return Layout(
+            frame=frame, scene=(kerb, end_wall, ball), reference=(reference,), brief=brief
+        )

@@ -75,14 +75,11 @@ class Frame(BaseModel):
     """Limits of solutions."""
 
 
-class Draft(BaseModel):
-    """A family's drawing for one seed: the frame and the two layouts."""
+class Layout(BaseModel):
+    """What a family lays out for one seed: the frame, the scene and the reference."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    family: str
-    seed: int = Field(ge=0)
-    difficulty: int = Field(ge=1, le=5)
     frame: Frame
     scene: tuple[Solid, ...]
     """Static scenery and the payload."""
@@ -90,6 +87,14 @@ class Draft(BaseModel):
     """The reference solution's parts."""
     brief: str
     """What the scene and the reference look like, for a code writer."""
+
+
+class Draft(Layout):
+    """A family's layout for one seed, named by family, seed and difficulty."""
+
+    family: str
+    seed: int = Field(ge=0)
+    difficulty: int = Field(ge=1, le=5)
 
     def scene_code(self) -> str:
         return cad_code(
@@ -119,10 +124,11 @@ class Family(ABC):
         what the procedural writer submits after the reviewer rejected the previous one.
         """
         rng = random.Random(f"{self.name}/{seed}/{difficulty}")
-        return self.layout(rng, seed, difficulty, revision)
+        laid_out = self.layout(rng, seed, difficulty, revision)
+        return Draft(family=self.name, seed=seed, difficulty=difficulty, **dict(laid_out))
 
     @abstractmethod
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         """Draw the parameters from ``rng`` and lay out frame, scene and reference."""
 
 

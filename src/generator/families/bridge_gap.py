@@ -25,7 +25,7 @@ from arena_core.spec import (
     Sphere,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SHEET = 0.006
@@ -40,7 +40,7 @@ class BridgeGap(Family):
         "A solution spans the gap (parts are fixed to the world) within the build zone."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         height = r3(rng.uniform(0.12, 0.22))
         gap = r3(rng.uniform(0.12, 0.2) + 0.03 * (difficulty - 1))
         radius = r3(rng.uniform(0.02, 0.03))
@@ -139,7 +139,6 @@ class BridgeGap(Family):
             f"far end of the right ledge. Reference: a {SHEET * 1000:.0f} mm plywood plank "
             f"{2 * plank_half_width * 100:.0f} cm wide spanning the gap flush with the ledge tops."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(left, right, incline, wall, ball), reference=(plank,), brief=brief,
-        )  # fmt: skip
+        return Layout(
+            frame=frame, scene=(left, right, incline, wall, ball), reference=(plank,), brief=brief
+        )

@@ -19,7 +19,7 @@ import math
 import random
 
 from arena_core.spec import Box, Jitter, ProcessRules, ReachZone, Sphere, Zone
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SHEET = 0.006
@@ -75,7 +75,7 @@ class Funnel(Family):
         "to the world, whose sides roll every ball to one valley line aimed at the bin."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         lv = level(difficulty)
         y0 = r3(rng.uniform(-0.06, 0.06))
         radius = r3(rng.uniform(0.022, 0.028))
@@ -145,7 +145,6 @@ class Funnel(Family):
             f"degrees towards the valley line through (0, {y0}, {landing_z}) that descends "
             f"{PITCH_DEG} degrees towards +x."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(*kerbs, end_wall, ball), reference=tuple(reference), brief=brief,
-        )  # fmt: skip
+        return Layout(
+            frame=frame, scene=(*kerbs, end_wall, ball), reference=tuple(reference), brief=brief
+        )

@@ -26,7 +26,7 @@ from arena_core.spec import (
     ProcessRules,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SHELF = 0.004
@@ -51,7 +51,7 @@ class HoldLoad(Family):
         "world, inside the build zone under the crate, within a mass and cost budget."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         half = r3(rng.uniform(0.03, 0.045))
         hold_height = r3(rng.uniform(0.16, 0.22))
         drop = r3(rng.uniform(0.0025, 0.0035))
@@ -117,7 +117,4 @@ class HoldLoad(Family):
             f"z={top - 0.001:.3f} m under the crate, on a {WEB_WIDTH * 100:.0f} cm wide ABS "
             "web standing on the floor."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(*walls, crate), reference=(shelf, web), brief=brief,
-        )  # fmt: skip
+        return Layout(frame=frame, scene=(*walls, crate), reference=(shelf, web), brief=brief)

@@ -30,7 +30,7 @@ from arena_core.spec import (
     ProcessRules,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 CLEARANCE = 0.004
@@ -49,7 +49,7 @@ class Lift(Family):
         "crate off the rails."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         lv = level(difficulty)
         stroke = r3(rng.uniform(0.07, 0.1))
         short = r3(rng.uniform(0.03, 0.05))
@@ -125,7 +125,4 @@ class Lift(Family):
             f"{riser_h * 100:.1f} cm standing on the carriage (role on_lift), its top "
             f"{CLEARANCE * 1000:.0f} mm under the crate."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(*rails, crate), reference=(riser,), brief=brief,
-        )  # fmt: skip
+        return Layout(frame=frame, scene=(*rails, crate), reference=(riser,), brief=brief)

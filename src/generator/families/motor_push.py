@@ -34,7 +34,7 @@ from arena_core.spec import (
     ReachZone,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 CLEARANCE = 0.003
@@ -56,7 +56,7 @@ class MotorPush(Family):
         "reaches the crate and pushes it the right distance."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         table_top = r3(rng.uniform(0.08, 0.14))
         stroke = r3(rng.uniform(0.12, 0.2))
         push = r3(rng.uniform(0.05, 0.09))
@@ -142,7 +142,4 @@ class MotorPush(Family):
             f"{2 * arm_half_height * 100:.1f} cm high riding on the carriage (role on_pusher), "
             f"{CLEARANCE * 1000:.0f} mm above the table, from the carriage's front face."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(table, crate), reference=(arm,), brief=brief,
-        )  # fmt: skip
+        return Layout(frame=frame, scene=(table, crate), reference=(arm,), brief=brief)

@@ -25,7 +25,7 @@ import math
 import random
 
 from arena_core.spec import Box, Jitter, ProcessRules, ReachZone, Zone
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 SLOPE_HALF = (0.35, 0.12, 0.01)
@@ -56,7 +56,7 @@ class RetainingWall(Family):
         "laser-cut vertical stop) that catches the crate on the goal stretch."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         lv = level(difficulty)
         theta_deg = r3(rng.uniform(31.0, 34.0) + 1.5 * (difficulty - 1))
         theta = math.radians(theta_deg)
@@ -150,7 +150,4 @@ class RetainingWall(Family):
             f"{2 * WALL_HALF_WIDTH * 100:.0f} cm wide "
             f"standing across the slope at x={stop_x}, {height * 100:.0f} cm above its surface."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(slope, crate), reference=(reference,), brief=brief,
-        )  # fmt: skip
+        return Layout(frame=frame, scene=(slope, crate), reference=(reference,), brief=brief)

@@ -32,7 +32,7 @@ from arena_core.spec import (
     ReachZone,
     Zone,
 )
-from generator.families.base import Draft, Family, Frame, build_zone, level, limits, r3
+from generator.families.base import Family, Frame, Layout, build_zone, level, limits, r3
 from generator.layout import Solid
 
 CLEARANCE = 0.003
@@ -66,7 +66,7 @@ class Sweep(Family):
         "on_turntable) that starts behind the puck, catches it and carries it round."
     )
 
-    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Draft:
+    def layout(self, rng: random.Random, seed: int, difficulty: int, revision: int) -> Layout:
         lv = level(difficulty)
         table_top = r3(rng.uniform(0.06, 0.1))
         radius = r3(rng.uniform(0.14, 0.19))
@@ -164,7 +164,4 @@ class Sweep(Family):
             f"(role on_turntable), pointing {behind} degrees clockwise of +x, "
             f"{CLEARANCE * 1000:.0f} mm above the table."
         )
-        return Draft(
-            family=self.name, seed=seed, difficulty=difficulty, frame=frame,
-            scene=(table, puck), reference=(reference,), brief=brief,
-        )  # fmt: skip
+        return Layout(frame=frame, scene=(table, puck), reference=(reference,), brief=brief)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import fail, stdout_console, whole_ids
+from arena_core.cli.output import RESULT_JSON, fail, stdout_console, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.settings import Settings
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", "-s", min=0, help="Seed of the first benchmark."),
         difficulty: int = typer.Option(1, "--difficulty", min=1, max=5),
         max_attempts: int = typer.Option(3, "--max-attempts", min=1, max=10),
-        as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Generate benchmarks (seeds SEED..SEED+COUNT-1) and print each verdict and the
         funnel's pass rate per stage.

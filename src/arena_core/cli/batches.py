@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import fail, figure, stdout_console, whole_ids
+from arena_core.cli.output import LIST_JSON, RESULT_JSON, fail, figure, stdout_console, whole_ids
 
 if TYPE_CHECKING:
     from arena_core.events import Envelope, Payload
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         max_submissions: int = typer.Option(3, "--max-submissions"),
         max_sim_calls: int = typer.Option(120, "--max-sim-calls"),
         timeout: float = typer.Option(900.0, "--timeout", help="Seconds to wait per solve."),
-        as_json: bool = typer.Option(False, "--json", help="Print the answer as JSON."),
+        as_json: bool = RESULT_JSON,
     ) -> None:  # fmt: skip
         """Solve each chosen benchmark K times with different rollout seeds (offline) or
         sampling (anthropic): a rollout job whose children are recorded solves."""
@@ -160,7 +160,7 @@ def register(app: typer.Typer) -> None:
         llm: str = typer.Option(None, "--llm", help="Agent policy: offline, anthropic, replay."),
         concurrency: int = typer.Option(4, "--concurrency", help="Solves at once."),
         timeout: float = typer.Option(1800.0, "--timeout", help="Seconds per solve."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON object per benchmark."),
+        as_json: bool = LIST_JSON,
     ) -> None:
         """Solve benchmarks K times each (rollout seeds 0..K-1, one simulation budget) and
         record pass@1, pass@K and AUCCESS on their library rows: a calibrate job whose

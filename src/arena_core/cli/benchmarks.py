@@ -7,7 +7,7 @@ import orjson
 import typer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import fail, figure, stdout_console, whole_ids
+from arena_core.cli.output import LIST_JSON, fail, figure, stdout_console, whole_ids
 from arena_core.settings import Settings
 
 
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
         min_pass: float = typer.Option(None, "--min-pass", help="Measured pass@1 at least."),
         max_pass: float = typer.Option(None, "--max-pass", help="Measured pass@1 at most."),
         calibrated: bool = typer.Option(False, "--calibrated", help="Only measured ones."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON object per benchmark."),
+        as_json: bool = LIST_JSON,
     ) -> None:
         """The benchmark library with declared and measured difficulty."""
         _check_difficulty(difficulty)

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import stdout_console, whole_ids
+from arena_core.cli.output import RESULT_JSON, stdout_console, whole_ids
 from arena_core.processes import stop_on_sigterm
 
 if TYPE_CHECKING:
@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
         workers: list[str] = typer.Option(
             [], "--workers", "-w", help="SERVICE=COUNT processes (default 1 of each)."
         ),
-        as_json: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+        as_json: bool = RESULT_JSON,
         stall_timeout: float = typer.Option(
             600, "--stall-timeout", help="Fail when nothing happens for this long (s)."
         ),

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
-from arena_core.cli.output import fail
+from arena_core.cli.output import RESULT_JSON, fail
 
 if TYPE_CHECKING:
     from arena_core.settings import LlmPolicyName
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         ),
         timeout: float = typer.Option(900.0, "--timeout", help="Seconds to wait for the jobs."),
         dry_run: bool = typer.Option(False, "--dry-run", help="Only list what would be sent."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON object: the result."),
+        as_json: bool = RESULT_JSON,
     ) -> None:
         """Re-execute a recorded run's jobs under a new run id, seeing what it saw.
 

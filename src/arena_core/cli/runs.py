@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from arena_core.cli.output import fail
+from arena_core.cli.output import LIST_JSON, fail
 from arena_core.cli.recording import open_recording
 
 EXAMPLES = """
@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
     def runs(
         limit: int = typer.Option(50, "--limit", "-n", min=1, help="How many runs."),
         kind: str = typer.Option(None, "--kind", help="Only runs of this kind."),
-        as_json: bool = typer.Option(False, "--json", help="One JSON object per line."),
+        as_json: bool = LIST_JSON,
     ) -> None:
         """List recorded runs, most recent first (ids are never cut)."""
 

@@ -51,7 +51,7 @@ def register(app: typer.Typer) -> None:
     def create(
         scope: list[Scope] = typer.Option(..., "--scope", help="read, submit or admin (repeat)."),
         name: str = typer.Option("token", "--name", help="Who or what it is for."),
-        json_out: bool = typer.Option(False, "--json", help="Print a JSON object."),
+        json_out: bool = RESULT_JSON,
     ) -> None:
         """Issue a token; the secret is printed once (store it, it cannot be shown again)."""
         from arena_core.api.tokens import mint

@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, insert, update
+from sqlalchemy import Connection, Table, update
 from sqlmodel import Field, SQLModel
 
+from arena_core.db.once import insert_once
 from arena_core.events import Envelope
 from arena_core.events.access import TokenCreated, TokenRevoked
 from arena_core.events.job_control import BatchCancelled, BatchPaused, BatchResumed, BatchRetried
@@ -79,8 +80,7 @@ TABLES = (api_tokens, job_controls, job_retries)
 
 
 def _control(conn: Connection, seq: int, job_id: str, **values: bool) -> None:
-    stmt = insert(job_controls).prefix_with("OR IGNORE")
-    conn.execute(stmt.values(job_id=job_id, updated_seq=seq))
+    insert_once(conn, job_controls, job_id=job_id, updated_seq=seq)
     conn.execute(
         update(job_controls)
         .where(job_controls.c.job_id == job_id, job_controls.c.cancelled.is_(False))
@@ -92,13 +92,9 @@ def fold(conn: Connection, seq: int, env: Envelope[Any]) -> None:
     """Apply one event to the access projections (other events are ignored)."""
     p = env.payload
     if isinstance(p, TokenCreated):
-        conn.execute(
-            insert(api_tokens)
-            .prefix_with("OR IGNORE")
-            .values(
-                token_id=p.token_id, name=p.name, scopes=" ".join(p.scopes),
-                secret_sha256=p.secret_sha256, created_seq=seq, created_at=env.ts,
-            )
+        insert_once(
+            conn, api_tokens, token_id=p.token_id, name=p.name, scopes=" ".join(p.scopes),
+            secret_sha256=p.secret_sha256, created_seq=seq, created_at=env.ts,
         )  # fmt: skip
     elif isinstance(p, TokenRevoked):
         conn.execute(
@@ -114,11 +110,7 @@ def fold(conn: Connection, seq: int, env: Envelope[Any]) -> None:
         _control(conn, seq, p.job_id, paused=False, cancelled=True)
     elif isinstance(p, BatchRetried):
         for child in p.children:
-            conn.execute(
-                insert(job_retries)
-                .prefix_with("OR IGNORE")
-                .values(
-                    failed_job_id=child.failed_job_id, new_job_id=child.new_job_id,
-                    batch_job_id=p.job_id, seq=seq,
-                )
+            insert_once(
+                conn, job_retries, failed_job_id=child.failed_job_id, new_job_id=child.new_job_id,
+                batch_job_id=p.job_id, seq=seq,
             )  # fmt: skip

@@ -13,9 +13,10 @@ from datetime import datetime
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Connection, Index, Table, insert, select, update
+from sqlalchemy import Connection, Index, Table, select, update
 from sqlmodel import Field, SQLModel
 
+from arena_core.db.once import insert_once
 from arena_core.events import Envelope
 from arena_core.events.benchmark import BenchmarkCreated, BenchmarkReferenceRecorded
 from arena_core.events.calibration import BenchmarkCalibrated
@@ -87,21 +88,15 @@ def fold(conn: Connection, seq: int, env: Envelope[Any]) -> None:
     """Apply one event to the library (other events are ignored)."""
     p = env.payload
     if isinstance(p, BenchmarkCreated):
-        conn.execute(
-            insert(benchmarks)
-            .prefix_with("OR IGNORE")
-            .values(
-                benchmark_id=p.benchmark_id, family=p.spec.family, seed=p.spec.seed,
-                difficulty=p.spec.difficulty, spec_sha256=p.spec_sha256,
-                spec=p.spec.model_dump_json(),
-                meshes=orjson.dumps([m.model_dump(mode="json") for m in p.meshes]).decode(),
-                scene_code_sha256=p.scene_code.sha256, mjcf_sha256=p.mjcf.sha256,
-                attempts=p.attempts, policy=p.policy, job_id=env.causation_id,
-                run_id=env.run_id, created_seq=seq, created_at=env.ts,
-                random_designs=p.triviality.designs if p.triviality else None,
-                random_passes=p.triviality.passes if p.triviality else None,
-                random_pass_rate=p.triviality.rate if p.triviality else None,
-            )
+        insert_once(
+            conn, benchmarks, benchmark_id=p.benchmark_id, family=p.spec.family, seed=p.spec.seed,
+            difficulty=p.spec.difficulty, spec_sha256=p.spec_sha256, spec=p.spec.model_dump_json(),
+            meshes=orjson.dumps([m.model_dump(mode="json") for m in p.meshes]).decode(),
+            scene_code_sha256=p.scene_code.sha256, mjcf_sha256=p.mjcf.sha256, attempts=p.attempts,
+            policy=p.policy, job_id=env.causation_id, run_id=env.run_id, created_seq=seq,
+            created_at=env.ts, random_designs=p.triviality.designs if p.triviality else None,
+            random_passes=p.triviality.passes if p.triviality else None,
+            random_pass_rate=p.triviality.rate if p.triviality else None,
         )  # fmt: skip
     elif isinstance(p, BenchmarkReferenceRecorded):
         conn.execute(

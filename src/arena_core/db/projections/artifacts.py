@@ -7,8 +7,9 @@ import hashlib
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 
+from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
 from arena_core.db.tables import artifact_chunks, artifact_links, artifacts
 from arena_core.events import Envelope
@@ -32,13 +33,9 @@ class ArtifactsProjection(Projection):
         ref = p.ref
         data = base64.b64decode(p.data_b64)
         if p.chunk_count > 1:
-            self.conn.execute(
-                insert(artifact_chunks)
-                .prefix_with("OR IGNORE")
-                .values(
-                    sha256=ref.sha256, chunk_index=p.chunk_index,
-                    chunk_count=p.chunk_count, data=data,
-                )
+            insert_once(
+                self.conn, artifact_chunks, sha256=ref.sha256, chunk_index=p.chunk_index,
+                chunk_count=p.chunk_count, data=data,
             )  # fmt: skip
             have = self.conn.execute(
                 select(func.count()).where(artifact_chunks.c.sha256 == ref.sha256)
@@ -54,17 +51,11 @@ class ArtifactsProjection(Projection):
             self.conn.execute(delete(artifact_chunks).where(artifact_chunks.c.sha256 == ref.sha256))
         if hashlib.sha256(data).hexdigest() != ref.sha256 or len(data) != ref.size:
             return  # a corrupt artifact is kept only in the log, never in the store
-        self.conn.execute(
-            insert(artifacts)
-            .prefix_with("OR IGNORE")
-            .values(sha256=ref.sha256, size=ref.size, media_type=ref.media_type, data=data,
-                    first_seq=seq)
+        insert_once(
+            self.conn, artifacts, sha256=ref.sha256, size=ref.size, media_type=ref.media_type,
+            data=data, first_seq=seq,
         )  # fmt: skip
-        self.conn.execute(
-            insert(artifact_links)
-            .prefix_with("OR IGNORE")
-            .values(run_id=env.run_id, name=ref.name, sha256=ref.sha256)
-        )
+        insert_once(self.conn, artifact_links, run_id=env.run_id, name=ref.name, sha256=ref.sha256)
         if self.workspace is not None:
             mirror(self.workspace, env.run_id, ref.name, data)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
+from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
 from arena_core.db.tables import conversation_events, turns
 from arena_core.events import Envelope
@@ -59,17 +60,13 @@ class ConversationsProjection(Projection):
             self._notes.clear()
 
     def _requested(self, seq: int, env: Envelope[Any], p: LlmCallRequested) -> None:
-        self.conn.execute(
-            insert(turns)
-            .prefix_with("OR IGNORE")
-            .values(
-                request_seq=seq, request_id=env.id, conversation_id=p.conversation_id,
-                turn_index=p.turn_index, run_id=env.run_id, correlation_id=env.correlation_id,
-                agent_role=p.agent_role, agent_id=env.agent.id if env.agent else "",
-                model=p.model, prompt_id=p.prompt.id if p.prompt else None,
-                prompt_version=p.prompt.version if p.prompt else None,
-                request=p.model_dump_json(), ts=env.ts,
-            )
+        insert_once(
+            self.conn, turns, request_seq=seq, request_id=env.id, conversation_id=p.conversation_id,
+            turn_index=p.turn_index, run_id=env.run_id, correlation_id=env.correlation_id,
+            agent_role=p.agent_role, agent_id=env.agent.id if env.agent else "", model=p.model,
+            prompt_id=p.prompt.id if p.prompt else None,
+            prompt_version=p.prompt.version if p.prompt else None, request=p.model_dump_json(),
+            ts=env.ts,
         )  # fmt: skip
 
     def _answered(self, seq: int, p: LlmCallCompleted | LlmCallFailed) -> None:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import insert, select, update
-from sqlalchemy.dialects.sqlite import insert as upsert
+from sqlalchemy import select, update
 
 from arena_core.db.experiments import experiment_variants, experiments
+from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
 from arena_core.events import Envelope
 from arena_core.events.optimizer import (
@@ -51,14 +51,10 @@ class ExperimentsProjection(Projection):
     def apply(self, seq: int, env: Envelope[Any]) -> None:
         p = env.payload
         if isinstance(p, OptimizeJobRequested):
-            self.conn.execute(
-                insert(experiments)
-                .prefix_with("OR IGNORE")
-                .values(
-                    id=env.id, seq=seq, role=p.role, start_profile_id=p.profile_id,
-                    seed=p.seed, generations=p.generations, population=p.population,
-                    status="running", requested_at=env.ts,
-                )
+            insert_once(
+                self.conn, experiments, id=env.id, seq=seq, role=p.role,
+                start_profile_id=p.profile_id, seed=p.seed, generations=p.generations,
+                population=p.population, status="running", requested_at=env.ts,
             )  # fmt: skip
             return
         job = env.causation_id
@@ -107,13 +103,9 @@ class ExperimentsProjection(Projection):
     def _variant(
         self, job: str, profile_id: str, seq: int, parent_ids: tuple[str, ...] = ()
     ) -> None:
-        self.conn.execute(
-            upsert(experiment_variants)
-            .values(
-                experiment_id=job, profile_id=profile_id, seq=seq,
-                parent_ids=orjson.dumps(list(parent_ids)).decode(),
-            )
-            .on_conflict_do_nothing()
+        insert_once(
+            self.conn, experiment_variants, experiment_id=job, profile_id=profile_id, seq=seq,
+            parent_ids=orjson.dumps(list(parent_ids)).decode(),
         )  # fmt: skip
 
     def _verdict(self, job: str, profile_id: str) -> str | None:

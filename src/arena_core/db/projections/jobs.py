@@ -11,8 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 
+from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
 from arena_core.db.projections.runs import run_status
 from arena_core.db.tables import jobs, runs
@@ -90,14 +91,9 @@ class JobsProjection(Projection):
 
     def _requested(self, seq: int, env: Envelope[Any], p: JobRequested) -> None:
         parent = p.parent or None
-        self.conn.execute(
-            insert(jobs)
-            .prefix_with("OR IGNORE")
-            .values(
-                job_id=env.id, kind=job_kind(env.type), run_id=env.run_id,
-                parent_job_id=parent, state=JobState.requested, requested_seq=seq,
-                requested_at=env.ts,
-            )
+        insert_once(
+            self.conn, jobs, job_id=env.id, kind=job_kind(env.type), run_id=env.run_id,
+            parent_job_id=parent, state=JobState.requested, requested_seq=seq, requested_at=env.ts,
         )  # fmt: skip
         self._runs.add(env.run_id)
         if parent:

@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Any, cast
 
 import orjson
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, select, update
 
+from arena_core.db.once import insert_once
 from arena_core.db.projections.artifacts import mirror
 from arena_core.db.projections.base import Projection
 from arena_core.db.team import PlanRow, render_plan
@@ -28,14 +29,10 @@ class PlansProjection(Projection):
     def apply(self, seq: int, env: Envelope[Any]) -> None:
         p = env.payload
         if isinstance(p, PlanCreated):
-            self.conn.execute(
-                insert(plans)
-                .prefix_with("OR IGNORE")
-                .values(
-                    id=p.plan_id, run_id=env.run_id, solve_job_id=p.solve_job_id,
-                    benchmark_id=p.request.benchmark_id, strategy=p.strategy,
-                    items=_dump(p.items), created_at=env.ts, updated_at=env.ts,
-                )
+            insert_once(
+                self.conn, plans, id=p.plan_id, run_id=env.run_id, solve_job_id=p.solve_job_id,
+                benchmark_id=p.request.benchmark_id, strategy=p.strategy, items=_dump(p.items),
+                created_at=env.ts, updated_at=env.ts,
             )  # fmt: skip
         elif isinstance(p, PlanItemUpdated):
             row = self.conn.execute(select(plans).where(plans.c.id == p.plan_id)).first()

@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import insert, select, update
 from sqlalchemy.dialects.sqlite import insert as upsert
 
+from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
 from arena_core.events import Envelope
 from arena_core.events.profiles import (
@@ -87,14 +88,12 @@ class ProfilesProjection(Projection):
 
     def _evaluated(self, seq: int, env: Envelope[Any], p: ProfileEvaluated) -> None:
         o = p.objectives
-        self.conn.execute(
-            insert(profile_evaluations).prefix_with("OR IGNORE").values(
-                profile_id=p.profile_id, experiment_id=p.experiment_id, seq=seq,
-                success=o.success, cost_usd=o.cost_usd, tokens=o.tokens, latency_s=o.latency_s,
-                simulations=o.simulations, targets=p.targets, targets_solved=p.targets_solved,
-                controls=p.controls, controls_lost=orjson.dumps(list(p.controls_lost)).decode(),
-                passed=p.passed, at=env.ts,
-            )
+        insert_once(
+            self.conn, profile_evaluations, profile_id=p.profile_id, experiment_id=p.experiment_id,
+            seq=seq, success=o.success, cost_usd=o.cost_usd, tokens=o.tokens, latency_s=o.latency_s,
+            simulations=o.simulations, targets=p.targets, targets_solved=p.targets_solved,
+            controls=p.controls, controls_lost=orjson.dumps(list(p.controls_lost)).decode(),
+            passed=p.passed, at=env.ts,
         )  # fmt: skip
         if p.passed:
             self.conn.execute(

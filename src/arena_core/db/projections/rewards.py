@@ -22,6 +22,7 @@ from typing import Any
 import orjson
 from sqlalchemy import insert, select, update
 
+from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
 from arena_core.db.tables import job_rewards, jobs
 from arena_core.events import Envelope
@@ -76,9 +77,8 @@ class RewardsProjection(Projection):
             })  # fmt: skip
         elif isinstance(p, SimJobRequested):
             if not p.preview and env.correlation_id and env.correlation_id != env.id:
-                self.conn.execute(
-                    insert(job_rewards).prefix_with("OR IGNORE")
-                    .values(job_id=env.id, scores=env.correlation_id, inputs="{}")
+                insert_once(
+                    self.conn, job_rewards, job_id=env.id, scores=env.correlation_id, inputs="{}",
                 )  # fmt: skip
         elif isinstance(p, SimJobCompleted | SimJobFailed):
             self._verdict(seq, env, p)

@@ -1,6 +1,9 @@
 """One batch job as it runs: its events, published with ids derived from the job, and its
 child solve jobs, a few at a time, each with a deadline.
 
+Every child reads the skills recorded when the batch began (``SolveJobRequested.skills``):
+the batch measures one world, and rollouts of one benchmark share their prompt.
+
 Every event a batch publishes has a fixed place (``slot``) among the job's derived ids, so
 a redelivered batch re-publishes the same ids: JetStream drops the copies, and a child
 whose answer is already on the stream is answered from there (``Bus.request``) instead of
@@ -43,12 +46,21 @@ class Batch:
     """A batch job being run by ``agent`` on ``bus``."""
 
     def __init__(
-        self, bus: Bus, job: Envelope[Any], agent: AgentRef, *, concurrency: int, timeout_s: float
+        self,
+        bus: Bus,
+        job: Envelope[Any],
+        agent: AgentRef,
+        *,
+        concurrency: int,
+        timeout_s: float,
+        skills: tuple[str, ...],
     ) -> None:
         self.bus = bus
         self.job = job
         self.agent = agent
         self.timeout_s = timeout_s
+        self.skills = skills
+        """The skill versions every child may read: those recorded when the batch began."""
         self._gate = asyncio.Semaphore(concurrency)
         self.benchmarks = asyncio.Semaphore(concurrency)
         """Benchmarks whose targets are held at once (their children share ``_gate``)."""
@@ -70,9 +82,10 @@ class Batch:
         return answer.targets[0]
 
     def child(self, index: int, request: SolveJobRequested) -> Envelope[SolveJobRequested]:
-        """The ``index``-th child: its own thread, caused by the job."""
+        """The ``index``-th child: its own thread, caused by the job, reading the batch's
+        skills (what one child teaches does not change the prompt of the next)."""
         return Envelope.new(
-            request,
+            request.model_copy(update={"skills": self.skills}),
             id=derived_id(self.job.id, CHILD_SLOT + index),
             run_id=self.job.run_id,
             causation_id=self.job.id,

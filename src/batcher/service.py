@@ -17,6 +17,7 @@ from arena_core.bus import Delivery
 from arena_core.events.calibration import CalibrateJobRequested
 from arena_core.events.rollouts import RolloutJobRequested
 from arena_core.service import Service, handles
+from arena_core.state import SharedState
 from batcher.calibration import run_calibration
 from batcher.children import ANSWER_SLOT, Batch
 from batcher.rollouts import run_rollouts
@@ -28,19 +29,28 @@ class BatcherService(Service):
     name: ClassVar[str] = "batcher"
     default_concurrency: ClassVar[int] = 2
 
-    def _batch(self, delivery: Delivery[Any], concurrency: int, timeout_s: float) -> Batch:
+    async def setup(self) -> None:
+        self.state: SharedState = self.container.state()
+
+    async def _batch(self, delivery: Delivery[Any], concurrency: int, timeout_s: float) -> Batch:
+        pinned = tuple(s.id for s in await self.state.all_skills())
         return Batch(
-            self.bus, delivery.envelope, self.agent, concurrency=concurrency, timeout_s=timeout_s
+            self.bus,
+            delivery.envelope,
+            self.agent,
+            concurrency=concurrency,
+            timeout_s=timeout_s,
+            skills=pinned,
         )
 
     @handles(RolloutJobRequested)
     async def on_rollout(self, delivery: Delivery[RolloutJobRequested]) -> None:
         job = delivery.payload
-        batch = self._batch(delivery, job.concurrency, job.solve_timeout_s)
+        batch = await self._batch(delivery, job.concurrency, job.solve_timeout_s)
         await batch.emit(await run_rollouts(batch, job), ANSWER_SLOT)
 
     @handles(CalibrateJobRequested)
     async def on_calibrate(self, delivery: Delivery[CalibrateJobRequested]) -> None:
         job = delivery.payload
-        batch = self._batch(delivery, job.concurrency, job.solve_timeout_s)
+        batch = await self._batch(delivery, job.concurrency, job.solve_timeout_s)
         await batch.emit(await run_calibration(batch, job), ANSWER_SLOT)

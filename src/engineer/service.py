@@ -95,7 +95,7 @@ class EngineerService(Service):
         )
         found = (
             await self.state.skills(
-                "engineer", [request.spec.family, request.spec.goal.kind], solve_key=request.key
+                "engineer", [request.spec.family, request.spec.goal.kind], solve=request
             )
             if request.settings.use_skills
             else []

@@ -226,9 +226,14 @@ def test_a_tree_line_shows_floats_short() -> None:
 
 async def test_a_redriven_solve_reads_the_skills_its_original_could_read() -> None:
     from arena_core.bus.testing import InMemoryBus
-    from arena_core.events.engineer import SkillContent
+    from arena_core.events.engineer import SkillContent, SolveJobRequested
+    from arena_core.library import example
     from arena_core.prompts.skills import Skill
     from arena_core.replay.world import PinnedState
+
+    def solve(key: str) -> SolveJobRequested:
+        target = example("example:ball_to_goal:0")
+        return SolveJobRequested(benchmark_id=target.benchmark_id, spec=target.spec, key=key)
 
     def skill(slug: str) -> Skill:
         content = SkillContent(
@@ -243,10 +248,10 @@ async def test_a_redriven_solve_reads_the_skills_its_original_could_read() -> No
     world = PinnedState(
         InMemoryBus(), {}, [early], solve_skills={"first": [early], "second": [early, mid_run]}
     )
-    assert [s.slug for s in await world.skills("engineer", ["sweep"], solve_key="first")] == [
+    assert [s.slug for s in await world.skills("engineer", ["sweep"], solve=solve("first"))] == [
         "early"
     ]
-    second = await world.skills("engineer", ["sweep"], solve_key="second")
+    second = await world.skills("engineer", ["sweep"], solve=solve("second"))
     assert [s.slug for s in second] == ["early", "mid-run"]
     assert [s.slug for s in await world.skills("engineer", ["sweep"])] == ["early"]
 

@@ -6,6 +6,7 @@ recorder writes them; readers use the queries below.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import cast
@@ -14,7 +15,8 @@ import orjson
 from sqlalchemy import Engine, Index, Table, select
 from sqlmodel import Field, SQLModel
 
-from arena_core.events.engineer import PlanItem, PlanItemStatus
+from arena_core.events.engineer import PlanItem, PlanItemStatus, SkillContent
+from arena_core.prompts.skills import Skill
 
 _MARK = {
     PlanItemStatus.todo: "[ ]",
@@ -99,3 +101,26 @@ def plan_items(engine: Engine, plan_id: str) -> tuple[PlanItem, ...]:
     if raw is None:
         raise LookupError(f"no plan {plan_id}")
     return tuple(PlanItem.model_validate(i) for i in orjson.loads(raw))
+
+
+def skill_versions(engine: Engine, ids: Iterable[str]) -> list[Skill]:
+    """The recorded skill versions of ``ids`` (ids not recorded are left out), by role,
+    slug and version."""
+    skills = cast(Table, SkillRow.__table__)  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(skills)
+            .where(skills.c.id.in_(list(ids)))
+            .order_by(skills.c.role, skills.c.slug, skills.c.version)
+        ).all()
+    return [
+        Skill(
+            id=row.id,
+            role=row.role,
+            slug=row.slug,
+            version=row.version,
+            content=SkillContent.model_validate_json(row.content),
+            failures_before=row.failures_before,
+        )
+        for row in rows
+    ]

@@ -64,6 +64,10 @@ class SolveJobRequested(JobRequested):
     ``prompt``; None: the role's ``prod`` prompt."""
     prompt: PromptRef | None = None
     """How LLM events name ``prompt_template``."""
+    skills: tuple[str, ...] | None = Field(default=None, max_length=10_000)
+    """Ids of the skill versions the team may read, fixed by the batch that asked (the K
+    rollouts of a batch see one world, whatever its solves teach meanwhile, so rollouts
+    of one benchmark share their prompt); None: the latest version of every skill."""
 
     @property
     def parent(self) -> str | None:

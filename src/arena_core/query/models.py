@@ -16,6 +16,7 @@ from arena_core.events.selection import BenchmarkSelection, SelectionRejected
 from arena_core.events.sim import MeshBlob, SimJobRequested
 from arena_core.profiles.experiments import Experiment, ExperimentSummary
 from arena_core.profiles.model import Profile
+from arena_core.prompts.skills import Skill
 from arena_core.spec import BenchmarkSpec
 
 QUERY_SUBJECT_PREFIX = "_ARENA.query"
@@ -200,11 +201,24 @@ class SimulationQuery(Query[SimulationAnswer]):
     design: int | None = Field(default=None, ge=0)
 
 
+class SkillsAnswer(Answer):
+    skills: tuple[Skill, ...]
+    """By role, slug and version; ids the recording does not hold are left out."""
+
+
+class SkillsQuery(Query[SkillsAnswer]):
+    """The recorded skill versions of these ids (what a solve pinned by its batch reads)."""
+
+    kind: ClassVar[str] = "skills"
+    answer: ClassVar[type[Any]] = SkillsAnswer
+    ids: tuple[str, ...] = Field(max_length=10_000)
+
+
 QUERIES: dict[str, type[Query[Any]]] = {
     q.kind: q
     for q in (
         SolveOutcomesQuery, TargetsQuery, SelectionQuery, SpentQuery, ProfileQuery, EvaluatedQuery,
-        ExperimentsQuery, SimulationQuery,
+        ExperimentsQuery, SimulationQuery, SkillsQuery,
     )
 }  # fmt: skip
 """Every query, by kind (what the responder answers)."""

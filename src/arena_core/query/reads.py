@@ -10,6 +10,7 @@ from sqlalchemy import Engine, select
 from arena_core.db import Message
 from arena_core.db.benchmarks import LibraryBenchmark, benchmarks, load_spec
 from arena_core.db.experiments import get_experiment, list_experiments
+from arena_core.db.team import skill_versions
 from arena_core.errors import ArenaError
 from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
 from arena_core.events.optimizer import RegressionJobCompleted
@@ -36,6 +37,8 @@ from arena_core.query.models import (
     SelectionQuery,
     SimulationAnswer,
     SimulationQuery,
+    SkillsAnswer,
+    SkillsQuery,
     SolveOutcome,
     SolveOutcomesAnswer,
     SolveOutcomesQuery,
@@ -209,3 +212,7 @@ def simulation(engine: Engine, query: SimulationQuery) -> SimulationAnswer:
             if not c.get("success")
         ),
     )
+
+
+def skills(engine: Engine, query: SkillsQuery) -> SkillsAnswer:
+    return SkillsAnswer(skills=tuple(skill_versions(engine, query.ids)))

@@ -36,6 +36,7 @@ READS: dict[str, Callable[[Engine, Any], BaseModel]] = {
     "evaluated": reads.evaluated,
     "experiments": reads.experiments,
     "simulation": reads.simulation,
+    "skills": reads.skills,
 }
 assert READS.keys() == QUERIES.keys()
 

@@ -13,16 +13,15 @@ recorded ones):
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import cast
 
 import orjson
-from sqlalchemy import Engine, Table, Text, func, select
+from sqlalchemy import Engine, Text, func, select
 
 from arena_core.bus import Bus
 from arena_core.db.tables import messages
-from arena_core.db.team import SkillRow
+from arena_core.db.team import skill_versions
 from arena_core.errors import ArenaError
-from arena_core.events.engineer import SkillContent, SkillWritten, SolveJobRequested
+from arena_core.events.engineer import SkillWritten, SolveJobRequested
 from arena_core.events.llm import LlmCallRequested
 from arena_core.ids import bounded
 from arena_core.profiles import Profile, get_profile
@@ -30,8 +29,6 @@ from arena_core.prompts import Prompt
 from arena_core.prompts.queries import get_prompt, list_prompts, tagged
 from arena_core.prompts.skills import Skill, relevant
 from arena_core.state import SharedState
-
-skills_table = cast(Table, SkillRow.__table__)  # type: ignore[attr-defined]
 
 
 class UnknownPromptPin(ArenaError, LookupError):
@@ -68,13 +65,16 @@ class PinnedState(SharedState):
     async def prod_profile(self, role: str) -> Profile | None:
         return self.profiles.get(role)
 
-    async def all_skills(self, role: str) -> list[Skill]:
-        return sorted((s for s in self.pinned_skills if s.role == role), key=lambda s: s.slug)
+    async def all_skills(self, role: str | None = None) -> list[Skill]:
+        mine = (s for s in self.pinned_skills if role is None or s.role == role)
+        return sorted(mine, key=lambda s: (s.role, s.slug))
 
     async def skills(
-        self, role: str, words: list[str], limit: int = 5, *, solve_key: str | None = None
+        self, role: str, words: list[str], limit: int = 5, *, solve: SolveJobRequested | None = None
     ) -> list[Skill]:
-        seen = self.solve_skills.get(solve_key or "", self.pinned_skills)
+        if solve is not None and solve.skills is not None:  # pinned when it was recorded
+            return await super().skills(role, words, limit, solve=solve)
+        seen = self.solve_skills.get(solve.key if solve else "", self.pinned_skills)
         mine = sorted((s for s in seen if s.role == role), key=lambda s: s.slug)
         return relevant(mine, words, limit)
 
@@ -148,18 +148,9 @@ def skills_before(engine: Engine, seq: int) -> list[Skill]:
                 )
             )
         ]
-        rows = conn.execute(
-            select(skills_table)
-            .where(skills_table.c.id.in_(ids))
-            .order_by(skills_table.c.role, skills_table.c.slug, skills_table.c.version)
-        ).all()
     latest: dict[tuple[str, str], Skill] = {}
-    for row in rows:
-        latest[row.role, row.slug] = Skill(
-            id=row.id, role=row.role, slug=row.slug, version=row.version,
-            content=SkillContent.model_validate_json(row.content),
-            failures_before=row.failures_before,
-        )  # fmt: skip
+    for skill in skill_versions(engine, ids):
+        latest[skill.role, skill.slug] = skill
     return list(latest.values())
 
 

@@ -16,9 +16,11 @@ from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 
 from arena_core.bus import Bus
+from arena_core.events.engineer import SolveJobRequested
 from arena_core.profiles import Profile
 from arena_core.prompts import PROD, Prompt, packaged_prompt, packaged_registration
 from arena_core.prompts.skills import Skill, relevant
+from arena_core.query import SkillsQuery, ask
 from arena_core.state.buckets import (
     PROFILES,
     PROMPTS,
@@ -37,6 +39,7 @@ class SharedState:
     def __init__(self, bus: Bus) -> None:
         self.bus = bus
         self._registered: set[str] = set()
+        self._pinned: tuple[tuple[str, ...], list[Skill]] | None = None
 
     async def prod_prompt(self, role: str) -> Prompt:
         """The ``prod`` prompt of ``role``; with none recorded anywhere, the packaged
@@ -67,12 +70,12 @@ class SharedState:
             return None
         return Profile.model_validate_json(entry.value) if entry.value else None
 
-    async def all_skills(self, role: str) -> list[Skill]:
-        """The latest version of every skill of ``role``."""
+    async def all_skills(self, role: str | None = None) -> list[Skill]:
+        """The latest version of every skill of ``role`` (None: of every role)."""
         kv = await self._bucket(SKILLS)
         if kv is None:
             return []
-        watcher = await kv.watch(f"{role}.>", ignore_deletes=True)
+        watcher = await kv.watch(f"{role}.>" if role else ">", ignore_deletes=True)
         found = []
         try:
             async for entry in watcher:
@@ -82,14 +85,27 @@ class SharedState:
                     found.append(Skill.model_validate_json(entry.value))
         finally:
             await watcher.stop()  # type: ignore[no-untyped-call]
-        return sorted(found, key=lambda s: s.slug)
+        return sorted(found, key=lambda s: (s.role, s.slug))
 
     async def skills(
-        self, role: str, words: list[str], limit: int = 5, *, solve_key: str | None = None
+        self, role: str, words: list[str], limit: int = 5, *, solve: SolveJobRequested | None = None
     ) -> list[Skill]:
-        """The latest version of each of the role's skills sharing a tag with ``words``
-        (``solve_key``: the solve asking, so a redrive can answer what it saw then)."""
+        """The role's skills sharing a tag with ``words``: of the versions ``solve`` was
+        pinned to by its batch, else the latest version of each (``solve``: the solve
+        asking, so a redrive can also answer what it saw then)."""
+        if solve is not None and solve.skills is not None:
+            found = await self.skill_versions(solve.skills)
+            return relevant((s for s in found if s.role == role), words, limit)
         return relevant(await self.all_skills(role), words, limit)
+
+    async def skill_versions(self, ids: tuple[str, ...]) -> list[Skill]:
+        """The skill versions of ``ids``, read from the recording (a version a later one
+        replaced is no longer in the bucket); the last set asked is kept, as every
+        rollout of a batch asks for the same."""
+        if self._pinned is None or self._pinned[0] != ids:
+            answer = await ask(self.bus, SkillsQuery(ids=ids))
+            self._pinned = (ids, list(answer.skills))
+        return self._pinned[1]
 
     async def _bucket(self, name: str) -> KeyValue | None:
         return await open_bucket(self.bus.js, name)

@@ -22,7 +22,7 @@ class WriteSkillArgs(Args):
 
 async def read_skills(session: EngineerSession, args: SkillQuery) -> str:
     words = [w for w in args.query.replace(",", " ").split() if w]
-    found = await session.state.skills(ROLE, words, solve_key=session.request.key)
+    found = await session.state.skills(ROLE, words, solve=session.request)
     return as_json(
         [
             {

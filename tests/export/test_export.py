@@ -11,12 +11,14 @@ from typing import Any
 import orjson
 import pytest
 import pytest_asyncio
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from arena_core.bus import EmbeddedNats
 from arena_core.container import make_bus
 from arena_core.db import open_database
-from arena_core.export import ExportFilter, ExportFormat, export, export_file
+from arena_core.db.tables import chats
+from arena_core.export import ExportFilter, ExportFormat, ExportSummary, export, export_file, openai
+from arena_core.export.conversations import rollouts
 from arena_core.recorder import RecorderService
 from arena_core.settings import Settings
 from tests.recorder.recording import settle
@@ -70,6 +72,21 @@ async def test_sft_openai_rows_carry_tool_calls_as_json_text(recorded: Engine) -
     assert msgs[3]["tool_call_id"] == call["id"]
     assert out[0]["tools"][0]["function"]["name"] == "measure"
     check_provenance(out[0])
+
+
+async def test_sft_openai_rows_rendered_when_recorded_equal_those_rendered_from_the_calls(
+    recorded: Engine,
+) -> None:
+    out = io.BytesIO()
+    summary = export(recorded, ExportFormat.sft_openai, out)
+    with recorded.connect() as conn:
+        rendered = conn.execute(select(func.count()).select_from(chats)).scalar_one()
+    assert rendered >= summary.rows == 2  # the rows come from the projection
+    decoded = rollouts(recorded, ExportFilter(), ExportSummary(), lambda _n: None)
+    from_calls = b"".join(
+        orjson.dumps(openai.row(r), option=orjson.OPT_APPEND_NEWLINE) for r in decoded
+    )
+    assert out.getvalue() == from_calls
 
 
 async def test_sft_trl_rows_carry_tool_arguments_as_objects(recorded: Engine) -> None:

@@ -259,6 +259,29 @@ class ConversationTurn(SQLModel, table=True):
     """Timestamp of the request."""
 
 
+class ConversationChat(SQLModel, table=True):
+    """Projection: a conversation as OpenAI chat, up to its latest completed turn
+    (``arena_core.db.chat``), written when that turn's answer is recorded."""
+
+    __tablename__ = "conversation_chats"
+    __table_args__ = (
+        Index("ix_conversation_chats_conversation", "conversation_id", "run_id", unique=True),
+    )
+
+    request_seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    """The turn rendered (its ``llm.call.requested``)."""
+    conversation_id: str
+    """The conversation."""
+    run_id: str
+    """Its run (a redriven run reuses conversation ids)."""
+    messages: str
+    """System, history and the turn's answer as OpenAI chat messages (JSON)."""
+    tools: str
+    """The turn's tools as OpenAI function tools (JSON)."""
+    call: str
+    """What provenance says of the call: policy, models, seed, prompt (JSON)."""
+
+
 class ConversationEvent(SQLModel, table=True):
     """Projection: a thought, tool call or tool result inside an agent's conversation."""
 
@@ -300,4 +323,5 @@ runs = _table(Run)
 jobs = _table(Job)
 job_rewards = _table(JobReward)
 turns = _table(ConversationTurn)
+chats = _table(ConversationChat)
 conversation_events = _table(ConversationEvent)

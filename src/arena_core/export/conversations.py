@@ -8,13 +8,14 @@ time and decoded once, as plain JSON (``recorded``: validated when recorded).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import orjson
-from sqlalchemy import Connection, Engine, case, func, literal, select
+from sqlalchemy import Connection, Engine, bindparam, case, func, literal, select
 
+from arena_core.db.chat import call
 from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import turns
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause, turn_filters
@@ -22,6 +23,8 @@ from arena_core.export.jobs import job_columns, join_jobs, outcome
 from arena_core.export.recorded import AnswerJson, RequestDecoder, RequestJson
 from arena_core.export.rewards import RewardInputs, inputs_of, reward
 from arena_core.replay.conversations import check_continuity
+
+T = TypeVar("T")
 
 CHUNK = 256
 """Conversations whose final request and answer are read together in one query."""
@@ -63,26 +66,19 @@ class Rollout:
     """Where it comes from and its reward."""
 
 
-def real_model(answer: AnswerJson) -> str:
-    """The model that actually answered: the API model, or the offline role's algorithm."""
-    return f"offline/{answer['agent_role']}" if answer["policy"] == "offline" else answer["model"]
-
-
 def provenance(rollout: Rollout) -> dict[str, Any]:
     """Where a row came from: enough to find every recorded message behind it."""
-    request, answer, source = rollout.request, rollout.answer, rollout.source
-    prompt = request["prompt"]
+    return described(rollout.source, call(rollout.request, rollout.answer))
+
+
+def described(source: Source, of_call: dict[str, Any]) -> dict[str, Any]:
+    """The provenance of a row: its source, and what ``call`` says of the call behind it."""
     return {
         "run_id": source.run_id,
         "conversation_id": source.conversation_id,
         "job_id": source.correlation_id,
         "agent_role": source.agent_role,
-        "policy": answer["policy"],
-        "model": real_model(answer),
-        "requested_model": request["model"],
-        "seed": request["parameters"].get("seed"),
-        "prompt_id": prompt["id"] if prompt else None,
-        "prompt_version": prompt["version"] if prompt else None,
+        **of_call,
         "outcome": source.outcome,
         "reward": source.reward,
         "reward_inputs": source.reward_inputs.as_json() if source.reward_inputs else None,
@@ -97,6 +93,11 @@ def count(engine: Engine, flt: ExportFilter) -> int:
         return int(conn.execute(q).scalar_one())
 
 
+Reader = Callable[[Connection, list[tuple[int, Source]]], Iterator[T]]
+"""Reads the rows of a chunk of conversations from their final answered turns (by
+``request_seq``), in the chunk's order."""
+
+
 def rollouts(
     engine: Engine,
     flt: ExportFilter,
@@ -107,6 +108,24 @@ def rollouts(
 ) -> Iterator[Rollout]:
     """Every whole conversation that passes ``flt``, in conversation id order (with
     ``prompt_hashes``, each knows the ``request_hash`` of its first call)."""
+    decode = RequestDecoder()
+    return finals(
+        engine, flt, summary, progress,
+        lambda conn, pending: decoded(conn, pending, decode), prompt_hashes=prompt_hashes,
+    )  # fmt: skip
+
+
+def finals(
+    engine: Engine,
+    flt: ExportFilter,
+    summary: ExportSummary,
+    progress: Progress,
+    read: Reader[T],
+    *,
+    prompt_hashes: bool = False,
+) -> Iterator[T]:
+    """What ``read`` makes of every whole conversation that passes ``flt``, in
+    conversation id order, a chunk at a time."""
     # A redriven run reuses its source's conversation ids: a conversation is one run's.
     order = [turns.c.conversation_id, turns.c.run_id, turns.c.request_seq]
     query = (
@@ -122,7 +141,6 @@ def rollouts(
     )  # fmt: skip
     pending: list[tuple[int, Source]] = []
     group: list[Any] = []
-    decode = RequestDecoder()
     with engine.connect() as conn:
         # One connection: final turns are read from the snapshot the scan sees.
         rewards: dict[str, RewardInputs] = {}
@@ -132,13 +150,14 @@ def rollouts(
                 _check(group, flt, summary, pending, rewards)
                 group = []
                 if len(pending) >= CHUNK:
-                    yield from _chunk(conn, pending, decode)
+                    yield from read(conn, pending)
                     pending = []
             group.append(row)
         if group:
             progress(1)
             _check(group, flt, summary, pending, rewards)
-        yield from _chunk(conn, pending, decode)
+        if pending:
+            yield from read(conn, pending)
 
 
 def _first_request_hash() -> Any:
@@ -210,19 +229,19 @@ def _whole(rows: list[Any]) -> bool:
     return all(r[1] == i and (r[3] is not None or i == last) for i, r in enumerate(rows))
 
 
-def _chunk(
+_FINAL = select(turns.c.request_seq, turns.c.request, turns.c.response).where(
+    turns.c.request_seq.in_(bindparam("seqs", expanding=True))
+)
+
+
+def decoded(
     conn: Connection, pending: list[tuple[int, Source]], decode: RequestDecoder
 ) -> Iterator[Rollout]:
+    """The rollouts of ``pending``, their final request and answer read and decoded."""
     if not pending:
         return
-    stored = {
-        seq: (request, response)
-        for seq, request, response in conn.execute(
-            select(turns.c.request_seq, turns.c.request, turns.c.response).where(
-                turns.c.request_seq.in_([seq for seq, _ in pending])
-            )
-        )
-    }
+    seqs = {"seqs": [seq for seq, _ in pending]}
+    stored = {seq: (request, response) for seq, request, response in conn.execute(_FINAL, seqs)}
     for seq, source in pending:
         request, response = stored[seq]
         yield Rollout(decode(request), orjson.loads(response), source)

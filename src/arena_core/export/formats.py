@@ -62,7 +62,7 @@ def _sft(shape: Callable[[conversations.Rollout], dict[str, Any]]) -> Format:
 
 
 FORMATS: dict[ExportFormat, Format] = {
-    ExportFormat.sft_openai: _sft(openai.row),
+    ExportFormat.sft_openai: Format(rows=openai.rows, count=conversations.count),
     ExportFormat.sft_trl: _sft(trl.row),
     ExportFormat.sft_anthropic: _sft(anthropic.row),
     ExportFormat.grpo: Format(rows=grpo.rows, count=conversations.count),

@@ -3,6 +3,11 @@
 ``{"messages", "tools", "parallel_tool_calls", "provenance"}``: assistant ``tool_calls``
 with ``id``, ``type: "function"`` and ``function.arguments`` as JSON text; ``tool``
 messages with ``tool_call_id``; ``tools[].function.parameters`` as a JSON Schema object.
+
+The messages and tools of a conversation are rendered when its last answer is recorded
+(``conversation_chats``): a row joins them with its provenance, decoding no history. A
+conversation the projection has not rendered (or rendered up to another turn) is
+rendered here from its recorded call, with the same functions (``arena_core.db.chat``).
 """
 
 from __future__ import annotations
@@ -11,76 +16,21 @@ from collections.abc import Iterator
 from typing import Any
 
 import orjson
+from sqlalchemy import Connection, Engine, bindparam, select
 
-from arena_core.export.conversations import Rollout, provenance
-from arena_core.export.recorded import MessageJson, ToolJson
+from arena_core.db.chat import history as call_history
+from arena_core.db.chat import messages, tools
+from arena_core.db.tables import chats
+from arena_core.export.conversations import Rollout, Source, decoded, described, finals, provenance
+from arena_core.export.filters import ExportFilter, ExportSummary, Progress
+from arena_core.export.recorded import MessageJson, RequestDecoder
 
-
-def tools(schemas: list[ToolJson]) -> list[dict[str, Any]]:
-    """Function tools, parameters as JSON Schema objects."""
-    return [
-        {
-            "type": "function",
-            "function": {
-                "name": t["name"],
-                "description": t["description"],
-                "parameters": t["input_schema"],
-            },
-        }
-        for t in schemas
-    ]
+__all__ = ["history", "messages", "row", "rows", "tools"]
 
 
 def history(rollout: Rollout) -> list[MessageJson]:
     """The conversation up to and including the final answer."""
-    answer: MessageJson = {"role": "assistant", "content": rollout.answer["content"]}
-    return [*rollout.request["messages"], answer]
-
-
-def messages(
-    system: str, turns: list[MessageJson], *, arguments_as_text: bool, tool_names: bool = False
-) -> Iterator[dict[str, Any]]:
-    """Chat messages: system, then users, assistants (with ``tool_calls``) and tools.
-
-    ``arguments_as_text`` writes tool-call arguments as JSON text (OpenAI) instead of
-    objects (TRL); ``tool_names`` names the tool on each tool message (chat templates
-    that render tool results by name read it).
-    """
-    yield {"role": "system", "content": system}
-    names: dict[str, str] = {}
-    for m in turns:
-        texts: list[str] = []
-        if m["role"] == "assistant":
-            calls: list[dict[str, Any]] = []
-            for b in m["content"]:
-                if b["type"] == "text":
-                    texts.append(b["text"])
-                elif b["type"] == "tool_use":
-                    names[b["id"]] = b["name"]
-                    args: Any = (
-                        orjson.dumps(b["input"]).decode() if arguments_as_text else b["input"]
-                    )
-                    calls.append(
-                        {"id": b["id"], "type": "function",
-                         "function": {"name": b["name"], "arguments": args}}
-                    )  # fmt: skip
-            msg: dict[str, Any] = {"role": "assistant", "content": "".join(texts) or None}
-            if calls:
-                msg["tool_calls"] = calls
-            yield msg
-            continue
-        for b in m["content"]:
-            if b["type"] == "tool_result":
-                tool: dict[str, Any] = {
-                    "role": "tool", "tool_call_id": b["tool_use_id"], "content": b["content"],
-                }  # fmt: skip
-                if tool_names:
-                    tool["name"] = names.get(b["tool_use_id"], "")
-                yield tool
-            elif b["type"] == "text":
-                texts.append(b["text"])
-        if texts:
-            yield {"role": "user", "content": "\n".join(texts)}
+    return call_history(rollout.request, rollout.answer)
 
 
 def row(rollout: Rollout) -> dict[str, Any]:
@@ -93,3 +43,36 @@ def row(rollout: Rollout) -> dict[str, Any]:
         "parallel_tool_calls": True,
         "provenance": provenance(rollout),
     }
+
+
+_CHATS = select(chats.c.request_seq, chats.c.messages, chats.c.tools, chats.c.call).where(
+    chats.c.request_seq.in_(bindparam("seqs", expanding=True))
+)
+
+
+def rows(
+    engine: Engine, flt: ExportFilter, summary: ExportSummary, progress: Progress
+) -> Iterator[dict[str, Any]]:
+    """Every ``sft-openai`` row: rendered chats where recorded, else from the calls."""
+    decode = RequestDecoder()
+
+    def read(conn: Connection, pending: list[tuple[int, Source]]) -> Iterator[dict[str, Any]]:
+        seqs = {"seqs": [seq for seq, _ in pending]}
+        rendered = {seq: (msgs, tls, call) for seq, msgs, tls, call in conn.execute(_CHATS, seqs)}
+        missing = [(seq, source) for seq, source in pending if seq not in rendered]
+        found_by = decoded(conn, missing, decode)
+        fallback = dict(zip([seq for seq, _ in missing], found_by, strict=True))
+        for seq, source in pending:
+            found = rendered.get(seq)
+            if found is None:
+                yield row(fallback[seq])
+                continue
+            msgs, tls, call = found
+            yield {
+                "messages": orjson.Fragment(msgs),
+                "tools": orjson.Fragment(tls),
+                "parallel_tool_calls": True,
+                "provenance": described(source, orjson.loads(call)),
+            }
+
+    yield from finals(engine, flt, summary, progress, read)

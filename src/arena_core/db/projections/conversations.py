@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import select, update
+from sqlalchemy import delete, insert, select, update
 
+from arena_core.db.chat import call, openai_chat
 from arena_core.db.once import insert_once
 from arena_core.db.projections.base import Projection
-from arena_core.db.tables import conversation_events, turns
+from arena_core.db.tables import chats, conversation_events, turns
 from arena_core.events import Envelope
 from arena_core.events.agent import AgentThoughtRecorded, AgentToolCalled, AgentToolCompleted
 from arena_core.events.llm import LlmCallCompleted, LlmCallFailed, LlmCallRequested
@@ -31,14 +32,15 @@ _INSERT_NOTE_SQL = (
 
 
 class ConversationsProjection(Projection):
-    """``turns`` from ``llm.call.*``; ``conversation_events`` from the agents' notes."""
+    """``turns`` from ``llm.call.*`` (and ``chats``, each conversation up to its latest
+    completed turn); ``conversation_events`` from the agents' notes."""
 
     name = "conversations"
     events = (
         LlmCallRequested, LlmCallCompleted, LlmCallFailed,
         AgentThoughtRecorded, AgentToolCalled, AgentToolCompleted,
     )  # fmt: skip
-    tables = (turns, conversation_events)
+    tables = (turns, chats, conversation_events)
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -70,8 +72,8 @@ class ConversationsProjection(Projection):
         )  # fmt: skip
 
     def _answered(self, seq: int, p: LlmCallCompleted | LlmCallFailed) -> None:
-        turn = self.conn.execute(
-            select(turns.c.request_seq)
+        found = self.conn.execute(
+            select(turns.c.request_seq, turns.c.run_id, turns.c.request)
             .where(
                 turns.c.conversation_id == p.conversation_id,
                 turns.c.turn_index == p.turn_index,
@@ -79,8 +81,11 @@ class ConversationsProjection(Projection):
             )
             .order_by(turns.c.request_seq)
             .limit(1)
-        ).scalar()
-        values: dict[str, Any] = {"response_seq": seq, "response": p.model_dump_json()}
+        ).first()
+        if found is None:
+            return
+        response = p.model_dump_json()
+        values: dict[str, Any] = {"response_seq": seq, "response": response}
         if isinstance(p, LlmCallCompleted):
             values |= {
                 "stop_reason": p.stop_reason,
@@ -90,8 +95,28 @@ class ConversationsProjection(Projection):
             }
         else:
             values["stop_reason"] = f"{FAILED_STOP_PREFIX}{p.reason}"
-        if turn is not None:
-            self.conn.execute(update(turns).where(turns.c.request_seq == turn).values(**values))
+        self.conn.execute(update(turns).where(turns.c.request_seq == found[0]).values(**values))
+        if isinstance(p, LlmCallCompleted):
+            self._chat(p.conversation_id, *found, response)
+
+    def _chat(
+        self, conversation_id: str, request_seq: int, run_id: str, request: str, response: str
+    ) -> None:
+        """Render the conversation up to this answer as OpenAI chat (the latest wins)."""
+        asked, answer = orjson.loads(request), orjson.loads(response)
+        messages, tools = openai_chat(asked, answer)
+        where = (chats.c.conversation_id == conversation_id, chats.c.run_id == run_id)
+        latest = self.conn.execute(select(chats.c.request_seq).where(*where)).scalar()
+        if latest is not None and latest > request_seq:
+            return
+        self.conn.execute(delete(chats).where(*where))
+        self.conn.execute(
+            insert(chats).values(
+                request_seq=request_seq, conversation_id=conversation_id, run_id=run_id,
+                messages=messages.decode(), tools=tools.decode(),
+                call=orjson.dumps(call(asked, answer)).decode(),
+            )
+        )  # fmt: skip
 
     def _note(
         self,

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import asyncio
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Header, Response
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.backup import BackupError, Manifest
 from arena_core.backup import backup as run_backup
@@ -44,8 +44,9 @@ def router() -> APIRouter:
             pattern=r"^[\x21-\x7e]+$",
             description="Unique per intended backup (e.g. the date, for a daily cron).",
         ),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.admin),
+        *,
+        ctx: Context,
+        _: auth.Admin,
     ) -> Manifest:
         """Snapshot the recording, compress it, upload it to S3, prune old backups."""
         _configured(ctx)
@@ -68,9 +69,7 @@ def router() -> APIRouter:
         "/admin/backups", operation_id="list_backups",
         responses=responses(*COMMON, ProblemKind.backup_failed, ProblemKind.backup_not_configured),
     )  # fmt: skip
-    async def list_backups(
-        ctx: ApiContext = Depends(context), _: object = Depends(auth.admin)
-    ) -> list[Manifest]:
+    async def list_backups(ctx: Context, _: auth.Admin) -> list[Manifest]:
         """The backups in the bucket, oldest first."""
         _configured(ctx)
         try:

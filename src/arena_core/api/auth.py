@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import Context
 from arena_core.api.problems import ApiProblem, ProblemKind
 from arena_core.api.tokens import Principal, verify
 from arena_core.events.access import Scope
@@ -22,7 +23,8 @@ def require(scope: Scope) -> Callable[..., Principal]:
     def check(
         request: Request,
         credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
-        ctx: ApiContext = Depends(context),
+        *,
+        ctx: Context,
     ) -> Principal:
         if credentials is None:
             raise ApiProblem(
@@ -47,3 +49,10 @@ def require(scope: Scope) -> Callable[..., Principal]:
 read = require(Scope.read)
 submit = require(Scope.submit)
 admin = require(Scope.admin)
+
+Reader = Annotated[Principal, Depends(read)]
+"""A route parameter that admits only tokens with the ``read`` scope."""
+Submitter = Annotated[Principal, Depends(submit)]
+"""A route parameter that admits only tokens with the ``submit`` scope."""
+Admin = Annotated[Principal, Depends(admin)]
+"""A route parameter that admits only tokens with the ``admin`` scope."""

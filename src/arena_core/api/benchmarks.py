@@ -6,13 +6,13 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select, text
 
 from arena_core.api import auth
 from arena_core.api.bodies import SAFE_INT
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.db.benchmarks import benchmarks
 
@@ -93,8 +93,9 @@ def router() -> APIRouter:
         difficulty: int | None = Query(None, ge=1, le=5, description="Only this difficulty."),
         after: int = Query(0, ge=0, le=SAFE_INT, description="``created_seq`` to continue after."),
         limit: int = Query(100, ge=1, le=1000),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> BenchmarkList:
         """Accepted benchmarks in creation order."""
         query = (
@@ -118,8 +119,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     def get_benchmark(
         benchmark_id: str = BENCHMARK_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> BenchmarkView:
         """One benchmark with its spec and how solvers fared on it."""
         with ctx.engine.connect() as conn:

@@ -6,9 +6,9 @@ import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 
 from arena_core.bus import Bus
@@ -58,3 +58,7 @@ class ApiContext:
 def context(request: Request) -> ApiContext:
     ctx: ApiContext = request.app.state.arena
     return ctx
+
+
+Context = Annotated[ApiContext, Depends(context)]
+"""A route's ``ctx`` parameter: the app's ``ApiContext``."""

@@ -11,16 +11,15 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select, text
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import Context
 from arena_core.api.problems import COMMON, ProblemKind, responses
 from arena_core.api.profiles import PROFILE_ID, with_prod
 from arena_core.api.runs import RunView
-from arena_core.api.tokens import Principal
 from arena_core.db.benchmarks import benchmarks
 from arena_core.db.experiments import get_experiment, list_experiments
 from arena_core.db.tables import runs
@@ -214,15 +213,16 @@ def router() -> APIRouter:
     r = APIRouter(prefix="/dashboard", tags=["dashboard"])
 
     @r.get("/me", operation_id="dashboard_me", responses=responses(*COMMON))
-    def me(principal: Principal = Depends(auth.read)) -> Me:
+    def me(principal: auth.Reader) -> Me:
         """The calling token's name and scopes."""
         return Me(name=principal.name, scopes=sorted(s.value for s in principal.scopes))
 
     @r.get("/runs", operation_id="dashboard_runs", responses=responses(*COMMON))
     def dashboard_runs(
         limit: int = Query(200, ge=1, le=5000),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> DashboardRuns:
         """The most recently active runs, each with its family and profile."""
         with ctx.engine.connect() as conn:
@@ -244,16 +244,12 @@ def router() -> APIRouter:
         return DashboardRuns(runs=views)
 
     @r.get("/solves", operation_id="dashboard_solves", responses=responses(*COMMON))
-    def dashboard_solves(
-        ctx: ApiContext = Depends(context), _: object = Depends(auth.read)
-    ) -> SolveHistory:
+    def dashboard_solves(ctx: Context, _: auth.Reader) -> SolveHistory:
         """Every ended solve job with its benchmark's family and the solver's profile."""
         return SolveHistory(solves=solve_history(ctx.engine))
 
     @r.get("/experiments", operation_id="dashboard_experiments", responses=responses(*COMMON))
-    def dashboard_experiments(
-        ctx: ApiContext = Depends(context), _: object = Depends(auth.read)
-    ) -> Experiments:
+    def dashboard_experiments(ctx: Context, _: auth.Reader) -> Experiments:
         """Optimizer experiments: each profile's regression verdict and the Pareto front."""
         return Experiments(experiments=experiments(ctx.engine))
 
@@ -263,8 +259,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     def profile_diff(
         profile_id: str = PROFILE_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> ProfileDiff:
         """The profile's template and settings as a unified diff against ``prod``."""
         profile, prod = with_prod(ctx, profile_id)

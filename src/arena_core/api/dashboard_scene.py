@@ -13,12 +13,12 @@ from typing import Any, Literal
 
 import numpy as np
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import Engine, select, text
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.cad.mesh import Mesh as CadMesh
 from arena_core.cad.mesh import MeshError, read_stl
@@ -139,8 +139,9 @@ def router() -> APIRouter:
     def scene(
         benchmark_id: str = ID,
         run_id: str | None = RUN_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> Scene:
         """Boxes and zones of a benchmark (and of the design a run submitted for it)."""
         spec, family = spec_of(ctx, benchmark_id)
@@ -150,7 +151,7 @@ def router() -> APIRouter:
                          mesh_triangles=0, run_id=run_id)  # fmt: skip
         seq, payload = sim
         solution = Solution.model_validate(payload.get("solution") or {})
-        _, triangles = design_stl(payload)
+        triangles = design_stl(payload)[1]
         return Scene(
             benchmark_id=benchmark_id, family=family,
             boxes=_boxes(BenchmarkSpec.model_validate(payload["spec"]), solution),
@@ -164,15 +165,16 @@ def router() -> APIRouter:
     )  # fmt: skip
     def design(
         run_id: str = Path(min_length=1, max_length=64, pattern=r"^[0-9A-Za-z_.:-]+$"),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> Response:
         """The meshes of the run's last simulated design, in world coordinates."""
         with ctx.engine.connect() as conn:
             row = conn.execute(_LAST_SIM_ANY, {"run": run_id}).first()
         if row is None:
             raise ApiProblem(ProblemKind.not_found, f"run {run_id!r} simulated nothing")
-        data, _ = design_stl(orjson.loads(row[1])["payload"])
+        data = design_stl(orjson.loads(row[1])["payload"])[0]
         return Response(data, media_type="model/stl")
 
     return r

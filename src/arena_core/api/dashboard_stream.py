@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.responses import RedirectResponse, StreamingResponse
 from nats.aio.msg import Msg
 from pydantic import BaseModel
@@ -23,7 +23,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 
 STATIC = Path(__file__).parent / "static"
@@ -112,9 +112,7 @@ def router() -> APIRouter:
             200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."},
         },
     )  # fmt: skip
-    async def stream(
-        ctx: ApiContext = Depends(context), _: object = Depends(auth.read)
-    ) -> StreamingResponse:
+    async def stream(ctx: Context, _: auth.Reader) -> StreamingResponse:
         """Every event published on the bus, as server-sent events (type and ids only)."""
         if ctx.bus is None or not ctx.bus.connected:
             raise ApiProblem(ProblemKind.bus_unavailable, "the API is not connected to the bus")

@@ -3,11 +3,11 @@ verdicts, the Pareto front and the lineage (the recorder's ``experiments`` proje
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.db.experiments import get_experiment, list_experiments
 from arena_core.profiles.experiments import Experiment, ExperimentSummary
@@ -25,8 +25,9 @@ def router() -> APIRouter:
     @r.get("/experiments", operation_id="list_experiments", responses=responses(*COMMON))
     def list_all(
         role: str | None = Query(None, max_length=64, description="Only this agent role."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> ExperimentList:
         """Every optimize job: its role, seed, sizes and status."""
         return ExperimentList(experiments=list_experiments(ctx.engine, role))
@@ -37,8 +38,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     def get_one(
         experiment_id: str = Path(min_length=1, max_length=128, description="An experiment id."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> Experiment:
         """One optimize job with a point per variant: objectives (success, cost, latency,
         simulations), parents, stage, regression verdict, front and promotion."""

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path as FsPath
 
-from fastapi import APIRouter, Depends, Path
+from fastapi import APIRouter, Path
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.runs import RUN_ID
 
@@ -72,9 +72,7 @@ def router() -> APIRouter:
         "/runs/{run_id}/files", operation_id="list_run_files",
         responses=responses(*COMMON, ProblemKind.not_found),
     )  # fmt: skip
-    def list_files(
-        run_id: str = RUN_ID, ctx: ApiContext = Depends(context), _: object = Depends(auth.read)
-    ) -> FileList:
+    def list_files(run_id: str = RUN_ID, *, ctx: Context, _: auth.Reader) -> FileList:
         """Every regular file in the run's workspace."""
         root = run_root(ctx, run_id)
         found: list[FileEntry] = []
@@ -105,8 +103,9 @@ def router() -> APIRouter:
     def get_file(
         run_id: str = RUN_ID,
         path: str = Path(min_length=1, max_length=1000, description="Relative file path."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> FileResponse:
         """Download one file of the run's workspace."""
         root = run_root(ctx, run_id)

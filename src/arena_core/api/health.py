@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Response
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
@@ -13,7 +13,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from arena_core import __version__
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import Context
 from arena_core.api.problems import COMMON, responses
 from arena_core.db.tables import jobs, messages
 
@@ -84,7 +84,7 @@ def router(metrics: Metrics) -> APIRouter:
     r = APIRouter(tags=["health"])
 
     @r.get("/health", operation_id="get_health", responses=responses(*COMMON[2:3]))
-    def health(ctx: ApiContext = Depends(context)) -> Health:
+    def health(ctx: Context) -> Health:
         """Liveness and readiness (no token needed)."""
         seq: int | None = None
         try:
@@ -107,7 +107,7 @@ def router(metrics: Metrics) -> APIRouter:
         },
         response_class=Response,
     )  # fmt: skip
-    def get_metrics(ctx: ApiContext = Depends(context), _: object = Depends(auth.read)) -> Response:
+    def get_metrics(ctx: Context, _: auth.Reader) -> Response:
         """Prometheus metrics: requests, latencies, recording size, jobs by state."""
         with ctx.engine.connect() as conn:
             metrics.recorded.set(int(conn.execute(select(func.max(messages.c.seq))).scalar() or 0))

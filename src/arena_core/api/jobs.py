@@ -14,13 +14,13 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection, select
 
 from arena_core.api import auth
 from arena_core.api.bodies import strict_body
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.paging import before_param, newest_first
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish, republish_request
@@ -202,8 +202,9 @@ def _submit_route(router: APIRouter, kind: JobKind) -> None:
             pattern=r"^[0-9A-Za-z_.:-]+$",
             description="Run the job belongs to (default: a new run).",
         ),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.submit),
+        *,
+        ctx: Context,
+        _: auth.Submitter,
     ) -> JobAccepted:
         if model.RUN_BY is not None:
             raise ApiProblem(
@@ -246,8 +247,9 @@ def router() -> APIRouter:
         parent_job_id: str | None = Query(None, max_length=64, description="Children of."),
         limit: int = Query(50, ge=1, le=500),
         before: int | None = before_param("Request sequence"),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> JobList:
         """Jobs, newest first."""
         with ctx.engine.connect() as conn:
@@ -262,9 +264,7 @@ def router() -> APIRouter:
         "/jobs/{job_id}", operation_id="get_job",
         responses=responses(*COMMON, ProblemKind.not_found),
     )  # fmt: skip
-    def get_job(
-        job_id: str = JOB_ID, ctx: ApiContext = Depends(context), _: object = Depends(auth.read)
-    ) -> JobView:
+    def get_job(job_id: str = JOB_ID, *, ctx: Context, _: auth.Reader) -> JobView:
         """A job's status; its result once completed, its children's roll-up for a batch."""
         return load_job(ctx, job_id)
 
@@ -300,8 +300,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     async def retry(
         job_id: str = JOB_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.submit),
+        *,
+        ctx: Context,
+        _: auth.Submitter,
     ) -> RetryAccepted:
         """Publish each failed child of a batch again (the batch rolls up the new attempt)."""
         return await retry_failed(ctx, job_id)
@@ -312,9 +313,7 @@ def router() -> APIRouter:
 def _control_route(
     r: APIRouter, verb: str, event_model: type[Payload], control: Any, resp: Any
 ) -> None:
-    async def handler(
-        job_id: str = JOB_ID, ctx: ApiContext = Depends(context), _: object = Depends(auth.submit)
-    ) -> JobView:
+    async def handler(job_id: str = JOB_ID, *, ctx: Context, _: auth.Submitter) -> JobView:
         await control(ctx, job_id, event_model.model_validate({"job_id": job_id}))
         return load_job(ctx, job_id, with_result=False)
 

@@ -7,14 +7,13 @@ the API refuses up front what the projection would ignore.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish
-from arena_core.api.tokens import Principal
 from arena_core.events import Envelope
 from arena_core.events.profiles import ProfileApproved, Stage
 from arena_core.profiles import (
@@ -68,8 +67,9 @@ def router() -> APIRouter:
     @r.get("/profiles", operation_id="list_profiles", responses=responses(*COMMON))
     def list_all(
         role: str | None = Query(None, max_length=64, description="Only this agent role."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> ProfileList:
         """Every profile version with its stage and tags."""
         return ProfileList(profiles=list_profiles(ctx.engine, role))
@@ -77,8 +77,9 @@ def router() -> APIRouter:
     @r.get("/profiles/{profile_id}", operation_id="get_profile", responses=one)
     def get_one(
         profile_id: str = PROFILE_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> Profile:
         """One profile version: sections, settings, difficulty range, stage."""
         return found_profile(ctx, profile_id)
@@ -91,8 +92,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     async def approve(
         profile_id: str = PROFILE_ID,
-        ctx: ApiContext = Depends(context),
-        principal: Principal = Depends(auth.admin),
+        *,
+        ctx: Context,
+        principal: auth.Admin,
     ) -> ApprovalAccepted:
         """Make a candidate that passed regression its role's ``prod`` profile."""
         try:

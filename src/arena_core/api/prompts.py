@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.prompts import Prompt, UnknownPrompt
 from arena_core.prompts.queries import get_prompt, list_prompts
@@ -53,8 +53,9 @@ def router() -> APIRouter:
     @r.get("/prompts", operation_id="list_prompts", responses=responses(*COMMON))
     def list_all(
         role: str | None = Query(None, max_length=64, description="Only this agent role."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> PromptList:
         """Every prompt version with its tags."""
         return PromptList(prompts=[_view(p, False) for p in list_prompts(ctx.engine, role)])
@@ -65,8 +66,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     def get_one(
         prompt_id: str = PROMPT_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> PromptView:
         """One prompt version with its template."""
         try:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy import select
 
 from arena_core.api import auth
 from arena_core.api.bodies import SAFE_INT
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.paging import before_param, newest_first
 from arena_core.api.problems import BODY, COMMON, ApiProblem, ProblemKind, responses
 from arena_core.api.publish import publish
@@ -98,8 +98,9 @@ def router() -> APIRouter:
         kind: str | None = Query(None, max_length=64, description="Only runs of this kind."),
         limit: int = Query(50, ge=1, le=500),
         before: int | None = before_param("``last_seq``"),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> RunList:
         """Recorded runs, most recently active first."""
         with ctx.engine.connect() as conn:
@@ -108,9 +109,7 @@ def router() -> APIRouter:
         return RunList(runs=views, next_before=nxt)
 
     @r.get("/runs/{run_id}", operation_id="get_run", responses=not_found)
-    def get_run(
-        run_id: str = RUN_ID, ctx: ApiContext = Depends(context), _: object = Depends(auth.read)
-    ) -> RunView:
+    def get_run(run_id: str = RUN_ID, *, ctx: Context, _: auth.Reader) -> RunView:
         """One run's totals."""
         return RunView.model_validate(_run(ctx, run_id)._asdict())
 
@@ -122,8 +121,9 @@ def router() -> APIRouter:
         agent: str | None = Query(None, max_length=64, description="Only this agent role."),
         type: str | None = Query(None, max_length=200, description="Event type glob."),
         envelopes: bool = Query(False, description="Include each full envelope."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> Timeline:
         """What ``arena replay`` shows: the run's messages in stream order."""
         _run(ctx, run_id)
@@ -140,8 +140,9 @@ def router() -> APIRouter:
     def list_conversations(
         run_id: str = RUN_ID,
         agent: str | None = Query(None, max_length=64, description="Only this agent role."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> ConversationList:
         """The run's agent conversations."""
         _run(ctx, run_id)
@@ -152,8 +153,9 @@ def router() -> APIRouter:
            responses=not_found)  # fmt: skip
     def get_conversation(
         conversation_id: str = CONVERSATION_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> Conversation:
         """An agent's turns with tool calls, results and continuity issues."""
         try:
@@ -173,8 +175,9 @@ def router() -> APIRouter:
     async def redrive_run(
         body: RedriveRequest,
         run_id: str = RUN_ID,
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.submit),
+        *,
+        ctx: Context,
+        _: auth.Submitter,
     ) -> RedriveAccepted:
         """Publish the run's job requests again (from a sequence) under a new run id."""
         _run(ctx, run_id)

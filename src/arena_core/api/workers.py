@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from arena_core.api import auth
-from arena_core.api.context import ApiContext, context
+from arena_core.api.context import ApiContext, Context
 from arena_core.api.problems import COMMON, ApiProblem, ProblemKind, responses
 from arena_core.service import ServiceHealth
 from arena_core.stack import ask_health
@@ -50,8 +50,9 @@ def router() -> APIRouter:
     )  # fmt: skip
     async def list_workers(
         wait: float = Query(0.5, ge=0.05, le=5.0, description="Seconds to wait for answers."),
-        ctx: ApiContext = Depends(context),
-        _: object = Depends(auth.read),
+        *,
+        ctx: Context,
+        _: auth.Reader,
     ) -> WorkerList:
         """Ask every service process on the bus for its health."""
         workers = await probe(ctx, wait)

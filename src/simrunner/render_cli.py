@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from arena_core.cli.output import LIST_JSON, print_json
+from arena_core.cli.output import LIST_JSON, fail, print_json
 
 if TYPE_CHECKING:
     from arena_core.query import SimulationAnswer
@@ -59,8 +59,7 @@ def register(app: typer.Typer) -> None:
         try:
             found = asyncio.run(recorded())
         except (QueryRefused, QueryUnanswered) as exc:
-            typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
-            raise typer.Exit(2) from None
+            fail(exc.detail if isinstance(exc, QueryRefused) else str(exc))
         request = found.request
         meshes = MeshLibrary.from_blobs(request.meshes)
         out.mkdir(parents=True, exist_ok=True)
@@ -86,5 +85,4 @@ def register(app: typer.Typer) -> None:
                 path.write_bytes(gif)
                 wrote(path, "gif")
         except (NoOffscreenGl, ValueError) as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
+            fail(str(exc))

@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
             os.environ["ARENA_LLM"] = llm
         from arena_core.library import UnknownBenchmark
         from arena_core.llm.preflight import check_llm
-        from arena_core.query import QueryRefused, QueryUnanswered
+        from arena_core.query import QueryFailed
         from arena_core.settings import Settings
 
         settings = Settings()
@@ -65,9 +65,9 @@ def register(app: typer.Typer) -> None:
                     as_json,
                 )
             )
-        except (UnknownBenchmark, QueryUnanswered) as exc:
+        except UnknownBenchmark as exc:
             fail(str(exc))
-        except QueryRefused as exc:
+        except QueryFailed as exc:
             fail(exc.detail)
         _show(run_id, outcomes, as_json)
         if not all(getattr(o, "solved", False) for _, o in outcomes):

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         for a simulation that failed, also a short GIF of its first failed jittered copy."""
         import asyncio
 
-        from arena_core.query import QueryRefused, QueryUnanswered, SimulationQuery, ask
+        from arena_core.query import QueryFailed, SimulationQuery, ask
         from arena_core.settings import Settings
         from arena_core.stack import recording
         from simrunner.meshes import MeshLibrary
@@ -58,8 +58,8 @@ def register(app: typer.Typer) -> None:
 
         try:
             found = asyncio.run(recorded())
-        except (QueryRefused, QueryUnanswered) as exc:
-            fail(exc.detail if isinstance(exc, QueryRefused) else str(exc))
+        except QueryFailed as exc:
+            fail(exc.detail)
         request = found.request
         meshes = MeshLibrary.from_blobs(request.meshes)
         out.mkdir(parents=True, exist_ok=True)

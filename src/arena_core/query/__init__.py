@@ -6,7 +6,7 @@ A service never opens the database; it sends a typed query (``models``) with ``a
 ``_ARENA.query.<kind>``: they are reads, so nothing of them is recorded.
 """
 
-from arena_core.query.client import QueryRefused, QueryUnanswered, ask
+from arena_core.query.client import QueryFailed, QueryRefused, QueryUnanswered, ask
 from arena_core.query.models import (
     BenchmarkTarget,
     EvaluatedAnswer,
@@ -43,6 +43,7 @@ __all__ = [
     "ProfileAnswer",
     "ProfileQuery",
     "Query",
+    "QueryFailed",
     "QueryRefused",
     "QueryUnanswered",
     "SelectedBenchmark",

@@ -19,11 +19,21 @@ A = TypeVar("A", bound=BaseModel)
 DEFAULT_DEADLINE_S = 15.0
 
 
-class QueryUnanswered(ArenaError, TimeoutError):
+class QueryFailed(ArenaError):
+    """A query got no answer from the recording; ``detail`` says why in one line."""
+
+    detail: str
+
+
+class QueryUnanswered(QueryFailed, TimeoutError):
     """Nobody answered a query in time (no recorder with its query responder is running)."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
 
-class QueryRefused(ArenaError, LookupError):
+
+class QueryRefused(QueryFailed, LookupError):
     """The responder answered a query with an error (unknown profile, invalid query)."""
 
     def __init__(self, kind: str, detail: str) -> None:

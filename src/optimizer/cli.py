@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from arena_core.query import EvaluatedAnswer, ExperimentsAnswer
 
 from arena_core.cli.help import examples
-from arena_core.cli.output import RESULT_JSON, print_json, stdout_console, whole_ids
+from arena_core.cli.output import RESULT_JSON, fail, print_json, stdout_console, whole_ids
 
 EXPERIMENTS_SHOWN = 5
 """Recent experiments ``arena optimize status`` lists."""
@@ -62,14 +62,12 @@ def register(app: typer.Typer) -> None:
         except ValidationError as exc:
             problem = exc.errors()[0]
             where = ".".join(str(p) for p in problem["loc"])
-            typer.echo(f"invalid optimize job: {where}: {problem['msg']}", err=True)
-            raise typer.Exit(2) from None
+            fail(f"invalid optimize job: {where}: {problem['msg']}")
         answer = asyncio.run(_request(job))
         if as_json:
             typer.echo(answer.model_dump_json())
         if not isinstance(answer, OptimizeJobCompleted):
-            typer.echo(f"optimize failed: {answer.reason.value}: {answer.detail}", err=True)
-            raise typer.Exit(1)
+            fail(f"optimize failed: {answer.reason.value}: {answer.detail}", 1)
         if not as_json:
             typer.echo(
                 f"{answer.evaluated} profiles evaluated in {answer.generations} generations; "
@@ -100,19 +98,16 @@ def register(app: typer.Typer) -> None:
         try:
             check_role(role)
         except ProfileError as exc:
-            typer.echo(str(exc), err=True)
-            raise typer.Exit(2) from None
-        from arena_core.query import QueryRefused, QueryUnanswered
+            fail(str(exc))
+        from arena_core.query import QueryFailed
 
         try:
             evaluated, experiments = asyncio.run(_recorded(settings, role, experiment))
-        except (QueryRefused, QueryUnanswered) as exc:
-            typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
-            raise typer.Exit(2) from None
+        except QueryFailed as exc:
+            fail(exc.detail)
         if experiment is not None:
             if experiments.experiment is None:
-                typer.echo(f"no experiment {experiment!r}", err=True)
-                raise typer.Exit(2)
+                fail(f"no experiment {experiment!r}")
             rows, front, points = _experiment_rows(experiments.experiment)
         else:
             rows, front, points = _status_rows(evaluated)
@@ -167,16 +162,14 @@ def register(app: typer.Typer) -> None:
             """Approve a profile: it becomes the role's prod profile (refused unless it
             passed a regression batch)."""
             from arena_core.profiles import NotApprovable
-            from arena_core.query import QueryRefused, QueryUnanswered
+            from arena_core.query import QueryFailed
 
             try:
                 done = asyncio.run(_approve(profile_id, by or getpass.getuser()))
             except NotApprovable as exc:
-                typer.echo(f"refused: {exc}", err=True)
-                raise typer.Exit(1) from None
-            except (QueryRefused, QueryUnanswered) as exc:
-                typer.echo(exc.detail if isinstance(exc, QueryRefused) else str(exc), err=True)
-                raise typer.Exit(2) from None
+                fail(f"refused: {exc}", 1)
+            except QueryFailed as exc:
+                fail(exc.detail)
             if as_json:
                 print_json({"profile_id": profile_id, "approved": True, "detail": str(done)})
             else:

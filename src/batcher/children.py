@@ -19,7 +19,7 @@ from typing import Any
 from arena_core.bus import Bus, RequestFailed, RequestTimeout
 from arena_core.events import AgentRef, Envelope, Payload, derived_id
 from arena_core.events.engineer import SolveJobCompleted, SolveJobFailed, SolveJobRequested
-from arena_core.query import BenchmarkTarget, QueryRefused, QueryUnanswered, TargetsQuery, ask
+from arena_core.query import BenchmarkTarget, QueryFailed, TargetsQuery, ask
 
 ANSWER_SLOT = 0
 """The job's answer (completed or failed)."""
@@ -75,7 +75,7 @@ class Batch:
         """The benchmark as the team may see it, or why it cannot be had."""
         try:
             answer = await ask(self.bus, TargetsQuery(benchmark_ids=(benchmark_id,)))
-        except (QueryUnanswered, QueryRefused) as exc:
+        except QueryFailed as exc:
             return str(exc)[:2000]
         if not answer.targets:
             return f"{benchmark_id} left the library"

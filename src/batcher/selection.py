@@ -16,8 +16,7 @@ from arena_core.events.selection import (
     SelectionRejected,
 )
 from arena_core.query import (
-    QueryRefused,
-    QueryUnanswered,
+    QueryFailed,
     SelectedBenchmark,
     SelectionQuery,
     ask,
@@ -59,7 +58,7 @@ async def resolve(batch: Batch, request: BenchmarkSelection, k: int) -> Chosen |
     """The benchmarks ``request`` selects (``k`` children each); publishes the rejections."""
     try:
         answer = await ask(batch.bus, SelectionQuery(selection=selection_of(request)))
-    except (QueryUnanswered, QueryRefused) as exc:
+    except QueryFailed as exc:
         return NothingToRun(BatchFailure.recording_unreachable, str(exc)[:4000])
     for n, rejected in enumerate(answer.rejected):
         await batch.emit(rejected, REJECTION_SLOT + n)

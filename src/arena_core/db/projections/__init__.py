@@ -12,7 +12,9 @@ To add a projection:
 1. Declare its table(s) (a SQLModel class) and an Alembic migration that creates them.
 2. Write ``projections/<name>.py`` with a ``Projection`` subclass: ``name``,
    ``events``, ``tables``, ``apply``. It must derive its rows from the events alone,
-   in log order, and write nothing another projection owns.
+   in log order, and write nothing another projection owns; a row an event creates is
+   written with ``insert_once`` (``db/once.py``), so folding the event again changes
+   nothing.
 3. Register it: one line in ``PROJECTIONS`` (``registry.py``).
 
 ``arena db rebuild`` then fills it from the existing log.

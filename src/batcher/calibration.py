@@ -9,7 +9,6 @@ when a rollout produced no outcome; the rest of the batch goes on.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from collections.abc import Sequence
@@ -24,7 +23,7 @@ from arena_core.events.calibration import (
     CalibrateJobRequested,
     CalibrationFailure,
 )
-from arena_core.events.engineer import SolveJobCompleted, SolveJobRequested
+from arena_core.events.engineer import SolveJobCompleted
 from arena_core.query import SelectedBenchmark
 from batcher.children import RESULT_SLOT, Batch
 from batcher.selection import NothingToRun, run_selected
@@ -100,23 +99,7 @@ async def _benchmark(
                 detail=target,
             )
         else:
-            children = [
-                batch.child(
-                    index * k + seed,
-                    SolveJobRequested(
-                        benchmark_id=target.benchmark_id,
-                        spec=target.spec,
-                        meshes=target.meshes,
-                        key=f"{batch.job.id}-{index}-{seed}",
-                        parent_job_id=batch.job.id,
-                        max_sim_calls=job.max_sim_calls,
-                        rollout_seed=seed,
-                    ),
-                )
-                for seed in range(k)
-            ]
-            del target
-            ended = await asyncio.gather(*(batch.solve(c) for c in children))
+            ended = await batch.rollouts(index, target, range(k), max_sim_calls=job.max_sim_calls)
             bad = [e for e in ended if e.answer is None]
             if bad:
                 result = BenchmarkCalibrationFailed(

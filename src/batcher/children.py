@@ -13,6 +13,7 @@ being solved twice.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,6 +92,26 @@ class Batch:
             causation_id=self.job.id,
             agent=self.agent,
         )
+
+    async def rollouts(
+        self, index: int, target: BenchmarkTarget, seeds: Sequence[int], **limits: Any
+    ) -> list[Ended]:
+        """Solve ``target`` once per rollout seed, all at once (as slots free up): the
+        children of the batch's ``index``-th benchmark, with the solve ``limits``
+        (``max_sim_calls``, ``max_submissions``)."""
+        k = len(seeds)
+        children = [
+            self.child(
+                index * k + r,
+                SolveJobRequested(
+                    benchmark_id=target.benchmark_id, spec=target.spec, meshes=target.meshes,
+                    key=f"{self.job.id}-{index}-{r}", parent_job_id=self.job.id,
+                    rollout_seed=seed, **limits,
+                ),
+            )
+            for r, seed in enumerate(seeds)
+        ]  # fmt: skip
+        return list(await asyncio.gather(*(self.solve(c) for c in children)))
 
     async def solve(self, child: Envelope[SolveJobRequested]) -> Ended:
         """Run one child (when a slot is free) and wait for its answer."""

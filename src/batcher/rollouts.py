@@ -3,12 +3,10 @@ each its own solve job (its own thread and conversations) with its graded reward
 
 from __future__ import annotations
 
-import asyncio
 import time
 from functools import partial
 
 from arena_core.events import Payload
-from arena_core.events.engineer import SolveJobRequested
 from arena_core.events.rollouts import (
     RolloutJobCompleted,
     RolloutJobFailed,
@@ -55,24 +53,10 @@ async def _benchmark(
                 )
                 for r in range(job.k)
             ]
-        children = [
-            batch.child(
-                index * job.k + r,
-                SolveJobRequested(
-                    benchmark_id=target.benchmark_id,
-                    spec=target.spec,
-                    meshes=target.meshes,
-                    key=f"{batch.job.id}-{index}-{r}",
-                    parent_job_id=batch.job.id,
-                    max_submissions=job.max_submissions,
-                    max_sim_calls=job.max_sim_calls,
-                    rollout_seed=job.seed + r,
-                ),
-            )
-            for r in range(job.k)
-        ]
-        del target
-        ended = await asyncio.gather(*(batch.solve(c) for c in children))
+        ended = await batch.rollouts(
+            index, target, [job.seed + r for r in range(job.k)],
+            max_submissions=job.max_submissions, max_sim_calls=job.max_sim_calls,
+        )  # fmt: skip
     return [_result(e) for e in ended]
 
 

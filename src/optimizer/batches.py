@@ -105,7 +105,7 @@ class BusEvaluator:
             return Solve(benchmark_id, solved=False, reasons=(answer.detail[:500],))
         return Solve(
             benchmark_id, solved=answer.solved, tokens=answer.tokens, cost_usd=answer.cost_usd,
-            latency_s=answer.latency_s, simulations=answer.sim_calls,
+            latency_s=answer.wall_s, simulations=answer.sim_calls,
             sim_time_s=answer.sim_time_s, reasons=answer.reasons,
         )  # fmt: skip
 

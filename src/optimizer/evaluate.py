@@ -40,6 +40,8 @@ class Solve:
     tokens: int = 0
     cost_usd: float = 0.0
     latency_s: float = 0.0
+    """Wall seconds from plan to outcome (the solve's ``wall_s``: the LLM's calls, the
+    simulations and the CAD runs alike)."""
     simulations: int = 0
     sim_time_s: float = 0.0
     reasons: tuple[str, ...] = ()
@@ -83,13 +85,14 @@ class Evaluator(Protocol):
 
 
 def summarize(solves: Sequence[Solve]) -> Objectives:
-    """Means over the solves (zeros for none); latency in tenths of a second, so
-    wall-clock noise does not reorder a front."""
+    """Means over the solves (zeros for none). Latency is kept to the millisecond:
+    ``optimizer.select`` compares it on a coarser scale, so wall-clock noise does not
+    reorder a front."""
     n = len(solves) or 1
     return Objectives(
         success=round(sum(s.solved for s in solves) / n, 6),
         cost_usd=round(sum(s.cost_usd for s in solves) / n, 6),
         tokens=round(sum(s.tokens for s in solves) / n, 3),
-        latency_s=round(sum(s.latency_s for s in solves) / n, 1),  # tenths: wall-clock noise
+        latency_s=round(sum(s.latency_s for s in solves) / n, 3),
         simulations=round(sum(s.simulations for s in solves) / n, 3),
     )

@@ -169,7 +169,7 @@ class TeamEvaluator:
         else:
             solve = Solve(
                 benchmark_id, solved=answer.solved, tokens=answer.tokens,
-                cost_usd=answer.cost_usd, latency_s=answer.latency_s,
+                cost_usd=answer.cost_usd, latency_s=answer.wall_s,
                 simulations=answer.sim_calls, sim_time_s=answer.sim_time_s,
                 reasons=answer.reasons,
             )  # fmt: skip

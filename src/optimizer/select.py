@@ -1,14 +1,17 @@
 """Selection: DEAP's NSGA-II on [success, -cost, -latency, -simulations].
 
 Cost is dollars when any member spent some, tokens otherwise (the offline policy has
-no price). Ties are broken by the order members are given in, so the same members in
-the same order always give the same selection.
+no price). Latency is compared on a coarse scale (two significant digits): a solve's wall time
+varies by a few percent from run to run, and that noise must not reorder a front. Ties
+are broken by the order members are given in, so the same members in the same order
+always give the same selection.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from math import floor, log10
 
 from deap import base, tools
 
@@ -36,6 +39,13 @@ class Scored:
     objectives: Objectives
 
 
+def coarse(seconds: float, digits: int = 2) -> float:
+    """``seconds`` to ``digits`` significant digits (12.34 -> 12.0, 0.0437 -> 0.044)."""
+    if seconds <= 0:
+        return 0.0
+    return round(seconds, digits - 1 - floor(log10(seconds)))
+
+
 def vectors(members: Sequence[Scored]) -> list[tuple[float, float, float, float]]:
     """The objective vector of each member (cost in dollars or tokens, for all alike)."""
     dollars = any(m.objectives.cost_usd > 0 for m in members)
@@ -43,7 +53,7 @@ def vectors(members: Sequence[Scored]) -> list[tuple[float, float, float, float]
         (
             m.objectives.success,
             m.objectives.cost_usd if dollars else m.objectives.tokens,
-            m.objectives.latency_s,
+            coarse(m.objectives.latency_s),
             m.objectives.simulations,
         )
         for m in members

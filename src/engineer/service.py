@@ -17,7 +17,7 @@ from arena_core.events.engineer import (
     SolveJobRequested,
     SolveOutcome,
 )
-from arena_core.events.llm import PromptRef
+from arena_core.events.llm import PromptRef, TextBlock
 from arena_core.events.profiles import TeamSettings
 from arena_core.llm import BudgetExceeded, Conversation, LlmError, Tool, TurnLimitReached
 from arena_core.llm.templates import PromptRenderError, render_prompt
@@ -172,7 +172,7 @@ class EngineerService(Service):
             reasons.append(session.accepted_refusal.argument)
         else:
             outcome = SolveOutcome.unsolved
-            reasons += session.last_reasons
+            reasons += session.last_reasons or ([] if reasons else _last_words(conversation))
         design = session.designs.get(accepted.design_id or "") if accepted else None
         limits = request.spec.constraints
         await self._publish(
@@ -223,3 +223,13 @@ class EngineerService(Service):
         # The answer is caused by the solve request (not the plan), so bus.request finds it.
         envelope: Envelope[Any] = delivery.follow(payload).with_ids(causation_id=solve_job_id)
         await self.bus.publish(envelope)
+
+
+def _last_words(conversation: Conversation) -> list[str]:
+    """Why the engineer stopped when no submission was ever reviewed (the simulation
+    budget spent, the generations searched, no legal design): its last text."""
+    for message in reversed(conversation.messages):
+        if message.role == "assistant":
+            text = " ".join(b.text for b in message.content if isinstance(b, TextBlock))
+            return [text.strip()] if text.strip() else []
+    return []

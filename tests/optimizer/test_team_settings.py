@@ -117,3 +117,8 @@ def test_the_time_margin_decides_which_passes_are_good_enough() -> None:
     )
     assert any(u.name == "submit" for u in loose)
     assert not any(u.name == "submit" for u in tight) and _searches(tight) == 3
+
+
+def test_a_population_above_one_previews_limit_is_searched_at_the_limit() -> None:
+    uses = _first_turn(TeamSettings(use_skills=False, population=12))
+    assert len(uses[-1].input["design_ids"]) == 8

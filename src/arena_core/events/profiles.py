@@ -33,7 +33,8 @@ class TeamSettings(Record):
     max_tool_calls: int = Field(default=120, ge=1, le=2000)
     """Simulation tool calls (previews and submissions) the engineer may make."""
     population: int = Field(default=6, ge=1, le=32)
-    """Designs the offline search simulates per generation."""
+    """Designs the offline search simulates per generation (at most 8: a generation is
+    one ``simulate_preview`` call)."""
     generations: int = Field(default=50, ge=1, le=200)
     """Generations the offline search breeds before it gives up."""
     stress_test: bool = True

@@ -36,9 +36,12 @@ from engineer.catalogue import TEMPLATES, decode, templates_for
 from engineer.design import Design, Genome
 from engineer.policies.history import Call, calls
 from engineer.proofs import provable_refusals
+from engineer.tools.previews import MAX_DESIGNS
 
 POPULATION = TeamSettings().population
-"""Designs simulated per generation (the default of ``TeamSettings.population``)."""
+"""Designs simulated per generation (the default of ``TeamSettings.population``); a
+generation is one ``simulate_preview`` call, so a larger population is searched
+``MAX_DESIGNS`` at a time."""
 ELITE = 3
 """Best designs that breed the next generation."""
 TIME_MARGIN = TeamSettings().time_margin
@@ -188,7 +191,7 @@ def engineer_decider(request: LlmRequest, rng: random.Random) -> list[AssistantB
         evaluated,
         generation,
         search_rng(spec, generation, request.parameters.seed or 0),
-        min(knobs.population, left),
+        min(knobs.population, left, MAX_DESIGNS),
         request.parameters.seed or 0,
     )
     if not designs:

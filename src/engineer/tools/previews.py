@@ -14,9 +14,14 @@ from engineer.session import Built, EngineerSession
 from engineer.stress import sim_seconds, stress_spec
 from engineer.tools.base import Args, as_json
 
+MAX_DESIGNS = 8
+"""Designs one ``simulate_preview`` call may simulate."""
+
 
 class PreviewArgs(Args):
-    design_ids: list[str] = Field(min_length=1, max_length=8, description="Designs to simulate.")
+    design_ids: list[str] = Field(
+        min_length=1, max_length=MAX_DESIGNS, description="Designs to simulate."
+    )
     stress: bool = Field(
         default=False, description="Simulate twice as many jittered copies to test robustness."
     )

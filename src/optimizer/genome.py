@@ -1,7 +1,10 @@
 """The genome the optimizer evolves: prompt sections + team settings (+ difficulty range).
 
-Settings are mutated within ``SPACE``, a box of legal values per knob; the LLM knobs
-(model, temperature) are left as the parent has them offline, where they change nothing.
+Settings are mutated within a box of legal values per knob; the LLM knobs (model,
+temperature) are left as the parent has them offline, where they change nothing. The
+population stops at what one generation can simulate (``simulate_preview`` takes at most
+8 designs) and the time margin moves on a grid of ``MARGIN_STEP``: finer steps change no
+decision worth a regression batch.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ class Genome:
 
 
 INT_SPACE: dict[str, tuple[int, int]] = {
-    "population": (2, 12),
+    "population": (2, 8),
     "generations": (1, 30),
     "max_tool_calls": (10, 160),
     "max_steps": (10, 120),
@@ -32,12 +35,18 @@ FLOAT_SPACE: dict[str, tuple[float, float]] = {"time_margin": (0.5, 1.0)}
 """Float knobs and their legal ranges."""
 BOOL_KNOBS: tuple[str, ...] = ("stress_test", "use_skills")
 """Switches."""
+MARGIN_STEP = 0.05
+"""The grid float knobs move on."""
+
+
+def _on_grid(value: float, lo: float, hi: float) -> float:
+    return round(min(hi, max(lo, round(value / MARGIN_STEP) * MARGIN_STEP)), 3)
 
 
 def random_settings(rng: random.Random, base: TeamSettings | None = None) -> TeamSettings:
     """Settings drawn uniformly from the space (the LLM knobs kept from ``base``)."""
     values: dict[str, object] = {k: rng.randint(lo, hi) for k, (lo, hi) in INT_SPACE.items()}
-    values |= {k: round(rng.uniform(lo, hi), 3) for k, (lo, hi) in FLOAT_SPACE.items()}
+    values |= {k: _on_grid(rng.uniform(lo, hi), lo, hi) for k, (lo, hi) in FLOAT_SPACE.items()}
     values |= {k: rng.random() < 0.5 for k in BOOL_KNOBS}
     return (base or TeamSettings()).model_copy(update=values)
 
@@ -53,7 +62,7 @@ def mutate_settings(settings: TeamSettings, rng: random.Random, rate: float = 0.
     for k, (flo, fhi) in FLOAT_SPACE.items():
         if rng.random() < rate:
             step = rng.gauss(0.0, (fhi - flo) / 5)
-            values[k] = round(min(fhi, max(flo, getattr(settings, k) + step)), 3)
+            values[k] = _on_grid(getattr(settings, k) + step, flo, fhi)
     for k in BOOL_KNOBS:
         if rng.random() < rate / 2:
             values[k] = not getattr(settings, k)
@@ -64,3 +73,21 @@ def cross_settings(a: TeamSettings, b: TeamSettings, rng: random.Random) -> Team
     """Uniform crossover: each knob from one parent or the other."""
     knobs = (*INT_SPACE, *FLOAT_SPACE, *BOOL_KNOBS)
     return a.model_copy(update={k: getattr(b, k) for k in knobs if rng.random() < 0.5})
+
+
+def nudge_settings(
+    settings: TeamSettings, knob: str, direction: int, rng: random.Random
+) -> TeamSettings:
+    """Move ``knob`` in ``direction`` (+1 up, -1 down; a switch turns on or off) by a
+    random step of up to a quarter of its range, at least one unit, within its bounds."""
+    if knob in BOOL_KNOBS:
+        return settings.model_copy(update={knob: direction > 0})
+    if knob in INT_SPACE:
+        lo, hi = INT_SPACE[knob]
+        step = max(1, round(rng.uniform(0.0, (hi - lo) / 4)))
+        value: object = min(hi, max(lo, getattr(settings, knob) + direction * step))
+    else:
+        flo, fhi = FLOAT_SPACE[knob]
+        fstep = max(MARGIN_STEP, rng.uniform(0.0, (fhi - flo) / 4))
+        value = _on_grid(getattr(settings, knob) + direction * fstep, flo, fhi)
+    return settings.model_copy(update={knob: value})

@@ -2,7 +2,8 @@
 equal budget: a candidate is a genome (its prompt sections and its settings as JSON
 text), a data instance a benchmark id, the score of one solve 1 if solved, and the
 reflection step Arena's own failure-driven proposer (instructions mined from the
-failure reasons, rephrasing, settings mutation, the same guards as the loop).
+failure reasons, rephrasing, the settings moves those reasons call for and settings
+mutation: ``operators.vary_settings``, as in the loop; the same guards as the loop).
 """
 
 from __future__ import annotations
@@ -17,10 +18,10 @@ from gepa.core.adapter import EvaluationBatch
 from arena_core.events.profiles import PromptSection, TeamSettings
 from arena_core.profiles import join_sections
 from optimizer.evaluate import Solve
-from optimizer.genome import Genome, mutate_settings
+from optimizer.genome import Genome
 from optimizer.guards import guard
 from optimizer.library import mine
-from optimizer.operators import add_instruction, rephrase
+from optimizer.operators import add_instruction, rephrase, vary_settings
 
 Measure = Callable[[Genome, list[str]], list[Solve]]
 """Solves of a genome on benchmarks (each one a metric call of the method)."""
@@ -71,7 +72,7 @@ class ArenaAdapter:
             {
                 "Inputs": "benchmark",
                 "Generated Outputs": str(t["solved"]),
-                "Feedback": "; ".join(t["reasons"]) or "solved",
+                "Feedback": "solved" if t["solved"] else "; ".join(t["reasons"]) or "unsolved",
             }
             for t in (eval_batch.trajectories or [])
         ]
@@ -82,7 +83,8 @@ class ArenaAdapter:
     ) -> dict[str, str]:
         """Arena's failure-driven proposer: instructions mined from the feedback's failure
         reasons are added to a text component (or a phrase is rephrased), and the
-        settings are mutated; a variant that fails the guards keeps the old text."""
+        settings move as those reasons call for (``vary_settings``); a variant that fails
+        the guards keeps the old text."""
         reasons = [
             r["Feedback"] for rows in reflective_dataset.values() for r in rows
             if r["Feedback"] != "solved"
@@ -92,7 +94,8 @@ class ArenaAdapter:
         new = dict(candidate)
         for component in components_to_update:
             if component == "settings":
-                new["settings"] = mutate_settings(genome.settings, self.rng).model_dump_json()
+                settings, _ = vary_settings(genome.settings, reasons, self.rng)
+                new["settings"] = settings.model_dump_json()
                 continue
             sections = genome.sections
             if component == "constraints" and instructions and self.rng.random() < 0.6:

@@ -3,6 +3,12 @@
 Each entry pairs words that appear in the simulator's and critic's reasons with an
 instruction answering them; ``mine`` returns the instructions whose words the recorded
 reasons contain, most frequent first, then the general ones.
+
+The offline team reads its settings, not its prompt's prose, so reasons are also mined
+for settings moves (``NUDGES``): a search that spent its simulations without a robust
+design breeds smaller generations (more of them fit the budget), one that ran out of
+generations gets more, a fragile or late design gets a stricter margin and the stress
+test. ``nudges`` returns them most frequent first.
 """
 
 from __future__ import annotations
@@ -85,3 +91,32 @@ def mine(reasons: Iterable[str]) -> list[str]:
                 counts[i] += 1
     ranked = sorted(counts, key=lambda i: (-counts[i], i))
     return [RULES[i][1] for i in ranked] + [g for g in GENERAL]
+
+
+NUDGES: tuple[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], ...] = (
+    (
+        ("simulation budget is spent", "simulations left"),
+        (("population", -1), ("max_tool_calls", 1)),
+    ),
+    (("generations searched",), (("generations", 1), ("population", -1))),
+    (
+        ("fragile", "stress copies", "no submissions left"),
+        (("stress_test", 1), ("time_margin", -1)),
+    ),
+    (("too late", "time limit", "before the time"), (("time_margin", -1),)),
+    (("turns",), (("max_steps", 1),)),
+)
+"""(words in a reason, the settings moves that answer it: knob and direction)."""
+
+
+def nudges(reasons: Iterable[str]) -> list[tuple[str, int]]:
+    """Settings moves for these failure reasons, the most often triggered first (each
+    once)."""
+    counts: Counter[int] = Counter()
+    for reason in reasons:
+        text = reason.lower()
+        for i, (words, _) in enumerate(NUDGES):
+            if any(w in text for w in words):
+                counts[i] += 1
+    ranked = sorted(counts, key=lambda i: (-counts[i], i))
+    return list(dict.fromkeys(move for i in ranked for move in NUDGES[i][1]))

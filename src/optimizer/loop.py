@@ -60,6 +60,8 @@ class Member:
     passed: bool
     measured: bool = True
     """False when the batch lost children: nothing was measured."""
+    failures: tuple[str, ...] = ()
+    """Why its batch's unsolved benchmarks failed (its children's settings moves)."""
 
 
 @dataclass
@@ -128,7 +130,10 @@ class Loop:
             for i in range(plan.population):
                 parent = rng.choice(parents)
                 mate = rng.choice(parents) if len(parents) > 1 and rng.random() < 0.3 else None
-                variant = propose(parent.genome, rng, instructions, mate.genome if mate else None)
+                variant = propose(
+                    parent.genome, rng, instructions, mate.genome if mate else None,
+                    parent.failures,
+                )  # fmt: skip
                 parent_ids = (parent.profile_id,) + ((mate.profile_id,) if mate else ())
                 member = await self._variant(
                     start, variant.genome, parent_ids, variant.operators, plan, g, i,
@@ -251,7 +256,8 @@ class Loop:
                 controls=len(plan.controls), controls_lost=lost, passed=not lost,
             )
         )  # fmt: skip
-        return Member(pid, genome, parent_ids, objectives, passed=not lost)
+        failures = tuple(r for s in outcome.solves if not s.solved for r in s.reasons)
+        return Member(pid, genome, parent_ids, objectives, passed=not lost, failures=failures)
 
     async def _finish(
         self, start: Profile, baseline: Member, pool: list[Member], result: Result

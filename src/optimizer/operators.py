@@ -1,5 +1,6 @@
 """Variation operators: add, remove and rephrase instructions, crossover by section,
-and settings mutation. Every operator is a pure function of its inputs and ``rng``.
+settings moves answering the parent's failure reasons, and settings mutation. Every
+operator is a pure function of its inputs and ``rng``.
 
 Text operators touch only plain lines (never a line holding Jinja syntax), so a variant
 of a valid template stays valid unless a person wrote it otherwise; the guards check
@@ -9,11 +10,12 @@ every variant anyway.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from arena_core.events.profiles import PromptSection
-from optimizer.genome import Genome, cross_settings, mutate_settings
-from optimizer.library import REPHRASINGS
+from arena_core.events.profiles import PromptSection, TeamSettings
+from optimizer.genome import Genome, cross_settings, mutate_settings, nudge_settings
+from optimizer.library import REPHRASINGS, nudges
 
 TARGET_SECTION = "constraints"
 """The section instructions are added to (created after ``instructions`` if missing)."""
@@ -96,15 +98,31 @@ def crossover(a: Genome, b: Genome, rng: random.Random) -> Genome:
     return Genome(tuple(sections), cross_settings(a.settings, b.settings, rng), a.difficulty)
 
 
+def vary_settings(
+    settings: TeamSettings, failures: Sequence[str], rng: random.Random
+) -> tuple[TeamSettings, tuple[str, ...]]:
+    """The settings of a variant: when the parent's failures call for a move
+    (``library.nudges``), one of them (biased towards the most frequent) and a light
+    mutation; otherwise the usual mutation. Answers the settings and the operators."""
+    moves = nudges(failures)
+    if moves and rng.random() < 0.75:
+        knob, direction = moves[min(int(rng.expovariate(1.0)), len(moves) - 1)]
+        settings = nudge_settings(settings, knob, direction, rng)
+        return mutate_settings(settings, rng, rate=0.1), (f"nudge {knob}", "mutate")
+    return mutate_settings(settings, rng), ("mutate",)
+
+
 def propose(
     parent: Genome,
     rng: random.Random,
     instructions: list[str],
     mate: Genome | None = None,
+    failures: Sequence[str] = (),
 ) -> Variant:
     """One variant of ``parent``: crossover with ``mate`` (when given), then one text
-    operator and a settings mutation. ``instructions`` come from ``library.mine``,
-    most relevant first (drawn with a bias towards the front)."""
+    operator and a settings move (``vary_settings``: the parent's ``failures`` decide it).
+    ``instructions`` come from ``library.mine``, most relevant first (drawn with a bias
+    towards the front)."""
     ops: list[str] = []
     genome = parent
     if mate is not None:
@@ -121,6 +139,5 @@ def propose(
     else:
         genome = replace(genome, sections=rephrase(genome.sections, rng))
         ops.append("rephrase")
-    genome = replace(genome, settings=mutate_settings(genome.settings, rng))
-    ops.append("mutate")
-    return Variant(genome, tuple(ops))
+    settings, moved = vary_settings(genome.settings, failures, rng)
+    return Variant(replace(genome, settings=settings), (*ops, *moved))

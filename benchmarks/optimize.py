@@ -13,12 +13,13 @@ regression batches, the final validation of each method's front):
 - ``gepa``: ``gepa.optimize`` driving the same evaluator through ``optimizer.gepa_adapter``
   (Arena's failure-driven proposer) on the train set, its valset the validation set.
 
-Each method's final front (non-dominated on success vs tokens, at most ``--front``
-members) is evaluated on the validation set (counted), which picks its promoted candidate
-(best success, then fewest tokens); the fronts and candidates are then measured on the
-held-out set (the harness's measurement, not counted). Hypervolume is of the held-out
-points (1 - success, tokens / TOKEN_SCALE, both clipped to [0, 1]) against the reference
-point (1, 1): the area of the unit square they dominate.
+Each method's final front (its non-dominated members, best first, at most ``--front``)
+is evaluated on the validation set (counted), which promotes its candidate (best
+validation success; ties: the better score in the method's own search, then fewer
+tokens); the fronts and candidates are then measured on the held-out set (the harness's
+measurement, not counted). Hypervolume is of the held-out points (1 - success,
+tokens / TOKEN_SCALE, both clipped to [0, 1]) against the reference point (1, 1): the
+area of the unit square they dominate.
 
 The evaluator is ``optimizer.inprocess.TeamEvaluator``: the real offline team (planner,
 engineer, critic and simrunner services: build123d in the sandbox, MuJoCo) in this
@@ -71,7 +72,10 @@ from optimizer.select import Scored, front  # noqa: E402
 
 HV_REFERENCE = (1.0, 1.0)
 """(1 - success, tokens / TOKEN_SCALE) of the worst point that counts."""
-TOKEN_SCALE = 500_000.0
+TOKEN_SCALE = 100_000.0
+"""Tokens per solve that count as the worst cost: about twice the default team's on
+levels 4-5 at 20 simulations, so the cost axis spreads the fronts instead of squeezing
+them against zero (at 500k every point sat below 0.15 and the area was success alone)."""
 LEVELS = (4, 5)
 """The hardest two difficulty levels: every set is drawn from them."""
 TEAM = ("simrunner", "planner", "engineer", "critic")
@@ -118,6 +122,14 @@ async def measure(meter: Meter, genome: Genome, ids: list[str]) -> list[Solve]:
     return await meter.run(genome.settings, join_sections(genome.sections), ids)
 
 
+def knobs(settings: dict[str, Any]) -> str:
+    """The promoted settings in short (population, tool calls, stress test, margin)."""
+    return (
+        f"pop {settings['population']} calls {settings['max_tool_calls']} "
+        f"stress {int(settings['stress_test'])} margin {settings['time_margin']}"
+    )
+
+
 def default_genome() -> Genome:
     p = packaged_profile("engineer")
     return Genome(p.sections, p.settings, p.difficulty)
@@ -126,12 +138,15 @@ def default_genome() -> Genome:
 class Run:
     """One method on one seed: its metered evaluator, its front and candidate, measured."""
 
-    def __init__(self, team: TeamEvaluator, sets: Sets, seed: int, front_size: int) -> None:
+    def __init__(
+        self, team: TeamEvaluator, sets: Sets, seed: int, front_size: int, controls: int = 5
+    ) -> None:
         self.team = team
         self.meter = Meter(team)
         self.sets = sets
         self.seed = seed
         self.front_size = front_size
+        self.controls = controls
 
     @property
     def reserve(self) -> int:
@@ -140,27 +155,29 @@ class Run:
 
     async def observe(self) -> tuple[list[Solve], list[str]]:
         """The default's solves of the train set (the recording) and a regression batch of
-        up to 20 failed targets and 5 passed controls."""
+        up to 20 failed targets and ``controls`` passed controls."""
         observed = await measure(self.meter, default_genome(), list(self.sets["train"]))
         rng = random.Random(f"batch/{self.seed}")
         failed = sorted(s.benchmark_id for s in observed if not s.solved)
         passed = sorted(s.benchmark_id for s in observed if s.solved)
         batch = sorted(rng.sample(failed, min(20, len(failed)))) + sorted(
-            rng.sample(passed, min(5, len(passed)))
+            rng.sample(passed, min(self.controls, len(passed)))
         )
         return observed, batch
 
-    async def finish(self, genomes: list[Genome]) -> dict[str, Any]:
-        """Validate the method's final front (its best first; counted), pick the candidate,
-        measure on the held-out set (not counted: the same measurement for every method)."""
+    async def finish(self, genomes: list[Genome], scores: list[float]) -> dict[str, Any]:
+        """Validate the method's final front (its best first; counted) and promote the
+        member with the best validation success (ties: the better score in the method's
+        own search, ``scores``, then fewer tokens); measure on the held-out set (not
+        counted: the same measurement for every method)."""
         members = genomes[: self.front_size]
         valid = list(self.sets["validation"])
         picks = []
-        for g in members:
+        for g, score in zip(members, scores, strict=False):
             o = summarize(await measure(self.meter, g, valid))
-            picks.append((-o.success, o.tokens, len(picks)))
+            picks.append((-o.success, -score, o.tokens, len(picks)))
         calls = self.meter.solves
-        best = members[min(picks)[2]]
+        best = members[min(picks)[-1]]
         held = list(self.sets["heldout"])
         uncounted = Meter(self.team)
         points = [point(await measure(uncounted, g, held)) for g in members]
@@ -191,14 +208,18 @@ async def run_default(team: TeamEvaluator, sets: Sets) -> dict[str, Any]:
 
 
 async def run_nsga2(
-    team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int, population: int
+    team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    run = Run(team, sets, seed, front_size)
+    run = Run(team, sets, seed, args.front, args.controls)
+    budget, population = args.budget, args.population
     observed, batch = await run.observe()
     failed = set(s.benchmark_id for s in observed if not s.solved)
     per_eval = len(batch)
     spent = run.meter.solves + run.reserve + per_eval  # the observation, the front, the baseline
     generations = max(1, (budget - spent) // (population * per_eval))
+    # The generations that fit, each as large as the rest of the budget allows: calls
+    # a smaller population would leave unspent go to more variants per generation.
+    population = max(population, (budget - spent) // (generations * per_eval))
 
     async def emit(payload: Payload) -> None:
         return None
@@ -213,8 +234,12 @@ async def run_nsga2(
     )  # fmt: skip
     result = await loop.run(start, plan)
     ranked = sorted(result.front, key=lambda m: (-m.objectives.success, m.objectives.tokens))
-    out = await run.finish([m.genome for m in ranked] or [default_genome()])
+    out = await run.finish(
+        [m.genome for m in ranked] or [default_genome()],
+        [m.objectives.success for m in ranked] or [0.0],
+    )
     out["generations"] = generations
+    out["population"] = population
     return out
 
 
@@ -222,9 +247,10 @@ async def run_nsga2(
 
 
 async def run_random(
-    team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int
+    team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    run = Run(team, sets, seed, front_size)
+    run = Run(team, sets, seed, args.front, args.controls)
+    budget = args.budget
     observed, batch = await run.observe()
     base = default_genome()
     instructions = mine([r for s in observed if not s.solved for r in s.reasons])
@@ -241,16 +267,17 @@ async def run_random(
     scored = [Scored(str(i), o) for i, (_, o) in enumerate(tried)]
     keep = [tried[int(i)] for i in front(scored)]
     keep.sort(key=lambda t: (-t[1].success, t[1].tokens))
-    return await run.finish([g for g, _ in keep])
+    return await run.finish([g for g, _ in keep], [o.success for _, o in keep])
 
 
 # -- GEPA with Arena's proposer -------------------------------------------------------
 
 
 async def run_gepa(
-    team: TeamEvaluator, sets: Sets, seed: int, budget: int, front_size: int
+    team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    run = Run(team, sets, seed, front_size)
+    run = Run(team, sets, seed, args.front, args.controls)
+    budget = args.budget
     loop = asyncio.get_running_loop()
 
     def solves(genome: Genome, ids: list[str]) -> list[Solve]:  # GEPA runs in a thread
@@ -268,7 +295,7 @@ async def run_gepa(
     )  # fmt: skip
     order = sorted(range(len(result.candidates)), key=lambda i: -result.val_aggregate_scores[i])
     genomes = [from_candidate(result.candidates[i]) for i in order]
-    return await run.finish(genomes)
+    return await run.finish(genomes, [result.val_aggregate_scores[i] for i in order])
 
 
 # -- the harness ----------------------------------------------------------------------
@@ -291,20 +318,17 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
                 default = await run_default(team, sets)
                 for seed in range(args.seeds):
                     rows["default"].append(default)  # rollout seed 0: the same solves
-                    rows["nsga2"].append(
-                        await run_nsga2(team, sets, seed, args.budget, args.front, args.population)
-                    )
-                    rows["random"].append(
-                        await run_random(team, sets, seed, args.budget, args.front)
-                    )
-                    rows["gepa"].append(await run_gepa(team, sets, seed, args.budget, args.front))
+                    rows["nsga2"].append(await run_nsga2(team, sets, seed, args))
+                    rows["random"].append(await run_random(team, sets, seed, args))
+                    rows["gepa"].append(await run_gepa(team, sets, seed, args))
                     for method in ("nsga2", "random", "gepa"):
                         r = rows[method][-1]
                         print(
                             f"seed {seed} {method:6}: calls {r['metric_calls']:4} front "
                             f"{r['front']} hv {r['hv']:.4f} held-out success "
                             f"{r['heldout_success']:.3f} tokens {r['heldout_tokens']:.0f} "
-                            f"sims {r['heldout_simulations']:.1f}; real solves so far "
+                            f"sims {r['heldout_simulations']:.1f} ({knobs(r['settings'])}); "
+                            f"real solves so far "
                             f"{team.real}, cache hits {team.hits}",
                             flush=True,
                         )
@@ -319,13 +343,16 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=45, help="Metric calls per method.")
+    parser.add_argument("--budget", type=int, default=50, help="Metric calls per method.")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--train", type=int, default=2, help="Benchmarks per level (4, 5).")
     parser.add_argument("--validation", type=int, default=2, help="Benchmarks per level.")
-    parser.add_argument("--heldout", type=int, default=3, help="Benchmarks per level.")
+    parser.add_argument("--heldout", type=int, default=4, help="Benchmarks per level.")
     parser.add_argument("--front", type=int, default=2, help="Front members validated.")
-    parser.add_argument("--population", type=int, default=2, help="NSGA-II's population.")
+    parser.add_argument("--population", type=int, default=3, help="NSGA-II's population.")
+    parser.add_argument(
+        "--controls", type=int, default=2, help="Passed train benchmarks in each batch."
+    )
     parser.add_argument("--max-sim-calls", type=int, default=20, help="Simulations per solve.")
     parser.add_argument("--parallel", type=int, default=2, help="Solves at once.")
     args = parser.parse_args()
@@ -381,6 +408,8 @@ def main() -> None:
                     "levels": list(LEVELS),
                     "front": args.front,
                     "population": args.population,
+                    "batch_controls": args.controls,
+                    "hv_reference": list(HV_REFERENCE),
                     "max_sim_calls": args.max_sim_calls,
                     "rollout_seed": 0,
                     "token_scale": TOKEN_SCALE,

@@ -78,16 +78,21 @@ def cross_settings(a: TeamSettings, b: TeamSettings, rng: random.Random) -> Team
 def nudge_settings(
     settings: TeamSettings, knob: str, direction: int, rng: random.Random
 ) -> TeamSettings:
-    """Move ``knob`` in ``direction`` (+1 up, -1 down; a switch turns on or off) by a
-    random step of up to a quarter of its range, at least one unit, within its bounds."""
+    """Move ``knob`` in ``direction`` (+1 up, -1 down; a switch turns on or off): a
+    number by a random 20 to 50 % of its value (at least one unit, one grid step),
+    within its bounds."""
     if knob in BOOL_KNOBS:
         return settings.model_copy(update={knob: direction > 0})
+    share = rng.uniform(0.2, 0.5)
+    current = getattr(settings, knob)
     if knob in INT_SPACE:
         lo, hi = INT_SPACE[knob]
-        step = max(1, round(rng.uniform(0.0, (hi - lo) / 4)))
-        value: object = min(hi, max(lo, getattr(settings, knob) + direction * step))
+        step = max(1, round(current * share))
+        moved = min(hi, max(lo, current + direction * step))
+        # A value outside the box (a person's) is never moved against the direction.
+        value: object = max(moved, current) if direction > 0 else min(moved, current)
     else:
         flo, fhi = FLOAT_SPACE[knob]
-        fstep = max(MARGIN_STEP, rng.uniform(0.0, (fhi - flo) / 4))
-        value = _on_grid(getattr(settings, knob) + direction * fstep, flo, fhi)
+        fstep = max(MARGIN_STEP, current * share / 2)
+        value = _on_grid(current + direction * fstep, flo, fhi)
     return settings.model_copy(update={knob: value})

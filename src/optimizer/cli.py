@@ -44,6 +44,12 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(0, "--seed", min=0),
         targets: int = typer.Option(20, "--targets", min=1, help="Failed benchmarks per batch."),
         controls: int = typer.Option(5, "--controls", min=0, help="Passed benchmarks per batch."),
+        validation: int = typer.Option(
+            0,
+            "--validation",
+            min=0,
+            help="Recorded benchmarks outside the batch that decide promotion.",
+        ),
         timeout: float = typer.Option(900.0, "--solve-timeout", help="Seconds per child solve."),
         as_json: bool = RESULT_JSON,
     ) -> None:
@@ -57,7 +63,8 @@ def register(app: typer.Typer) -> None:
         try:
             job = OptimizeJobRequested(
                 role=role, profile_id=profile, generations=generations, population=population,
-                seed=seed, targets=targets, controls=controls, solve_timeout_s=timeout,
+                seed=seed, targets=targets, controls=controls, validation=validation,
+                solve_timeout_s=timeout,
             )  # fmt: skip
         except ValidationError as exc:
             problem = exc.errors()[0]

@@ -48,6 +48,8 @@ class Plan:
     controls: tuple[str, ...]
     reasons: tuple[str, ...] = ()
     """Recorded failure reasons of the start profile (the instruction library's input)."""
+    validation: tuple[str, ...] = ()
+    """Benchmarks outside the batch that decide promotion (none: the batch decides)."""
     job_id: str = "optimize"
 
 
@@ -62,6 +64,7 @@ class Member:
     """False when the batch lost children: nothing was measured."""
     failures: tuple[str, ...] = ()
     """Why its batch's unsolved benchmarks failed (its children's settings moves)."""
+    version: str = "1.0.0"
 
 
 @dataclass
@@ -153,7 +156,7 @@ class Loop:
             result.generations = g
             if result.stopped:
                 break
-        await self._finish(start, baseline, pool, result)
+        await self._finish(baseline, pool, plan, result)
         return result
 
     async def _variant(
@@ -257,30 +260,65 @@ class Loop:
             )
         )  # fmt: skip
         failures = tuple(r for s in outcome.solves if not s.solved for r in s.reasons)
-        return Member(pid, genome, parent_ids, objectives, passed=not lost, failures=failures)
+        return Member(
+            pid, genome, parent_ids, objectives, passed=not lost, failures=failures,
+            version=experiment.version,
+        )  # fmt: skip
 
     async def _finish(
-        self, start: Profile, baseline: Member, pool: list[Member], result: Result
+        self, baseline: Member, pool: list[Member], plan: Plan, result: Result
     ) -> None:
         ids = front([Scored(m.profile_id, m.objectives) for m in pool])
         result.front = [m for m in pool if m.profile_id in ids]
-        for m in pool:
-            if m is baseline:
-                continue
-            better = m.passed and m.objectives.success >= baseline.objectives.success
-            if m.profile_id in ids and better:
+        contenders = [
+            m for m in result.front
+            if m is not baseline and m.passed
+            and m.objectives.success >= baseline.objectives.success
+        ]  # fmt: skip
+        validated = await self._validate(baseline, contenders, plan)
+        for m in contenders:
+            if m.profile_id in validated:
                 result.promoted.append(m.profile_id)
                 await self.emit(
                     ProfileStageMoved(
-                        profile_id=m.profile_id, stage=Stage.candidate, reason="on the Pareto front"
+                        profile_id=m.profile_id, stage=Stage.candidate,
+                        reason=f"on the Pareto front{validated[m.profile_id]}",
                     )
-                )
+                )  # fmt: skip
         for pid in dict.fromkeys(self._tried):
             if pid in result.promoted:
                 continue
             await self.emit(
                 ProfileStageMoved(profile_id=pid, stage=Stage.archived, reason="not on the front")
             )
+
+    async def _validate(
+        self, baseline: Member, contenders: list[Member], plan: Plan
+    ) -> dict[str, str]:
+        """Contenders that solve at least the start profile's share of the validation
+        benchmarks (all of them when the plan has none), each with a note for its stage
+        move. A validation batch that loses solves promotes nobody."""
+        if not plan.validation or not contenders:
+            return {m.profile_id: "" for m in contenders}
+        shares: dict[str, float] = {}
+        for m in (baseline, *contenders):
+            outcome = await self.evaluator.evaluate(
+                Experiment(
+                    experiment_id=f"{plan.job_id}/{m.profile_id}/validation",
+                    profile_id=m.profile_id, template=join_sections(m.genome.sections),
+                    settings=m.genome.settings, targets=plan.validation, controls=(),
+                    seed=plan.seed, role=plan.role, version=m.version,
+                )
+            )  # fmt: skip
+            if isinstance(outcome, Lost):
+                return {}
+            shares[m.profile_id] = outcome.objectives.success
+        floor = shares[baseline.profile_id]
+        return {
+            m.profile_id: f"; validation {shares[m.profile_id]:.2f} (start {floor:.2f})"
+            for m in contenders
+            if shares[m.profile_id] >= floor
+        }
 
 
 _STOP = object()

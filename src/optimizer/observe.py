@@ -51,6 +51,15 @@ def choose(
     return _pick(failed, targets, rng), _pick(solved, controls, rng)
 
 
+def held_out(
+    seen: dict[str, Outcome], used: Sequence[str], n: int, rng: random.Random
+) -> list[str]:
+    """Up to ``n`` recorded benchmark ids outside ``used`` (the batch), solved and failed
+    alike, drawn with ``rng`` from the sorted ids."""
+    taken = set(used)
+    return _pick(sorted(b for b in seen if b not in taken), n, rng)
+
+
 def _pick(ids: list[str], n: int, rng: random.Random) -> list[str]:
     return sorted(rng.sample(ids, min(n, len(ids))))
 

@@ -31,6 +31,7 @@ from optimizer.loop import Loop, Plan
 from optimizer.observe import (
     choose,
     failure_reasons,
+    held_out,
     load_targets,
     outcomes,
     spent_on,
@@ -110,12 +111,16 @@ class OptimizerService(Service):
                 )
             )
             return
-        targets, controls = choose(seen, job.targets, job.controls, random.Random(job.seed))
-        found = {t.benchmark_id: t for t in await load_targets(self.bus, targets + controls)}
+        rng = random.Random(job.seed)
+        targets, controls = choose(seen, job.targets, job.controls, rng)
+        validation = held_out(seen, targets + controls, job.validation, rng)
+        chosen = targets + controls + validation
+        found = {t.benchmark_id: t for t in await load_targets(self.bus, chosen)}
         plan = Plan(
             role=job.role, generations=job.generations, population=job.population,
             seed=job.seed, targets=tuple(t for t in targets if t in found),
             controls=tuple(c for c in controls if c in found),
+            validation=tuple(v for v in validation if v in found),
             reasons=tuple(failure_reasons(seen)), job_id=delivery.envelope.id,
         )  # fmt: skip
         if not plan.targets:

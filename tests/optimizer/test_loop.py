@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from arena_core.events import Payload
@@ -148,3 +149,28 @@ async def test_a_variant_failing_a_guard_is_rejected_before_any_experiment() -> 
     rejected = emitted.of(GuardRejected)
     assert rejected and all(r.guard is GuardName.template for r in rejected)  # type: ignore[attr-defined]
     assert result.evaluated == 1 and evaluator.solves == len(PLAN.targets) + len(PLAN.controls)
+
+
+class OnlyTheStartValidates(TableEvaluator):
+    """On validation benchmarks only the start profile solves anything."""
+
+    async def evaluate(self, experiment: Experiment) -> Measured:
+        measured = await super().evaluate(experiment)
+        if not experiment.experiment_id.endswith("/validation"):
+            return measured
+        start = experiment.profile_id == packaged_profile("engineer").id
+        return Measured(tuple(replace(s, solved=start) for s in measured.solves))
+
+
+async def test_with_validation_only_members_matching_the_start_there_are_promoted() -> None:
+    plain, _ = await _run(7)
+    assert plain.promoted
+    validation = ("valid-0", "valid-1")
+    same = Loop(TableEvaluator(), Recorded(), _budget())
+    kept = await same.run(packaged_profile("engineer"), replace(PLAN, validation=validation))
+    assert kept.promoted == plain.promoted  # easy validation: every contender matches
+    emitted = Recorded()
+    loop = Loop(OnlyTheStartValidates(), emitted, _budget())
+    refused = await loop.run(packaged_profile("engineer"), replace(PLAN, validation=validation))
+    assert refused.front and refused.promoted == []
+    assert not [m for m in emitted.of(ProfileStageMoved) if m.stage is Stage.candidate]  # type: ignore[attr-defined]

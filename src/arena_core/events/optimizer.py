@@ -35,6 +35,10 @@ class OptimizeJobRequested(JobRequested):
     """Failed benchmarks per regression batch."""
     controls: int = Field(default=5, ge=0, le=100)
     """Passed benchmarks per regression batch (a variant that fails one is not promoted)."""
+    validation: int = Field(default=0, ge=0, le=100)
+    """Recorded benchmarks outside the batch that decide promotion: a front member is
+    promoted only when it solves at least the start profile's share of them (0: the
+    batch decides)."""
     success_below: float = Field(default=1.0, ge=0.0, le=1.0)
     """Optimize only when the profile's recorded success rate is below this."""
     solve_timeout_s: float = Field(default=900.0, gt=0.0)

@@ -26,7 +26,7 @@ TEMPLATES: dict[str, tuple[TemplateFunction, int]] = {
     "bridge": (bridge, 4),
     "deck": (deck, 4),
     "pusher": (pusher, 4),
-    "support": (support, 3),
+    "support": (support, 5),
     "wall": (wall, 2),
     "lever": (lever, 3),
     "gutter": (gutter, 7),

@@ -144,7 +144,9 @@ def bridge(scene: Scene, g: Genome) -> Design | None:
 
 
 def support(scene: Scene, g: Genome) -> Design | None:
-    """A shelf right under the payload's start, held by a post (genes: size, post, gap)."""
+    """A shelf under the payload's start, held by a post (genes: size, post, gap, and the
+    shelf's offset along x and y, up to the payload's jittered reach: a shelf can stand off
+    centre, clear of what lies under one side of the load)."""
     fab, zone, s = scene.fab, scene.spec.build_zone, scene.start
     side = _lerp(2 * scene.radius + 0.004, 0.25, g[0])
     side = min(side, zone.high[0] - zone.low[0] - 0.01, zone.high[1] - zone.low[1] - 0.01)
@@ -156,16 +158,18 @@ def support(scene: Scene, g: Genome) -> Design | None:
         if payload and hasattr(payload.geometry, "half_extents")
         else 0.03
     )
+    x = s[0] + _lerp(-scene.radius, scene.radius, g[3])
+    y = s[1] + _lerp(-scene.radius, scene.radius, g[4])
     shelf_top = min(s[2] - half_z - gap, zone.high[2] - 1e-3)
-    center = (s[0], s[1], shelf_top - fab.thickness / 2)
-    plates = [Plate("shelf", center, 0.0, 0.0, (length, side, fab.thickness))]
+    plates = [Plate("shelf", (x, y, shelf_top - fab.thickness / 2), 0.0, 0.0,
+                    (length, side, fab.thickness))]  # fmt: skip
     post_h = shelf_top - fab.thickness - max(zone.low[2], CLEARANCE_M) - CLEARANCE_M
     if g[1] > 0.5 and post_h > 0.01 and (fab.max_parts is None or fab.max_parts >= 2):
         post_h = min(post_h, fab.longest(fab.thickness * 4))
         plates.append(
             Plate(
                 "post",
-                (s[0], s[1], shelf_top - fab.thickness - post_h / 2 - 1e-4),
+                (x, y, shelf_top - fab.thickness - post_h / 2 - 1e-4),
                 0.0,
                 0.0,
                 (min(0.04, length), fab.thickness, post_h),

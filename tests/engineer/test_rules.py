@@ -11,7 +11,7 @@ from arena_core.spec import HoldAbove, Pose
 from arena_core.spec.examples import ball_to_goal
 from engineer.catalogue import TEMPLATES, decode, templates_for
 from engineer.proofs import check_proof, provable_refusals
-from engineer.scene import fabrication
+from engineer.scene import Scene, fabrication
 
 
 def test_a_solvable_benchmark_proves_no_refusal() -> None:
@@ -67,6 +67,24 @@ def test_every_decoded_design_fits_the_build_zone_and_the_process(template: str)
             assert spec.build_zone.contains_box(low, high)
             assert fab.fits(plate.size)
             assert min(plate.size) == pytest.approx(fab.thickness) or template == "pusher"
+
+
+def test_a_support_stands_off_centre_by_its_last_two_genes() -> None:
+    spec = ball_to_goal()
+    spec = spec.model_copy(
+        update={"goal": HoldAbove(object="ball", height=0.3, hold_s=0.5, within_s=2.0)}
+    )
+    radius = Scene.of(spec).radius
+    centred = decode(spec, "support", (0.2, 1.0, 0.5, 0.5, 0.5))
+    moved = decode(spec, "support", (0.2, 1.0, 0.5, 0.6, 0.4))
+    assert centred is not None and moved is not None
+    start = Scene.of(spec).start
+    for plate in centred.plates:
+        assert plate.center[:2] == pytest.approx(start[:2])
+    for before, after in zip(centred.plates, moved.plates, strict=True):
+        assert after.center[0] - before.center[0] == pytest.approx(0.2 * radius)
+        assert after.center[1] - before.center[1] == pytest.approx(-0.2 * radius)
+        assert after.center[2] == pytest.approx(before.center[2])
 
 
 def test_the_same_genome_gives_the_same_script_and_id() -> None:

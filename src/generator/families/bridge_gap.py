@@ -9,6 +9,11 @@ Difficulty (1..5, see ``generator.families.base.LEVELS``):
   width, so it does not tell the plank's width);
 - the sideways jitter of the ball's start grows from 1 cm to 2 cm (along the incline it
   stays 4 mm, so the ball never starts inside the incline) and the copies from 4 to 8;
+- from level 2 the gap below the ledges' tops is a clearance envelope that nothing may
+  touch, reaching up to 8 mm (level 2), 5 mm (level 3), 3 mm (level 4) and 2.2 mm
+  (level 5) under a plank of the reference's sheet flush with the ledges: a deck set a
+  little low, or pitched so that one end dips, fails on every copy, so the deck's height
+  and pitch must both be found (to within about a millimetre at the ends, at level 5);
 - the time limit shrinks from 4 s to 3.2 s.
 """
 
@@ -30,6 +35,11 @@ from generator.layout import Solid
 
 SHEET = 0.006
 """Plywood sheet the reference plank is cut from (metres)."""
+CLEARANCE_M = {1: None, 2: 0.008, 3: 0.005, 4: 0.003, 5: 0.0022}
+"""By level: the depth a bridge may take up below the ledges' tops beyond a plank of the
+reference's sheet (metres; ``None``: no limit). Everything in the gap lower than that is
+a clearance envelope that must stay free: a deck too low, too thick or pitched so an end
+dips into it fails."""
 
 
 class BridgeGap(Family):
@@ -115,16 +125,33 @@ class BridgeGap(Family):
             high=(hug.high[0], roomiest.high[1], hug.high[2]),
         )
         pit = Zone(label="pit", low=(r3(-half_gap), -0.5, -0.1), high=(r3(half_gap), 0.5, 0.05))
+        forbid = [pit]
+        clearance = CLEARANCE_M[difficulty]
+        if clearance is not None:
+            forbid.append(
+                Zone(
+                    label="clearance",
+                    low=(r3(-half_gap), -0.5, 0.05),
+                    high=(r3(half_gap), 0.5, round(height - SHEET - clearance, 4)),
+                )
+            )
         frame = Frame(
             description=(
                 f"A ball rolls down an incline on a {height * 100:.0f} cm high ledge. Get it "
                 f"across the {gap * 100:.0f} cm gap into the goal on the far ledge without "
-                "touching the pit below the gap."
+                "touching the pit below the gap"
+                + (
+                    ""
+                    if clearance is None
+                    else f" or the clearance envelope reaching up to {clearance * 1000:.1f} mm "
+                    f"below a {SHEET * 1000:.0f} mm plank flush with the ledges"
+                )
+                + "."
             ),
             payload="ball",
             bounds=Zone(label="world", low=(-1.0, -0.5, -0.1), high=(1.0, 0.5, 0.8)),
             build_zone=build,
-            forbid_zones=(pit,),
+            forbid_zones=tuple(forbid),
             goal=ReachZone(object="ball", zone=goal, within_s=r3(4.0 * lv.time), hold_s=0.3),
             jitter=Jitter(position=(0.004, r3(0.01 * lv.jitter), 0.0), copies=lv.copies),
             constraints=limits([plank], lv.margin, ProcessRules.laser(SHEET)),

@@ -6,11 +6,21 @@ the floor. Difficulty (1..5, see ``generator.families.base.LEVELS``):
 - the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference's own
   cost and mass;
 - the build zone closes in from a 36 cm square between the walls towards the shelf;
-- at every level the crate is released 2.5-3.5 mm above the reference shelf and may sink
-  3 mm below it: a support's top must land in that band (random parts that reach up to
-  the build zone's top under the crate hit a wider band one time in ten at level 1);
+- the crate is released 2.5-3.5 mm above the reference shelf and may sink 3 mm (levels 1
+  and 2) down to 2 mm (level 5) below it, a deflection limit: a support's top must land
+  in that band (random parts that reach up to the build zone's top under the crate hit a
+  wider band one time in ten at level 1);
 - the crate's start jitter grows from 3 cm to 6 cm with the copies from 4 to 8 (the
   reference shelf grows with the jitter; a random part rarely catches every copy);
+- from level 2 two conduits run beside the load at the shelf's height, 3 cm (level 2),
+  1.5 cm (level 3) and 2 mm (levels 4, 5) beyond the reference shelf: a support too wide
+  touches them;
+- from level 3 a cable duct runs along the floor under the crate: no post may stand under
+  the load's centre;
+- from level 4 one conduit lies under one side of the crate's landing spread, 12 mm
+  (level 4) and 5 mm (level 5) beyond the reference shelf's near edge, which reaches
+  8 mm past the furthest landing's centre: the support stands off centre and its near
+  edge must be placed to within that window (short of it, the furthest landings tip off);
 - the crate must be held 0.2 s longer a level (1 s to 1.8 s) and the time limit shrinks
   from 3 s to 2.4 s.
 """
@@ -37,10 +47,32 @@ WEB_WIDTH = 0.03
 """Width of the web that holds the reference shelf up (metres)."""
 
 
-TOLERANCE = 0.003
-"""How far the crate may sink below the reference shelf's top and still be held (metres):
-a support's top must land in a band this much plus the drop, less the build zone's 3 mm
-clearance under the crate, deep."""
+SAG_M = {1: 0.003, 2: 0.003, 3: 0.0025, 4: 0.00225, 5: 0.002}
+"""By level: how far the crate may sink below the reference shelf's top and still be held
+(metres), a deflection limit: a support's top must land in a band this much plus the
+drop, less the build zone's 3 mm clearance under the crate, deep."""
+CONDUIT_CLEARANCE_M = {1: None, 2: 0.03, 3: 0.015, 4: 0.002, 5: 0.002}
+"""By level: how far beyond the reference shelf's edges two conduits run along y at the
+shelf's height (``None``: no conduits). A support wider than that touches them."""
+OFF_CENTRE_WINDOW_M = {4: 0.012, 5: 0.005}
+"""By level: one conduit runs under one side of the crate's landing spread, this far
+beyond the reference shelf's near edge, so the support must stand off centre: its near
+edge must reach past the furthest landing's centre yet stay short of the conduit."""
+LANDING_MARGIN_M = 0.008
+"""How far the off-centre reference shelf's near edge reaches past the furthest landing's
+centre (metres)."""
+CONDUIT_WIDTH_M = 0.02
+"""Width of each conduit (metres)."""
+CONDUIT_DEPTH_M = 0.03
+"""How far below the reference shelf's top the conduits reach (metres); their tops lie
+half a shelf below it, so a crate resting on a support never touches them."""
+DUCT_FROM_LEVEL = 3
+"""From this level a cable duct runs along the floor under the crate: no post may stand
+under the load's centre, the reference's web stands beside the duct."""
+DUCT_HALF_WIDTH_M = 0.015
+"""Half width of the duct across its run (metres)."""
+DUCT_HEIGHT_M = 0.03
+"""Height of the duct above the floor (metres)."""
 
 
 class HoldLoad(Family):
@@ -62,7 +94,7 @@ class HoldLoad(Family):
         hold_s = r3(1.0 + 0.2 * (difficulty - 1))
         within_s = r3(3.0 * lv.time)
         # The support's top sits just under the crate's bottom at the hold height.
-        top = r3(hold_height - half + TOLERANCE)
+        top = r3(hold_height - half + SAG_M[difficulty])
         start_z = r3(top + half + drop)
 
         crate = Solid(
@@ -77,18 +109,25 @@ class HoldLoad(Family):
             )
             for side, sign in (("west", -1), ("east", 1))
         )  # fmt: skip
-        # A shelf the crate (and every jittered copy of it) lands on, on a web to the floor.
+        # A shelf the crate (and every jittered copy of it) lands on, on a web to the floor;
+        # off centre, away from a conduit under one side of the crate, from level 4.
         shelf_side = r3(2 * half + 2 * jitter + SHELF_OVERHANG)
+        toward = rng.choice((-1, 1))
+        window = OFF_CENTRE_WINDOW_M.get(difficulty)
+        off = 0.0 if window is None else toward * (jitter + LANDING_MARGIN_M - shelf_side / 2)
+        shelf_x = r3(cx + off)
         shelf = Solid(
             name="shelf", role="fixed", material="abs",
             shape=Box(half_size=(shelf_side / 2, shelf_side / 2, SHELF / 2)),
-            at=(cx, cy, r3(top - 0.001 - SHELF / 2)),
+            at=(shelf_x, cy, r3(top - 0.001 - SHELF / 2)),
         )  # fmt: skip
         web_height = r3(top - 0.001 - SHELF - 0.0015)
+        duct = difficulty >= DUCT_FROM_LEVEL
+        web_y = r3(cy + DUCT_HALF_WIDTH_M + 0.006) if duct else cy
         web = Solid(
             name="web", role="fixed", material="abs",
             shape=Box(half_size=(WEB_WIDTH / 2, SHELF / 2, web_height / 2)),
-            at=(cx, cy, r3(0.001 + web_height / 2)),
+            at=(shelf_x, web_y, r3(0.001 + web_height / 2)),
         )  # fmt: skip
         roomiest = Zone(
             label="build",
@@ -96,15 +135,47 @@ class HoldLoad(Family):
             high=(r3(cx + 0.18), r3(cy + 0.18), r3(start_z - half - 0.003)),
         )
         build = build_zone(roomiest, [shelf, web], lv.room)
+        forbid = []
+        clearance = CONDUIT_CLEARANCE_M[difficulty]
+        if clearance is not None:
+            # Two conduits along y at the shelf's height, their near faces this far from
+            # the reference shelf's centre (from level 4 the one it moved away from lies
+            # under the side of the crate's landing spread).
+            reach = {
+                toward: shelf_side / 2 + (clearance if window is None else window),
+                -toward: shelf_side / 2 + clearance,
+            }
+            forbid += [
+                Zone(
+                    label=f"conduit_{name}",
+                    low=(r3(shelf_x + sign * reach[sign] - (sign < 0) * CONDUIT_WIDTH_M),
+                         r3(cy - 0.18), r3(top - CONDUIT_DEPTH_M)),
+                    high=(r3(shelf_x + sign * reach[sign] + (sign > 0) * CONDUIT_WIDTH_M),
+                          r3(cy + 0.18), r3(top - 0.001 - SHELF / 2)),
+                )
+                for name, sign in (("west", -1), ("east", 1))
+            ]  # fmt: skip
+        if duct:
+            forbid.append(
+                Zone(
+                    label="duct",
+                    low=(r3(cx - 0.18), r3(cy - DUCT_HALF_WIDTH_M), -0.05),
+                    high=(r3(cx + 0.18), r3(cy + DUCT_HALF_WIDTH_M), DUCT_HEIGHT_M),
+                )
+            )
         frame = Frame(
             description=(
                 f"A steel crate ({2 * half * 100:.0f} cm cube) is released at "
                 f"{start_z * 100:.0f} cm. Keep its centre at or above "
                 f"{hold_height * 100:.1f} cm for {hold_s:g} s within {within_s:g} s."
+                + (" Keep clear of the conduits beside the load" if forbid else "")
+                + (" and of the cable duct on the floor under it" if duct else "")
+                + ("." if forbid else "")
             ),
             payload="crate",
             bounds=Zone(label="world", low=(-0.8, -0.8, -0.1), high=(0.8, 0.8, 0.8)),
             build_zone=build,
+            forbid_zones=tuple(forbid),
             goal=HoldAbove(object="crate", height=hold_height, hold_s=hold_s, within_s=within_s),
             jitter=Jitter(position=(jitter, jitter, 0.0), copies=lv.copies),
             constraints=limits([shelf, web], lv.margin, ProcessRules.fdm()),

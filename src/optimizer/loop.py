@@ -126,9 +126,10 @@ class Loop:
             return result
         result.evaluated += 1
         pool = [baseline]
+        passed = [baseline]  # every measured member that kept its controls: the front's
         for g in range(1, plan.generations + 1):
             rng = random.Random(f"{plan.seed}/{g}")
-            parents = [m for m in pool if m.passed] or [baseline]
+            parents = pool
             offspring: list[Member] = []
             for i in range(plan.population):
                 parent = rng.choice(parents)
@@ -148,7 +149,10 @@ class Loop:
                 if isinstance(member, Member) and member.measured:
                     offspring.append(member)
                     result.evaluated += 1
-            scored_pool = pool + [m for m in offspring if m.passed]
+            # A variant that lost a control is never promoted, but it still breeds: its
+            # children may keep the controls and the targets it won.
+            passed += [m for m in offspring if m.passed]
+            scored_pool = pool + offspring
             keep = set(
                 select([Scored(m.profile_id, m.objectives) for m in scored_pool], plan.population)
             )
@@ -156,7 +160,7 @@ class Loop:
             result.generations = g
             if result.stopped:
                 break
-        await self._finish(baseline, pool, plan, result)
+        await self._finish(baseline, passed, plan, result)
         return result
 
     async def _variant(
@@ -268,6 +272,12 @@ class Loop:
     async def _finish(
         self, baseline: Member, pool: list[Member], plan: Plan, result: Result
     ) -> None:
+        """The front of ``pool`` (every member that kept its controls), its promotions,
+        and the archiving of every other variant tried."""
+        unique: dict[str, Member] = {}
+        for m in pool:
+            unique.setdefault(m.profile_id, m)
+        pool = list(unique.values())
         ids = front([Scored(m.profile_id, m.objectives) for m in pool])
         result.front = [m for m in pool if m.profile_id in ids]
         contenders = [

@@ -174,3 +174,11 @@ async def test_with_validation_only_members_matching_the_start_there_are_promote
     refused = await loop.run(packaged_profile("engineer"), replace(PLAN, validation=validation))
     assert refused.front and refused.promoted == []
     assert not [m for m in emitted.of(ProfileStageMoved) if m.stage is Stage.candidate]  # type: ignore[attr-defined]
+
+
+async def test_a_variant_that_loses_a_control_still_breeds() -> None:
+    _, emitted = await _run(7, LosesControls())
+    created = emitted.of(ProfileVersionCreated)
+    first = {e.profile_id for e in created if "-g1." in e.version}  # type: ignore[attr-defined]
+    later = [e for e in created if "-g1." not in e.version]  # type: ignore[attr-defined]
+    assert first and any(set(e.parent_ids) & first for e in later)  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ time and decoded once, as plain JSON (``recorded``: validated when recorded).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import orjson
@@ -19,7 +19,7 @@ from arena_core.db.chat import call
 from arena_core.db.projections import FAILED_STOP_PREFIX
 from arena_core.db.tables import turns
 from arena_core.export.filters import ExportFilter, ExportSummary, Progress, SkipCause, turn_filters
-from arena_core.export.jobs import job_columns, join_jobs, outcome
+from arena_core.export.jobs import jobs_of, outcome, run_states
 from arena_core.export.recorded import AnswerJson, RequestDecoder, RequestJson
 from arena_core.export.rewards import RewardInputs, inputs_of, reward
 from arena_core.replay.conversations import check_continuity
@@ -128,26 +128,31 @@ def finals(
     conversation id order, a chunk at a time."""
     # A redriven run reuses its source's conversation ids: a conversation is one run's.
     order = [turns.c.conversation_id, turns.c.run_id, turns.c.request_seq]
+    where = turn_filters(flt)
     query = (
         select(
             turns.c.conversation_id, turns.c.turn_index, turns.c.request_seq,
             turns.c.response_seq, turns.c.stop_reason, turns.c.run_id, turns.c.agent_role,
-            turns.c.correlation_id, *job_columns(),
+            turns.c.correlation_id,
             (_first_request_hash() if prompt_hashes else literal(None)).label("prompt"),
         )
-        .select_from(join_jobs(turns, turns.c.correlation_id, turns.c.run_id))
-        .where(*turn_filters(flt))
+        .where(*where)
         .order_by(*order)
     )  # fmt: skip
     pending: list[tuple[int, Source]] = []
     group: list[Any] = []
     with engine.connect() as conn:
-        # One connection: final turns are read from the snapshot the scan sees.
-        rewards: dict[str, RewardInputs] = {}
+        # One connection: jobs and final turns are read from the snapshot the scan sees.
+        # Jobs and runs of a superset of the conversations (no JSON read for --policy).
+        cheap = turn_filters(replace(flt, policy=None))
+        served = _Served(
+            jobs_of(conn, select(turns.c.correlation_id).where(*cheap)),
+            run_states(conn, select(turns.c.run_id).where(*cheap)),
+        )
         for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
             if group and (row[0], row[5]) != (group[0][0], group[0][5]):
                 progress(1)
-                _check(group, flt, summary, pending, rewards)
+                _check(group, flt, summary, pending, served)
                 group = []
                 if len(pending) >= CHUNK:
                     yield from read(conn, pending)
@@ -155,7 +160,7 @@ def finals(
             group.append(row)
         if group:
             progress(1)
-            _check(group, flt, summary, pending, rewards)
+            _check(group, flt, summary, pending, served)
         if pending:
             yield from read(conn, pending)
 
@@ -166,17 +171,30 @@ def _first_request_hash() -> Any:
     return case((turns.c.turn_index == 0, func.json_extract(turns.c.request, "$.request_hash")))
 
 
+@dataclass
+class _Served:
+    """The jobs and runs the scanned conversations serve, and reward inputs built so far."""
+
+    jobs: dict[str, tuple[str, str, str | None]]
+    """By job id: state, kind, folded reward inputs."""
+    runs: dict[str, str]
+    """By run id: status."""
+    rewards: dict[str, RewardInputs] = field(default_factory=dict)
+    """By job id: its reward inputs (many conversations serve one job)."""
+
+
 def _check(
     rows: list[Any],
     flt: ExportFilter,
     summary: ExportSummary,
     pending: list[tuple[int, Source]],
-    rewards: dict[str, RewardInputs],
+    served: _Served,
 ) -> None:
     """Check one conversation's turns; queue its final answered turn for export."""
     cid, _, _, _, _, run_id, agent_role, correlation_id = rows[0][:8]
-    job_state, run_state, job_kind, folded, _ = rows[0][8:]
-    prompt = next((r[12] for r in rows if r[1] == 0), None)
+    job_state, job_kind, folded = served.jobs.get(correlation_id, (None, None, None))
+    run_state = served.runs.get(run_id)
+    prompt = next((r[8] for r in rows if r[1] == 0), None)
     job_outcome = outcome(job_state if job_state is not None else run_state)
     if flt.outcome and job_outcome != flt.outcome:
         summary.skip(SkipCause.filtered)
@@ -202,10 +220,10 @@ def _check(
         summary.skip(SkipCause.unanswered)
         return
     inputs = None
-    if job_state is not None:  # many conversations (and their turns) serve one job
-        inputs = rewards.get(correlation_id)
+    if job_state is not None and job_kind is not None:
+        inputs = served.rewards.get(correlation_id)
         if inputs is None:
-            inputs = rewards[correlation_id] = inputs_of(
+            inputs = served.rewards[correlation_id] = inputs_of(
                 correlation_id, job_kind, job_state, folded
             )
     value = reward(inputs) if inputs is not None else None

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Connection, select
+
 from arena_core.db.tables import job_rewards, jobs, runs
 from arena_core.export.filters import Outcome
 
@@ -26,17 +28,19 @@ def outcome(state: str | None) -> Outcome | None:
     return None
 
 
-def job_columns() -> tuple[Any, ...]:
-    """Columns of the job (and run) a conversation turn serves, for a scan joined by
-    ``join_jobs``: job state, run status, job kind, the job's folded reward inputs."""
-    return (jobs.c.state, runs.c.status, jobs.c.kind, job_rewards.c.inputs)
-
-
-def join_jobs(table: Any, correlation: Any, run_id: Any) -> Any:
-    """``table`` outer-joined with its job (by correlation id), its reward inputs and
-    its run."""
-    return (
-        table.outerjoin(jobs, jobs.c.job_id == correlation)
-        .outerjoin(job_rewards, job_rewards.c.job_id == correlation)
-        .outerjoin(runs, runs.c.run_id == run_id)
+def jobs_of(conn: Connection, correlations: Any) -> dict[str, tuple[str, str, str | None]]:
+    """By job id, for the jobs whose ids ``correlations`` (a subquery) selects: the job's
+    state, kind and folded reward inputs (a ``job_rewards`` row; None when it has none).
+    Read once, not joined to each turn of the many conversations that serve one job."""
+    query = (
+        select(jobs.c.job_id, jobs.c.state, jobs.c.kind, job_rewards.c.inputs)
+        .select_from(jobs.outerjoin(job_rewards, job_rewards.c.job_id == jobs.c.job_id))
+        .where(jobs.c.job_id.in_(correlations))
     )
+    return {job_id: (state, kind, inputs) for job_id, state, kind, inputs in conn.execute(query)}
+
+
+def run_states(conn: Connection, run_ids: Any) -> dict[str, str]:
+    """By run id, for the runs ``run_ids`` (a subquery) selects: the run's status."""
+    query = select(runs.c.run_id, runs.c.status).where(runs.c.run_id.in_(run_ids))
+    return {run_id: status for run_id, status in conn.execute(query)}

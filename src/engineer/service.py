@@ -26,9 +26,15 @@ from arena_core.service import Service, handles
 from arena_core.spec import Pose
 from arena_core.state import SharedState
 from engineer.briefs import Task, brief, describe
+from engineer.preview import benchmark_zones
 from engineer.session import EngineerSession
 from engineer.team import add, role_prompt, team_llm, totals
 from engineer.tools import engineer_tools
+
+# Imported with the service, not at a job's first tool call: the import takes about a
+# second of CPU, and a handler that holds the event loop that long (longer on a loaded
+# machine) misses its message's heartbeats, so the job is delivered again and solved twice.
+from engineer.workbench import workbench_tools as make_workbench_tools
 
 SKILL_MIN_FAILURES = 3
 """A success after at least this many failed attempts is worth a skill."""
@@ -36,17 +42,12 @@ SKILL_MIN_FAILURES = 3
 
 def workbench_tools(session: EngineerSession) -> list[Tool[Any]]:
     """The manufacturability, estimate and preview tools of ``engineer.workbench``."""
-    try:
-        from engineer.workbench import workbench_tools as make
-    except ImportError:  # the workbench ships separately; the team works without it
-        return []
-    from engineer.preview import benchmark_zones
 
     def poses() -> dict[str, Pose]:
         latest = session.latest
         return {p.name: p.pose for p in latest.solution.parts} if latest else {}
 
-    return make(
+    return make_workbench_tools(
         session.latest_parts,
         preview_dir=session.workspace / session.run_id / "previews",
         materials=session.spec.materials,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from pathlib import Path
 
 from arena_core.bus import Delivery, HandlerRejected
@@ -13,11 +14,12 @@ from arena_core.service import Service, handles
 
 @event("test.work.requested")
 class WorkRequested(Payload):
-    """Do job ``n``; optionally sleep on the first delivery, fail the first attempts, or
-    drop marker files."""
+    """Do job ``n``; optionally sleep (or hold the event loop) on the first delivery, fail
+    the first attempts, or drop marker files."""
 
     n: int
     sleep_s: float = 0.0
+    block_s: float = 0.0
     fail_times: int = 0
     marker_dir: str | None = None
 
@@ -44,6 +46,8 @@ class WorkService(Service):
             Path(job.marker_dir, f"{job.n}.{os.getpid()}.started").touch()
         if job.sleep_s and delivery.attempt == 1:
             await asyncio.sleep(job.sleep_s)
+        if job.block_s and delivery.attempt == 1:
+            time.sleep(job.block_s)  # noqa: ASYNC251 - CPU-bound work that never yields
         if delivery.attempt <= job.fail_times:
             raise RuntimeError(f"transient failure on attempt {delivery.attempt}")
         await delivery.emit(WorkCompleted(n=job.n, worker=self.instance, attempt=delivery.attempt))

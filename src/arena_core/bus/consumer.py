@@ -18,6 +18,7 @@ from nats.js.errors import ServiceUnavailableError
 from arena_core.bus.bus import Bus
 from arena_core.bus.controls import CANCELLED, PAUSED, JobControls
 from arena_core.bus.delivery import Delivery, Handler, HandlerRejected
+from arena_core.bus.heartbeat import Heartbeats
 from arena_core.bus.settle import Settler, WorkerStats
 from arena_core.events import AgentRef, DecodeError, decode
 from arena_core.logging import bind_event
@@ -138,6 +139,11 @@ class PullWorker:
         self._held: dict[int, Msg] = {}
         """Children of paused batches, waiting (see ``_hold``)."""
         self._slot_freed = asyncio.Event()
+        self._heartbeats = Heartbeats(
+            bus.servers,
+            name=f"{bus.name}-{spec.durable}-heartbeats",
+            interval_s=max(spec.ack_wait_s / HEARTBEATS_PER_ACK_WAIT, 0.05),
+        )
         self._stopped: asyncio.Future[None] | None = None
         """Resolved by ``stop()``; awaited next to every fetch so a stop interrupts it."""
 
@@ -166,7 +172,8 @@ class PullWorker:
             queue=self.spec.durable,
             cb=self._settle.max_deliveries,
         )
-        ticker = asyncio.create_task(self._heartbeats())
+        self._heartbeats.start()
+        ticker = asyncio.create_task(self._pulse())
         loop = asyncio.get_running_loop()
         self._stopped = loop.create_future()
         if self._stopping.is_set():
@@ -208,12 +215,14 @@ class PullWorker:
                 for msg in msgs:
                     self._in_flight[id(msg)] = (msg, now)
                     self._tasks.add(loop.create_task(self._handle(msg)))
+                self._holding_changed()
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
         finally:
             ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker
+            await asyncio.to_thread(self._heartbeats.stop)
             with contextlib.suppress(Exception):
                 await advisories.unsubscribe()
             with contextlib.suppress(Exception):
@@ -264,6 +273,7 @@ class PullWorker:
             log.exception("unexpected failure while settling a message on %s", msg.subject)
         finally:
             self._in_flight.pop(id(msg), None)
+            self._holding_changed()
             self._tasks.discard(asyncio.current_task())
             self._slot_freed.set()
 
@@ -318,6 +328,7 @@ class PullWorker:
         """
         started = self._in_flight.pop(id(msg))[1]
         self._held[id(msg)] = msg
+        self._holding_changed()
         self._slot_freed.set()
         state: bytes | None = PAUSED
         try:
@@ -331,18 +342,15 @@ class PullWorker:
             return None
         finally:
             self._held.pop(id(msg), None)
+            self._holding_changed()
 
-    async def _heartbeats(self) -> None:
-        """Keep long handlers' messages from being redelivered while they still run."""
-        interval = max(self.spec.ack_wait_s / HEARTBEATS_PER_ACK_WAIT, 0.05)
-        loop = asyncio.get_running_loop()
+    def _holding_changed(self) -> None:
+        """Tell the heartbeat thread which messages this worker holds now."""
+        held = [m for m, _ in self._in_flight.values()] + list(self._held.values())
+        self._heartbeats.hold(frozenset(m.reply for m in held if m.reply))
+
+    async def _pulse(self) -> None:
+        """Show the heartbeat thread that this loop still turns (see ``Heartbeats``)."""
         while True:
-            await asyncio.sleep(interval)
-            now = loop.time()
-            for msg, started in list(self._in_flight.values()):
-                if now - started >= interval:
-                    with contextlib.suppress(Exception):
-                        await msg.in_progress()
-            for msg in list(self._held.values()):
-                with contextlib.suppress(Exception):
-                    await msg.in_progress()
+            self._heartbeats.pulse()
+            await asyncio.sleep(self._heartbeats.interval_s)

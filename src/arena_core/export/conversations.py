@@ -142,14 +142,15 @@ def finals(
     pending: list[tuple[int, Source]] = []
     group: list[Any] = []
     with engine.connect() as conn:
-        # One connection: jobs and final turns are read from the snapshot the scan sees.
-        # Jobs and runs of a superset of the conversations (no JSON read for --policy).
+        scan = conn.execution_options(stream_results=True, yield_per=2000).execute(query)
+        # Read while the scan is open, from the snapshot it sees (as are final turns): the
+        # jobs and runs of a superset of its conversations (no JSON read for --policy).
         cheap = turn_filters(replace(flt, policy=None))
         served = _Served(
             jobs_of(conn, select(turns.c.correlation_id).where(*cheap)),
             run_states(conn, select(turns.c.run_id).where(*cheap)),
         )
-        for row in conn.execution_options(stream_results=True, yield_per=2000).execute(query):
+        for row in scan:
             if group and (row[0], row[5]) != (group[0][0], group[0][5]):
                 progress(1)
                 _check(group, flt, summary, pending, served)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -138,6 +139,11 @@ class PullWorker:
         """Messages being handled, by ``id(msg)``, with their start time."""
         self._held: dict[int, Msg] = {}
         """Children of paused batches, waiting (see ``_hold``)."""
+        self._late: deque[Msg] = deque()
+        """Messages that reached the subscription after their fetch returned, waiting for a
+        free slot (see ``_adopt_late_deliveries``)."""
+        self._sub: Any = None
+        self._fetching = False
         self._slot_freed = asyncio.Event()
         self._heartbeats = Heartbeats(
             bus.servers,
@@ -166,6 +172,7 @@ class PullWorker:
         js = self.bus.js
         await _retry_unavailable(lambda: ensure_consumer(js, self.bus.stream.name, self.spec))
         sub = await js.pull_subscribe_bind(durable=self.spec.durable, stream=self.bus.stream.name)
+        self._sub = sub
         advisories = await self.bus.nc.subscribe(
             "$JS.EVENT.ADVISORY.CONSUMER.MAX_DELIVERIES."
             f"{self.bus.stream.name}.{self.spec.durable}",
@@ -200,7 +207,10 @@ class PullWorker:
                 if free < 1:
                     continue
                 try:
-                    msgs = await self._fetch_unless_stopped(sub, min(free, self.fetch_batch))
+                    if self._late:
+                        msgs = [self._late.popleft() for _ in range(min(free, len(self._late)))]
+                    else:
+                        msgs = await self._fetch_unless_stopped(sub, min(free, self.fetch_batch))
                 except (nats.errors.TimeoutError, TimeoutError):
                     msgs = []  # an empty fetch is normal: nothing to do yet
                 except nats.errors.ConnectionClosedError:
@@ -216,6 +226,9 @@ class PullWorker:
                     self._in_flight[id(msg)] = (msg, now)
                     self._tasks.add(loop.create_task(self._handle(msg)))
                 self._holding_changed()
+            while self._late:  # stopping: another process takes them at once
+                with contextlib.suppress(Exception):
+                    await self._late.popleft().nak()
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
         finally:
@@ -237,7 +250,11 @@ class PullWorker:
         """
         fetch = asyncio.create_task(sub.fetch(batch=batch, timeout=self.fetch_timeout_s))
         assert self._stopped is not None, "run() creates it before fetching"
-        await asyncio.wait({fetch, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
+        self._fetching = True
+        try:
+            await asyncio.wait({fetch, self._stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            self._fetching = False
         if fetch.done():
             return list(fetch.result())
         fetch.cancel()
@@ -346,11 +363,35 @@ class PullWorker:
 
     def _holding_changed(self) -> None:
         """Tell the heartbeat thread which messages this worker holds now."""
-        held = [m for m, _ in self._in_flight.values()] + list(self._held.values())
+        held = [m for m, _ in self._in_flight.values()] + [*self._held.values(), *self._late]
         self._heartbeats.hold(frozenset(m.reply for m in held if m.reply))
 
     async def _pulse(self) -> None:
         """Show the heartbeat thread that this loop still turns (see ``Heartbeats``)."""
         while True:
             self._heartbeats.pulse()
+            self._adopt_late_deliveries()
             await asyncio.sleep(self._heartbeats.interval_s)
+
+    def _adopt_late_deliveries(self) -> None:
+        """Hold, heartbeated, the messages that reached the subscription after their fetch
+        returned (a pull request outlives its fetch by a moment).
+
+        They would wait in the subscription's queue for the next fetch, which a worker with
+        no free slot does not make; unacked there, they were delivered again after
+        ``ack_wait`` and both copies ran side by side once a slot freed.
+        """
+        inner: Any = getattr(self._sub, "_sub", None)
+        queue: asyncio.Queue[Msg] | None = getattr(inner, "_pending_queue", None)
+        if queue is None or self._fetching:
+            return  # a fetch in progress takes them itself
+        adopted = False
+        while not queue.empty():
+            msg = queue.get_nowait()
+            if hasattr(inner, "_pending_size"):
+                inner._pending_size -= len(msg.data)  # the queue's byte count, as fetch keeps it
+            if JetStreamContext.is_status_msg(msg) is None:
+                self._late.append(msg)
+                adopted = True
+        if adopted:
+            self._holding_changed()

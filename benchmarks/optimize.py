@@ -343,10 +343,10 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=56, help="Metric calls per method.")
+    parser.add_argument("--budget", type=int, default=64, help="Metric calls per method.")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--train", type=int, default=3, help="Benchmarks per level (4, 5).")
-    parser.add_argument("--validation", type=int, default=2, help="Benchmarks per level.")
+    parser.add_argument("--validation", type=int, default=4, help="Benchmarks per level.")
     parser.add_argument("--heldout", type=int, default=4, help="Benchmarks per level.")
     parser.add_argument("--front", type=int, default=2, help="Front members validated.")
     parser.add_argument("--population", type=int, default=3, help="NSGA-II's population.")

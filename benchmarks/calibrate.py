@@ -19,7 +19,8 @@ at least 10 benchmarks per family and level (``--per-cell 10`` or ``CALIBRATE_PE
 
 Last line: {"bench": "calibrate", "families": N, "solve_rate": {"1": r1, ..., "5": r5},
 "solve_rate_4x": {"5": r}, "accept": {family: acceptance}, "trivial_rejected": n,
-"per_family": {family: {"1": r, "5": r}}, ...}
+"per_family": {family: {"1": r, "5": r}}, ...}; "per_family_levels" has every level of each
+family and "per_family_4x" each family's level-5 rate with 4x the simulations.
 """
 
 from __future__ import annotations
@@ -169,6 +170,12 @@ async def run(args: argparse.Namespace) -> dict[str, object]:
         ),
         "per_family": {
             f: {str(d): _rate(by_cell[(f, d)]) for d in (1, 5)} for f in args.families
+        },
+        "per_family_levels": {
+            f: {str(d): _rate(by_cell[(f, d)]) for d in LEVELS} for f in args.families
+        },
+        "per_family_4x": {
+            f: _rate([c for c in more.results if c.family == f]) for f in args.families
         },
         "ratio_4x": round(with_4x / baseline, 4) if baseline and with_4x is not None else None,
         "funnel": _funnels(reports),

@@ -5,7 +5,9 @@ the floor. Difficulty (1..5, see ``generator.families.base.LEVELS``):
 
 - the cost and mass limits are 3x (level 1) down to 1.2x (level 5) the reference's own
   cost and mass;
-- the build zone closes in from a 36 cm square between the walls towards the shelf;
+- the build zone closes in from a 36 cm square between the walls towards the shelf (from
+  level 4 it keeps half its room along x, so it does not tell where the off-centre shelf
+  stands);
 - the crate is released 2.5-3.5 mm above the reference shelf and may sink 3 mm (levels 1
   and 2) down to 2 mm (level 5) below it, a deflection limit: a support's top must land
   in that band (random parts that reach up to the build zone's top under the crate hit a
@@ -58,6 +60,8 @@ OFF_CENTRE_WINDOW_M = {4: 0.012, 5: 0.005}
 """By level: one conduit runs under one side of the crate's landing spread, this far
 beyond the reference shelf's near edge, so the support must stand off centre: its near
 edge must reach past the furthest landing's centre yet stay short of the conduit."""
+X_ROOM = 0.5
+"""Share of its room the build zone keeps along x once the shelf stands off centre."""
 LANDING_MARGIN_M = 0.008
 """How far the off-centre reference shelf's near edge reaches past the furthest landing's
 centre (metres)."""
@@ -135,6 +139,15 @@ class HoldLoad(Family):
             high=(r3(cx + 0.18), r3(cy + 0.18), r3(start_z - half - 0.003)),
         )
         build = build_zone(roomiest, [shelf, web], lv.room)
+        if window is not None:
+            # Along x the zone keeps at least half its room: sides hugging the off-centre
+            # shelf would tell where it stands.
+            along = build_zone(roomiest, [shelf, web], max(lv.room, X_ROOM))
+            build = Zone(
+                label="build",
+                low=(along.low[0], build.low[1], build.low[2]),
+                high=(along.high[0], build.high[1], build.high[2]),
+            )
         forbid = []
         clearance = CONDUIT_CLEARANCE_M[difficulty]
         if clearance is not None:

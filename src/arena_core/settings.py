@@ -55,7 +55,9 @@ class Settings(BaseSettings):
     ack_wait_s: float = Field(default=3, gt=0)
     """Time a handler has before redelivery; it is also how soon the work of a killed process
     is redelivered. Pull workers heartbeat every message they still handle four times per
-    ``ack_wait_s``, so handlers of any length keep their message."""
+    ``ack_wait_s``, from a thread with its own NATS connection, so handlers of any length
+    keep their message even while one holds the event loop; a process whose loop has not
+    turned for 30 s lets its messages go."""
     max_deliver: int = Field(default=5, ge=1)
     """Deliveries of one message before it is dead-lettered."""
     max_ack_pending: int = Field(default=256, ge=1)

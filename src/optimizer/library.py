@@ -14,7 +14,7 @@ test. ``nudges`` returns them most frequent first.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 RULES: tuple[tuple[tuple[str, ...], str], ...] = (
     (
@@ -80,17 +80,22 @@ REPHRASINGS: tuple[tuple[str, str], ...] = (
 """Word swaps the rephrase operator draws from (both directions)."""
 
 
-def mine(reasons: Iterable[str]) -> list[str]:
-    """Instructions for these failure reasons, the most often triggered first, then the
-    general ones (each once)."""
+def triggered(rules: Sequence[tuple[tuple[str, ...], object]], reasons: Iterable[str]) -> list[int]:
+    """Indexes of the rules whose words occur in the reasons, the most often triggered
+    first (ties in rule order)."""
     counts: Counter[int] = Counter()
     for reason in reasons:
         text = reason.lower()
-        for i, (words, _) in enumerate(RULES):
+        for i, (words, _) in enumerate(rules):
             if any(w in text for w in words):
                 counts[i] += 1
-    ranked = sorted(counts, key=lambda i: (-counts[i], i))
-    return [RULES[i][1] for i in ranked] + [g for g in GENERAL]
+    return sorted(counts, key=lambda i: (-counts[i], i))
+
+
+def mine(reasons: Iterable[str]) -> list[str]:
+    """Instructions for these failure reasons, the most often triggered first, then the
+    general ones (each once)."""
+    return [RULES[i][1] for i in triggered(RULES, reasons)] + [g for g in GENERAL]
 
 
 NUDGES: tuple[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], ...] = (
@@ -112,11 +117,5 @@ NUDGES: tuple[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], ...] = (
 def nudges(reasons: Iterable[str]) -> list[tuple[str, int]]:
     """Settings moves for these failure reasons, the most often triggered first (each
     once)."""
-    counts: Counter[int] = Counter()
-    for reason in reasons:
-        text = reason.lower()
-        for i, (words, _) in enumerate(NUDGES):
-            if any(w in text for w in words):
-                counts[i] += 1
-    ranked = sorted(counts, key=lambda i: (-counts[i], i))
+    ranked = triggered(NUDGES, reasons)
     return list(dict.fromkeys(move for i in ranked for move in NUDGES[i][1]))

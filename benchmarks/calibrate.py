@@ -10,12 +10,13 @@
 The baseline measured in the same run is the level-5 solve rate at the plain budget;
 ``ratio_4x`` is the 4x rate over it.
 
-Defaults (14 minutes measured on 2 busy shared cores): 1 benchmark per family and level (seed 0; 8
+Defaults (4 minutes measured on 2 shared cores): 1 benchmark per family and level (seed 0; 8
 families x 5 levels = 40 generated), K = 2 rollouts at 20 simulations, 1 rollout at 80 for
 level 5. That is a spot check, not the full-size measurement: the goals are stated across
 at least 10 benchmarks per family and level (``--per-cell 10`` or ``CALIBRATE_PER_CELL=10``:
-400 benchmarks, several hours on 2 cores). ``sizes`` in the JSON says which was run
-(``full_size`` is true only from 10 per cell) and a line on stderr says it too.
+400 benchmarks, 40 minutes measured on 2 cores shared with another harness). ``sizes``
+in the JSON says which was run (``full_size`` is true only from 10 per cell) and a line
+on stderr says it too.
 
 Last line: {"bench": "calibrate", "families": N, "solve_rate": {"1": r1, ..., "5": r5},
 "solve_rate_4x": {"5": r}, "accept": {family: acceptance}, "trivial_rejected": n,
@@ -216,7 +217,8 @@ def main() -> None:
     if args.per_cell < FULL_SIZE:
         print(
             f"calibrate: {args.per_cell} benchmark(s) per family and level, a spot check; the "
-            f"goals are stated for {FULL_SIZE} (--per-cell {FULL_SIZE}, several hours on 2 cores)",
+            f"goals are stated for {FULL_SIZE} (--per-cell {FULL_SIZE}, about 40 minutes on "
+            "2 cores)",
             file=sys.stderr,
         )
     print(json.dumps(asyncio.run(run(args))))

@@ -40,11 +40,11 @@ def test_figures_count_solved_rollouts_and_their_simulations() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["calibrate", "-k", "0", "x"], "--rollouts: Input should be greater than or equal to 1"),
+        (["calibrate", "-k", "0", "x"], "-k/--rollouts: Input should be greater than or equal to 1"),
         (["calibrate", "--budget", "0", "x"], "--budget/--max-sim-calls: Input should be greater"),
         (["calibrate", "--difficulty", "6", "x"], "--difficulty: Input should be less than or"),
         (["calibrate"], "no benchmarks to calibrate"),
-        (["rollouts", "-k", "0"], "--k: Input should be greater than or equal to 1"),
+        (["rollouts", "-k", "0"], "-k/--k: Input should be greater than or equal to 1"),
         (["rollouts", "--max-difficulty", "0"], "--difficulty: Input should be greater"),
         (["rollouts", "--max-sim-calls", "0"], "--budget/--max-sim-calls: Input should be"),
         (["benchmarks", "--difficulty", "0"], "difficulty must be 1 to 5"),

@@ -61,7 +61,7 @@ def test_rollouts_record_k_graded_solves_that_export_as_one_group(
 def test_rollouts_refuse_bad_input_in_one_line(runner: CliRunner) -> None:
     result = runner.invoke(app, ["rollouts", "example:ball_to_goal", "-k", "0"])
     assert result.exit_code == 2, result.output
-    assert "--k: Input should be greater than or equal to 1" in result.output
+    assert "-k/--k: Input should be greater than or equal to 1" in result.output
 
 
 @pytest.mark.slow

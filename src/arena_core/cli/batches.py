@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from arena_core.events.selection import SelectionRejected
 
 OPTIONS = {
-    "k": "--k", "rollouts": "--rollouts", "max_sim_calls": "--budget/--max-sim-calls",
+    "k": "-k/--k", "rollouts": "-k/--rollouts", "max_sim_calls": "--budget/--max-sim-calls",
     "min_difficulty": "--difficulty", "max_difficulty": "--difficulty", "seed": "--seed",
     "concurrency": "--concurrency", "max_submissions": "--max-submissions",
     "solve_timeout_s": "--timeout", "limit": "--limit", "latest": "--latest",

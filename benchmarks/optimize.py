@@ -13,18 +13,25 @@ regression batches, the final validation of each method's front):
 - ``gepa``: ``gepa.optimize`` driving the same evaluator through ``optimizer.gepa_adapter``
   (Arena's failure-driven proposer) on the train set, its valset the validation set.
 
-Each method's final front (its non-dominated members, best first, at most ``--front``)
-is evaluated on the validation set (counted), which promotes its candidate (best
-validation success; ties: the better score in the method's own search, then fewer
-tokens); the fronts and candidates are then measured on the held-out set (the harness's
-measurement, not counted). Hypervolume is of the held-out points (1 - success,
-tokens / TOKEN_SCALE, both clipped to [0, 1]) against the reference point (1, 1): the
-area of the unit square they dominate.
+Each method's final front (its non-dominated members, best first; at most ``--front``
+of them, evenly spaced from the best to the cheapest) is evaluated on the validation set
+beside the default (counted), which promotes its candidate (best validation success;
+ties: the better score in the method's own search, then fewer tokens; the default stays
+when the best validates below it); the fronts and candidates are then measured on the
+held-out set (the harness's measurement, not counted). Hypervolume is of the held-out
+points (1 - success, tokens / TOKEN_SCALE, both clipped to [0, 1]) against the reference
+point (1, 1): the area of the unit square they dominate.
 
 The evaluator is ``optimizer.inprocess.TeamEvaluator``: the real offline team (planner,
 engineer, critic and simrunner services: build123d in the sandbox, MuJoCo) in this
 process on an embedded nats-server, every solve of levels 4-5 benchmarks drawn from the
-generator's families, at rollout seed 0 and at most ``--max-sim-calls`` simulations.
+generator's families, at rollout seed 0.
+
+The default (every method's start) is the packaged engineer profile spending at most
+``--default-sim-calls`` simulations per solve (20: the budget the benchmarks' difficulty
+is calibrated at); a solve may take up to ``--max-sim-calls`` (80, 4x), so a genome's
+``max_tool_calls`` is a real knob: more simulations buy success with tokens and time,
+which is the trade-off the fronts are made of.
 The team is deterministic, so solves are cached by (effective settings, benchmark): the
 harness's seeds vary the methods' randomness, not the solves. A cache hit still counts
 as a metric call of the method that asked (without the cache it would be a real solve);
@@ -72,10 +79,10 @@ from optimizer.select import Scored, front  # noqa: E402
 
 HV_REFERENCE = (1.0, 1.0)
 """(1 - success, tokens / TOKEN_SCALE) of the worst point that counts."""
-TOKEN_SCALE = 100_000.0
-"""Tokens per solve that count as the worst cost: about twice the default team's on
-levels 4-5 at 20 simulations, so the cost axis spreads the fronts instead of squeezing
-them against zero (at 500k every point sat below 0.15 and the area was success alone)."""
+TOKEN_SCALE = 250_000.0
+"""Tokens per solve that count as the worst cost: about what a solve that spends all 80
+simulations on levels 4-5 takes (the default, at 20, takes about 53k), so every genome
+the space allows has a place on the cost axis and the fronts spread along it."""
 LEVELS = (4, 5)
 """The hardest two difficulty levels: every set is drawn from them."""
 TEAM = ("simrunner", "planner", "engineer", "critic")
@@ -113,6 +120,16 @@ def hypervolume(points: list[tuple[float, float]]) -> float:
     return round(area, 6)
 
 
+def spread(n: int, k: int) -> list[int]:
+    """``k`` of ``n`` ranked front members, evenly spaced from the best to the other end
+    (the cheapest), so the validated members span the front the hypervolume measures."""
+    if n <= k:
+        return list(range(n))
+    if k == 1:
+        return [0]
+    return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
+
+
 def point(solves: list[Solve]) -> tuple[float, float]:
     o = summarize(solves)
     return (1.0 - o.success, min(o.tokens / TOKEN_SCALE, 1.0))
@@ -130,33 +147,36 @@ def knobs(settings: dict[str, Any]) -> str:
     )
 
 
-def default_genome() -> Genome:
+def default_genome(sim_calls: int) -> Genome:
+    """The packaged engineer profile spending at most ``sim_calls`` simulations per solve."""
     p = packaged_profile("engineer")
-    return Genome(p.sections, p.settings, p.difficulty)
+    return Genome(p.sections, p.settings.model_copy(update={"max_tool_calls": sim_calls}),
+                  p.difficulty)  # fmt: skip
 
 
 class Run:
     """One method on one seed: its metered evaluator, its front and candidate, measured."""
 
     def __init__(
-        self, team: TeamEvaluator, sets: Sets, seed: int, front_size: int, controls: int = 5
+        self, team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
     ) -> None:
         self.team = team
+        self.default = default_genome(args.default_sim_calls)
         self.meter = Meter(team)
         self.sets = sets
         self.seed = seed
-        self.front_size = front_size
-        self.controls = controls
+        self.front_size: int = args.front
+        self.controls: int = args.controls
 
     @property
     def reserve(self) -> int:
-        """Metric calls kept for validating the final front."""
-        return self.front_size * len(self.sets["validation"])
+        """Metric calls kept for validating the final front and the default beside it."""
+        return (self.front_size + 1) * len(self.sets["validation"])
 
     async def observe(self) -> tuple[list[Solve], list[str]]:
         """The default's solves of the train set (the recording) and a regression batch of
         up to 20 failed targets and ``controls`` passed controls."""
-        observed = await measure(self.meter, default_genome(), list(self.sets["train"]))
+        observed = await measure(self.meter, self.default, list(self.sets["train"]))
         rng = random.Random(f"batch/{self.seed}")
         failed = sorted(s.benchmark_id for s in observed if not s.solved)
         passed = sorted(s.benchmark_id for s in observed if s.solved)
@@ -166,18 +186,21 @@ class Run:
         return observed, batch
 
     async def finish(self, genomes: list[Genome], scores: list[float]) -> dict[str, Any]:
-        """Validate the method's final front (its best first; counted) and promote the
-        member with the best validation success (ties: the better score in the method's
-        own search, ``scores``, then fewer tokens); measure on the held-out set (not
-        counted: the same measurement for every method)."""
-        members = genomes[: self.front_size]
+        """Validate the method's final front (its best first) and the default (both
+        counted), and promote the member with the best validation success (ties: the
+        better score in the method's own search, ``scores``, then fewer tokens) unless it
+        validates below the default, as the service promotes; measure on the held-out
+        set (not counted: the same measurement for every method)."""
+        chosen = spread(len(genomes), self.front_size)
+        members, scores = [genomes[i] for i in chosen], [scores[i] for i in chosen]
         valid = list(self.sets["validation"])
+        floor = summarize(await measure(self.meter, self.default, valid)).success
         picks = []
-        for g, score in zip(members, scores, strict=False):
+        for g, score in zip(members, scores, strict=True):
             o = summarize(await measure(self.meter, g, valid))
             picks.append((-o.success, -score, o.tokens, len(picks)))
         calls = self.meter.solves
-        best = members[min(picks)[-1]]
+        best = members[min(picks)[-1]] if -min(picks)[0] >= floor else self.default
         held = list(self.sets["heldout"])
         uncounted = Meter(self.team)
         points = [point(await measure(uncounted, g, held)) for g in members]
@@ -193,9 +216,9 @@ class Run:
         }
 
 
-async def run_default(team: TeamEvaluator, sets: Sets) -> dict[str, Any]:
+async def run_default(team: TeamEvaluator, sets: Sets, sim_calls: int) -> dict[str, Any]:
     held = list(sets["heldout"])
-    solves = await measure(Meter(team), default_genome(), held)
+    solves = await measure(Meter(team), default_genome(sim_calls), held)
     o = summarize(solves)
     return {
         "heldout_success": o.success,
@@ -210,7 +233,7 @@ async def run_default(team: TeamEvaluator, sets: Sets) -> dict[str, Any]:
 async def run_nsga2(
     team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    run = Run(team, sets, seed, args.front, args.controls)
+    run = Run(team, sets, seed, args)
     budget, population = args.budget, args.population
     observed, batch = await run.observe()
     failed = set(s.benchmark_id for s in observed if not s.solved)
@@ -225,7 +248,8 @@ async def run_nsga2(
         return None
 
     loop = Loop(run.meter, emit, DailyBudget(max_usd=1.0, max_sim_s=1e12))
-    start: Profile = packaged_profile("engineer")
+    packaged: Profile = packaged_profile("engineer")
+    start = packaged.model_copy(update={"settings": run.default.settings})
     plan = Plan(
         role="engineer", generations=generations, population=population, seed=seed,
         targets=tuple(b for b in batch if b in failed),
@@ -235,7 +259,7 @@ async def run_nsga2(
     result = await loop.run(start, plan)
     ranked = sorted(result.front, key=lambda m: (-m.objectives.success, m.objectives.tokens))
     out = await run.finish(
-        [m.genome for m in ranked] or [default_genome()],
+        [m.genome for m in ranked] or [run.default],
         [m.objectives.success for m in ranked] or [0.0],
     )
     out["generations"] = generations
@@ -249,10 +273,10 @@ async def run_nsga2(
 async def run_random(
     team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    run = Run(team, sets, seed, args.front, args.controls)
+    run = Run(team, sets, seed, args)
     budget = args.budget
     observed, batch = await run.observe()
-    base = default_genome()
+    base = run.default
     instructions = mine([r for s in observed if not s.solved for r in s.reasons])
     rng = random.Random(f"random/{seed}")
     tried = [(base, summarize(await measure(run.meter, base, batch)))]
@@ -276,7 +300,7 @@ async def run_random(
 async def run_gepa(
     team: TeamEvaluator, sets: Sets, seed: int, args: argparse.Namespace
 ) -> dict[str, Any]:
-    run = Run(team, sets, seed, args.front, args.controls)
+    run = Run(team, sets, seed, args)
     budget = args.budget
     loop = asyncio.get_running_loop()
 
@@ -287,7 +311,7 @@ async def run_gepa(
     train, valid = list(sets["train"]), list(sets["validation"])
     result = await asyncio.to_thread(
         gepa.optimize,
-        seed_candidate=to_candidate(default_genome()), trainset=train, valset=valid,
+        seed_candidate=to_candidate(run.default), trainset=train, valset=valid,
         adapter=adapter, max_metric_calls=budget - run.reserve,
         reflection_minibatch_size=min(3, len(train)), module_selector="all", seed=seed,
         display_progress_bar=False, raise_on_exception=False, skip_perfect_score=False,
@@ -315,7 +339,7 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
                     bus, specs, max_sim_calls=args.max_sim_calls, parallel=args.parallel
                 )
                 await team.start()
-                default = await run_default(team, sets)
+                default = await run_default(team, sets, args.default_sim_calls)
                 for seed in range(args.seeds):
                     rows["default"].append(default)  # rollout seed 0: the same solves
                     rows["nsga2"].append(await run_nsga2(team, sets, seed, args))
@@ -343,7 +367,7 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=64, help="Metric calls per method.")
+    parser.add_argument("--budget", type=int, default=96, help="Metric calls per method.")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--train", type=int, default=3, help="Benchmarks per level (4, 5).")
     parser.add_argument("--validation", type=int, default=4, help="Benchmarks per level.")
@@ -353,7 +377,14 @@ def main() -> None:
     parser.add_argument(
         "--controls", type=int, default=2, help="Passed train benchmarks in each batch."
     )
-    parser.add_argument("--max-sim-calls", type=int, default=20, help="Simulations per solve.")
+    parser.add_argument(
+        "--default-sim-calls", type=int, default=20,
+        help="Simulations per solve of the default profile (the calibrated budget).",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-sim-calls", type=int, default=80,
+        help="Simulations a solve may take: the most a genome's max_tool_calls can buy.",
+    )  # fmt: skip
     parser.add_argument("--parallel", type=int, default=2, help="Solves at once.")
     args = parser.parse_args()
     sets = benchmark_sets(
@@ -363,7 +394,8 @@ def main() -> None:
     print(
         f"sets (levels {LEVELS}): train {sizes['train']}, validation {sizes['validation']}, "
         f"held-out {sizes['heldout']}; budget {args.budget} metric calls per method and seed; "
-        f"{args.seeds} seeds; at most {args.max_sim_calls} simulations per solve"
+        f"{args.seeds} seeds; the default spends at most {args.default_sim_calls} "
+        f"simulations per solve, a genome at most {args.max_sim_calls}"
     )
     print(
         f"hypervolume: held-out points (1 - success, tokens / {TOKEN_SCALE:g}) against the "
@@ -410,6 +442,7 @@ def main() -> None:
                     "population": args.population,
                     "batch_controls": args.controls,
                     "hv_reference": list(HV_REFERENCE),
+                    "default_sim_calls": args.default_sim_calls,
                     "max_sim_calls": args.max_sim_calls,
                     "rollout_seed": 0,
                     "token_scale": TOKEN_SCALE,

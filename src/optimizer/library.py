@@ -6,7 +6,8 @@ reasons contain, most frequent first, then the general ones.
 
 The offline team reads its settings, not its prompt's prose, so reasons are also mined
 for settings moves (``NUDGES``): a search that spent its simulations without a robust
-design breeds smaller generations (more of them fit the budget), one that ran out of
+design gets more of them, or else breeds smaller generations (more of them fit the
+budget), one that ran out of
 generations gets more, a fragile or late design gets a stricter margin and the stress
 test. ``nudges`` returns them most frequent first.
 """
@@ -101,7 +102,7 @@ def mine(reasons: Iterable[str]) -> list[str]:
 NUDGES: tuple[tuple[tuple[str, ...], tuple[tuple[str, int], ...]], ...] = (
     (
         ("simulation budget is spent", "simulations left"),
-        (("population", -1), ("max_tool_calls", 1)),
+        (("max_tool_calls", 1), ("population", -1)),
     ),
     (("generations searched",), (("generations", 1), ("population", -1))),
     (

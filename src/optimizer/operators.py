@@ -103,12 +103,15 @@ def vary_settings(
 ) -> tuple[TeamSettings, tuple[str, ...]]:
     """The settings of a variant: when the parent's failures call for a move
     (``library.nudges``), one of them (biased towards the most frequent) and a light
-    mutation; otherwise the usual mutation. Answers the settings and the operators."""
+    mutation of the other knobs; otherwise the usual mutation. Answers the settings and
+    the operators."""
     moves = nudges(failures)
     if moves and rng.random() < 0.75:
         knob, direction = moves[min(int(rng.expovariate(1.0)), len(moves) - 1)]
-        settings = nudge_settings(settings, knob, direction, rng)
-        return mutate_settings(settings, rng, rate=0.1), (f"nudge {knob}", "mutate")
+        nudged = nudge_settings(settings, knob, direction, rng)
+        # The light mutation moves the other knobs only: it must not undo the answer.
+        mutated = mutate_settings(nudged, rng, rate=0.1)
+        return mutated.model_copy(update={knob: getattr(nudged, knob)}), (f"nudge {knob}", "mutate")
     return mutate_settings(settings, rng), ("mutate",)
 
 

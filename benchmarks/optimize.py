@@ -80,9 +80,10 @@ from optimizer.select import Scored, front  # noqa: E402
 HV_REFERENCE = (1.0, 1.0)
 """(1 - success, tokens / TOKEN_SCALE) of the worst point that counts."""
 TOKEN_SCALE = 250_000.0
-"""Tokens per solve that count as the worst cost: about what a solve that spends all 80
-simulations on levels 4-5 takes (the default, at 20, takes about 53k), so every genome
-the space allows has a place on the cost axis and the fronts spread along it."""
+"""Tokens per solve that count as the worst cost: about five times the default's (53k at
+20 simulations on levels 4-5), so genomes that buy two or three times its simulations
+still have a place on the cost axis; a solve that spends all 80 (300k tokens or more)
+sits at its edge."""
 LEVELS = (4, 5)
 """The hardest two difficulty levels: every set is drawn from them."""
 TEAM = ("simrunner", "planner", "engineer", "critic")

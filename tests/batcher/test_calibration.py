@@ -40,7 +40,7 @@ def test_figures_count_solved_rollouts_and_their_simulations() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["calibrate", "-k", "0", "x"], "-k/--rollouts: Input should be greater than or equal to 1"),
+        (["calibrate", "-k", "0", "x"], "-k/--rollouts: Input should be greater than or equal"),
         (["calibrate", "--budget", "0", "x"], "--budget/--max-sim-calls: Input should be greater"),
         (["calibrate", "--difficulty", "6", "x"], "--difficulty: Input should be less than or"),
         (["calibrate"], "no benchmarks to calibrate"),

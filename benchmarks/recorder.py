@@ -90,7 +90,7 @@ async def feed_consume(settings: Settings, durable: str, total: int) -> float:
 
 async def record(settings: Settings, total: int) -> tuple[float, int, int]:
     engine = open_database(settings.database_path)
-    service = RecorderService(make_bus(settings, name="recorder"), settings, engine=engine)
+    service = RecorderService(make_bus(settings, name="recorder"), settings)
     t0 = time.perf_counter()
     await service.start()
     while service.last_seq < total:  # noqa: ASYNC110 - polling a counter, not an event

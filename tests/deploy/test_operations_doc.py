@@ -97,7 +97,7 @@ async def test_a_job_from_the_plain_script_is_processed_and_recorded(
     script.write_text(plain_script())
     job = tmp_path / "job.json"
     job.write_bytes(orjson.dumps(_payload()))
-    recorder = RecorderService(bus, settings, engine=open_database(settings.database_path))
+    recorder = RecorderService(bus, settings)
     async with SimRunnerService(bus, settings).running(), recorder.running():
         proc = await asyncio.create_subprocess_exec(
             sys.executable, str(script), str(settings.nats_url), str(job),

@@ -44,7 +44,7 @@ async def recorded(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[En
             fetch_wait_s=0.2,
         )  # fmt: skip
         engine = open_database(settings.database_path)
-        recorder = RecorderService(make_bus(settings, name="recorder"), settings, engine=engine)
+        recorder = RecorderService(make_bus(settings, name="recorder"), settings)
         async with make_bus(settings, name="test") as bus, recorder.running():
             await publish_run(bus, "run-1", conversation_id="conv-1")
             await publish_run(bus, "run-2", conversation_id="conv-2", child_fails=False)

@@ -169,7 +169,7 @@ async def test_the_shared_state_is_rewritten_from_the_tables_when_a_recorder_sta
     kv = await bus.js.key_value(PROMPTS)
     await kv.delete(prompt_key("critic", "prod"))  # state lost behind the recorder's back
     await kv.put(prompt_key("critic", "stale"), b"{}")
-    again = RecorderService(make_bus(settings, name="recorder-2"), settings, engine=engine)
+    again = RecorderService(make_bus(settings, name="recorder-2"), settings)
     await again.start()
     try:
         await eventually(promoted_everywhere)

@@ -87,7 +87,7 @@ def engine(settings: Settings) -> Engine:
 @pytest.fixture
 async def recorder(settings: Settings, engine: Engine) -> AsyncIterator[RecorderService]:
     """A running recorder (its own connection) writing the test's database."""
-    service = RecorderService(make_bus(settings, name="recorder"), settings, engine=engine)
+    service = RecorderService(make_bus(settings, name="recorder"), settings)
     await service.start()
     try:
         yield service

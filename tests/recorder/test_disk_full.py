@@ -55,7 +55,7 @@ def small_disk(tmp_path: Path) -> Iterator[SmallDisk]:
 
 
 def recorder_on(settings: Settings, engine: Engine) -> RecorderService:
-    return RecorderService(make_bus(settings, name="recorder"), settings, engine=engine)
+    return RecorderService(make_bus(settings, name="recorder"), settings)
 
 
 async def until_disk_full(recorder: RecorderService) -> str:

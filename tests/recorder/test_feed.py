@@ -70,7 +70,7 @@ async def test_recorder_resumes_after_a_lost_delivery_and_records_everything_onc
     bus: Bus, engine: Engine, settings: Settings
 ) -> None:
     small = settings.model_copy(update={"recorder_batch": 2})  # pulls of 8, two ahead
-    recorder = RecorderService(make_bus(small, name="recorder"), small, engine=engine)
+    recorder = RecorderService(make_bus(small, name="recorder"), small)
     await recorder.start()
     try:
         stealing = await steal_next_delivery(bus, DURABLE)

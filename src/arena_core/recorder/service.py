@@ -105,10 +105,9 @@ class RecorderService(Lifecycle):
         *,
         concurrency: int | None = None,
         container: Container | None = None,
-        engine: Engine | None = None,
     ) -> None:
         super().__init__(bus, settings, concurrency=1, container=container)
-        self.engine = engine
+        self.engine: Engine | None = None
         self.batch = settings.recorder_batch
         self.recorded = 0
         self.last_seq = 0
@@ -128,8 +127,7 @@ class RecorderService(Lifecycle):
         self._stopping.clear()
         self._take_lock()
         _tune_garbage_collector()
-        if self.engine is None:
-            self.engine = self.container.db_engine()
+        self.engine = self.container.db_engine()
         self.writer = LogWriter(self.engine, self.settings.workspace)
 
     async def _prepare(self) -> None:

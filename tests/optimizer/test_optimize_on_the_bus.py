@@ -52,8 +52,11 @@ SCORE = Objectives(success=1.0, cost_usd=0.0, tokens=100.0, latency_s=1.0, simul
 
 
 async def _record_a_failure(bus, spec) -> None:  # type: ignore[no-untyped-def]
+    """Record that the default failed ``spec``. The running team takes the request too and
+    may well solve it, so its answer is awaited first: the failure is then the latest
+    outcome the recording holds, whatever the team did."""
     request = Envelope.new(SolveJobRequested(benchmark_id=BENCHMARK, spec=spec, key="seen-1"))
-    await bus.publish(request)
+    await bus.request(request, [SolveJobCompleted, SolveJobFailed], timeout=300)
     done = SolveJobCompleted(
         benchmark_id=BENCHMARK, outcome=SolveOutcome.unsolved, solved=False, plan_id="p",
         submissions=3, sim_calls=120, llm_calls=40, tokens=90_000, cost_usd=0.0,

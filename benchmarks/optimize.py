@@ -13,14 +13,16 @@ regression batches, the final validation of each method's front):
 - ``gepa``: ``gepa.optimize`` driving the same evaluator through ``optimizer.gepa_adapter``
   (Arena's failure-driven proposer) on the train set, its valset the validation set.
 
-Each method's final front (its non-dominated members, best first; at most ``--front``
-of them, evenly spaced from the best to the cheapest) is evaluated on the validation set
-beside the default (counted), which promotes its candidate (best validation success;
-ties: the better score in the method's own search, then fewer tokens; the default stays
-when the best validates below it); the fronts and candidates are then measured on the
-held-out set (the harness's measurement, not counted). Hypervolume is of the held-out
-points (1 - success, tokens / TOKEN_SCALE, both clipped to [0, 1]) against the reference
-point (1, 1): the area of the unit square they dominate.
+Each method's final front (NSGA-II's and random search's members that no other beats on
+both success and tokens in their own search, GEPA's candidates by validation score; best
+first, at most ``--front`` of them, evenly spaced from the best to the cheapest) is
+evaluated on the validation set beside the default (counted), which promotes its
+candidate (best validation success; ties: the better score in the method's own search,
+then fewer tokens; the default stays when the best validates below it); the fronts and
+candidates are then measured on the held-out set (the harness's measurement, not
+counted). Hypervolume is of the held-out points (1 - success, tokens / TOKEN_SCALE,
+both clipped to [0, 1]) against the reference point (1, 1): the area of the unit square
+they dominate.
 
 The evaluator is ``optimizer.inprocess.TeamEvaluator``: the real offline team (planner,
 engineer, critic and simrunner services: build123d in the sandbox, MuJoCo) in this
@@ -131,6 +133,26 @@ def spread(n: int, k: int) -> list[int]:
     return sorted({round(i * (n - 1) / (k - 1)) for i in range(k)})
 
 
+def on_the_plane(members: list[tuple[Genome, float, float]]) -> list[tuple[Genome, float]]:
+    """The (genome, success, tokens) members no other beats on both success and tokens,
+    as the method's own search measured them, best success first: the front in the plane
+    the hypervolume measures, so ``spread`` validates its best and its cheapest end (a
+    front of four objectives otherwise ends at its fewest simulations or lowest latency)."""
+    kept = [
+        (g, s, t)
+        for g, s, t in members
+        if not any(s2 >= s and t2 <= t and (s2, t2) != (s, t) for _, s2, t2 in members)
+    ]
+    kept.sort(key=lambda m: (-m[1], m[2]))  # stable: the first of equal points stays
+    plane: list[tuple[Genome, float]] = []
+    seen: set[tuple[float, float]] = set()
+    for g, s, t in kept:
+        if (s, t) not in seen:
+            seen.add((s, t))
+            plane.append((g, s))
+    return plane
+
+
 def point(solves: list[Solve]) -> tuple[float, float]:
     o = summarize(solves)
     return (1.0 - o.success, min(o.tokens / TOKEN_SCALE, 1.0))
@@ -210,6 +232,7 @@ class Run:
             "metric_calls": calls,
             "front": len(members),
             "hv": hypervolume(points),
+            "points": [(round(1 - x, 3), round(y * TOKEN_SCALE)) for x, y in points],
             "heldout_success": chosen.success,
             "heldout_tokens": chosen.tokens,
             "heldout_simulations": chosen.simulations,
@@ -258,11 +281,10 @@ async def run_nsga2(
         reasons=tuple(r for s in observed if not s.solved for r in s.reasons),
     )  # fmt: skip
     result = await loop.run(start, plan)
-    ranked = sorted(result.front, key=lambda m: (-m.objectives.success, m.objectives.tokens))
-    out = await run.finish(
-        [m.genome for m in ranked] or [run.default],
-        [m.objectives.success for m in ranked] or [0.0],
+    ranked = on_the_plane(
+        [(m.genome, m.objectives.success, m.objectives.tokens) for m in result.front]
     )
+    out = await run.finish([g for g, _ in ranked] or [run.default], [s for _, s in ranked] or [0.0])
     out["generations"] = generations
     out["population"] = population
     return out
@@ -290,9 +312,9 @@ async def run_random(
         genome = Genome(sections, random_settings(rng, base.settings), base.difficulty)
         tried.append((genome, summarize(await measure(run.meter, genome, batch))))
     scored = [Scored(str(i), o) for i, (_, o) in enumerate(tried)]
-    keep = [tried[int(i)] for i in front(scored)]
-    keep.sort(key=lambda t: (-t[1].success, t[1].tokens))
-    return await run.finish([g for g, _ in keep], [o.success for _, o in keep])
+    found = [tried[int(i)] for i in front(scored)]
+    keep = on_the_plane([(g, o.success, o.tokens) for g, o in found])
+    return await run.finish([g for g, _ in keep], [s for _, s in keep])
 
 
 # -- GEPA with Arena's proposer -------------------------------------------------------
@@ -353,6 +375,7 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
                             f"{r['front']} hv {r['hv']:.4f} held-out success "
                             f"{r['heldout_success']:.3f} tokens {r['heldout_tokens']:.0f} "
                             f"sims {r['heldout_simulations']:.1f} ({knobs(r['settings'])}); "
+                            f"front on held-out (success, tokens) {r['points']}; "
                             f"real solves so far "
                             f"{team.real}, cache hits {team.hits}",
                             flush=True,

@@ -15,6 +15,9 @@ from nats.js.api import KeyValueConfig, StorageType
 from nats.js.errors import BucketNotFoundError
 from nats.js.kv import KeyValue
 
+READ_TIMEOUT_S = 10.0
+"""How long a read of a bucket's values waits for the next one before it fails."""
+
 PROMPTS = "arena_prompts"
 SKILLS = "arena_skills"
 PROFILES = "arena_profiles"
@@ -55,3 +58,36 @@ async def ensure_bucket(js: JetStreamContext, name: str, *, replicas: int = 1) -
             description="arena shared state (a projection of the recording)",
         )
     )
+
+
+async def live_values(js: JetStreamContext, name: str, keys: str = ">") -> dict[str, bytes]:
+    """Key -> value of every key of bucket ``name`` matching ``keys`` that holds a value
+    (deleted keys left out); empty while the bucket does not exist.
+
+    nats-py's watch marks the end of the current values with None when its consumer
+    reports nothing pending, and under load that marker can come before values already
+    on their way: a bucket would read as empty. So the values end with the one that
+    leaves nothing pending (``delta == 0``), and a None ends them only when the stream
+    holds nothing under ``keys``."""
+    kv = await open_bucket(js, name)
+    if kv is None:
+        return {}
+    watcher = await kv.watch(keys)  # deletes too: they count in what is pending
+    found: dict[str, bytes] = {}
+    try:
+        while True:
+            entry = await watcher.updates(timeout=READ_TIMEOUT_S)  # type: ignore[no-untyped-call]
+            if entry is None:
+                info = await js.stream_info(f"KV_{name}", subjects_filter=f"$KV.{name}.{keys}")
+                if not info.state.subjects:
+                    break
+                continue
+            if entry.operation is None and entry.value:
+                found[entry.key] = entry.value
+            else:
+                found.pop(entry.key, None)
+            if entry.delta == 0:
+                break
+    finally:
+        await watcher.stop()  # type: ignore[no-untyped-call]
+    return found

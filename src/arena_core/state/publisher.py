@@ -13,7 +13,7 @@ import contextlib
 from typing import cast
 
 from nats.js import JetStreamContext
-from nats.js.errors import KeyNotFoundError, NoKeysError
+from nats.js.errors import KeyNotFoundError
 from nats.js.kv import KeyValue
 from sqlalchemy import Engine, Table, select
 
@@ -30,6 +30,7 @@ from arena_core.state.buckets import (
     PROMPTS,
     SKILLS,
     ensure_bucket,
+    live_values,
     profile_key,
     prompt_key,
     skill_key,
@@ -117,7 +118,7 @@ class StatePublisher:
         for name, values in wanted.items():
             kv = self._buckets[name]
             before = self._written.get(name, {})
-            stale = await _keys(kv) if first else set(before)
+            stale = set(await live_values(self.js, name)) if first else set(before)
             for key, value in values.items():
                 if first or before.get(key) != value:
                     await kv.put(key, value)
@@ -128,13 +129,6 @@ class StatePublisher:
                 changes += 1
         self._written = wanted
         return changes
-
-
-async def _keys(kv: KeyValue) -> set[str]:
-    try:
-        return set(await kv.keys())
-    except NoKeysError:
-        return set()
 
 
 async def sync_state(js: JetStreamContext, engine: Engine, *, replicas: int = 1) -> int:

@@ -25,6 +25,7 @@ from arena_core.state.buckets import (
     PROFILES,
     PROMPTS,
     SKILLS,
+    live_values,
     open_bucket,
     profile_key,
     prompt_key,
@@ -72,19 +73,8 @@ class SharedState:
 
     async def all_skills(self, role: str | None = None) -> list[Skill]:
         """The latest version of every skill of ``role`` (None: of every role)."""
-        kv = await self._bucket(SKILLS)
-        if kv is None:
-            return []
-        watcher = await kv.watch(f"{role}.>" if role else ">", ignore_deletes=True)
-        found = []
-        try:
-            async for entry in watcher:
-                if entry is None:  # the current values are all delivered
-                    break
-                if entry.value:
-                    found.append(Skill.model_validate_json(entry.value))
-        finally:
-            await watcher.stop()  # type: ignore[no-untyped-call]
+        values = await live_values(self.bus.js, SKILLS, f"{role}.>" if role else ">")
+        found = [Skill.model_validate_json(v) for v in values.values()]
         return sorted(found, key=lambda s: (s.role, s.slug))
 
     async def skills(

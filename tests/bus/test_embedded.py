@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from arena_core.bus import EmbeddedNats
+import pytest
+
+from arena_core.bus import EmbeddedNats, NatsServerError
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -92,3 +95,31 @@ def test_with_a_nats_url_nothing_is_started(tmp_path: Path, nats_url: str) -> No
         ]
         assert started == []
     assert not (tmp_path / "home" / "nats").exists()
+
+
+def _listening(port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", port))
+    sock.listen()
+    return sock
+
+
+def test_a_port_taken_before_the_server_binds_it_is_replaced_by_a_free_one(
+    tmp_path: Path,
+) -> None:
+    server = EmbeddedNats(tmp_path / "store", log_file=tmp_path / "nats.log")
+    taken = server.port
+    with _listening(taken), server:
+        assert server.port != taken
+        assert "address already in use" in (tmp_path / "nats.log").read_text()
+        with socket.create_connection(("127.0.0.1", server.port), timeout=5) as conn:
+            assert conn.recv(4).startswith(b"INFO")
+
+
+def test_a_port_the_caller_chose_is_never_replaced(tmp_path: Path) -> None:
+    with _listening(0) as sock:
+        taken = sock.getsockname()[1]
+        server = EmbeddedNats(tmp_path / "store", port=taken)
+        with pytest.raises(NatsServerError, match="exited with code"):
+            server.start()
+        assert server.port == taken

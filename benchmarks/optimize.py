@@ -391,7 +391,7 @@ async def harness(args: argparse.Namespace, sets: Sets) -> dict[str, list[dict[s
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=96, help="Metric calls per method.")
+    parser.add_argument("--budget", type=int, default=192, help="Metric calls per method.")
     parser.add_argument("--seeds", type=int, default=3)
     parser.add_argument("--train", type=int, default=3, help="Benchmarks per level (4, 5).")
     parser.add_argument("--validation", type=int, default=4, help="Benchmarks per level.")

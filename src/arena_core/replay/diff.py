@@ -23,7 +23,7 @@ from typing import Any
 
 import orjson
 from pydantic import BaseModel
-from sqlalchemy import Engine, not_, select
+from sqlalchemy import Engine, select
 
 from arena_core.db.tables import messages
 from arena_core.events.registry import recorded_payload
@@ -122,7 +122,7 @@ def _events(engine: Engine, run_id: str) -> Iterator[Event]:
         messages.c.run_id == run_id
     )
     for pattern in IGNORED_TYPES:
-        query = query.where(not_(messages.c.type.op("GLOB")(pattern)))
+        query = query.where(messages.c.type.op("NOT GLOB", is_comparison=True)(pattern))
     last = 0
     while True:
         with engine.connect() as conn:

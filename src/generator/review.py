@@ -286,7 +286,9 @@ class Reviewer:
 
         async def simulate(solution: Solution) -> SimJobCompleted | None:
             try:
-                return await self._simulate(spec, solution, v.scene_meshes)
+                return await self._simulate(
+                    spec, solution, v.scene_meshes, until_first_failure=True
+                )
             except StageFailed:
                 return None  # no verdict: counts as a design that did not pass
 
@@ -307,11 +309,19 @@ class Reviewer:
     # -- simrunner ------------------------------------------------------------------
 
     async def _simulate(
-        self, spec: BenchmarkSpec, solution: Solution, meshes: tuple[MeshBlob, ...]
+        self,
+        spec: BenchmarkSpec,
+        solution: Solution,
+        meshes: tuple[MeshBlob, ...],
+        *,
+        until_first_failure: bool = False,
     ) -> SimJobCompleted:
         unique = tuple({m.sha256: m for m in meshes}.values())
+        request = SimJobRequested(
+            spec=spec, solution=solution, meshes=unique, until_first_failure=until_first_failure
+        )
         reply = await self._ask(
-            SimJobRequested(spec=spec, solution=solution, meshes=unique),
+            request,
             [SimJobCompleted, SimJobFailed],
         )
         if isinstance(reply, SimJobFailed):

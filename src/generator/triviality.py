@@ -2,7 +2,8 @@
 
 PHYRE's rule: a benchmark is trivial when the empty solution passes, or when at least
 ``TRIVIAL_RATE`` of ``RANDOM_DESIGNS`` seeded random designs (``generator.random_designs``)
-meet the goal on every jittered copy.
+meet the goal on every jittered copy. One failed copy decides that a design does not pass,
+so each design's simulation stops there (``SimJobRequested.until_first_failure``).
 """
 
 from __future__ import annotations

@@ -124,7 +124,12 @@ class SimRunnerService(Service):
             result = await self._off_loop(
                 delivery,
                 lambda: simulate(
-                    request.spec, request.solution, meshes, limits, with_mjcf=not request.preview
+                    request.spec,
+                    request.solution,
+                    meshes,
+                    limits,
+                    with_mjcf=not request.preview,
+                    until_first_failure=request.until_first_failure,
                 ),
             )
         except SpecContradictionError as exc:

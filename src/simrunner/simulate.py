@@ -228,23 +228,53 @@ def _sample_penetration(
 
 
 def run_copies(
-    spec: BenchmarkSpec, scene: BuiltScene, model: mujoco.MjModel, limits: Limits, deadline: float
+    spec: BenchmarkSpec,
+    scene: BuiltScene,
+    model: mujoco.MjModel,
+    limits: Limits,
+    deadline: float,
+    *,
+    until_first_failure: bool = False,
 ) -> tuple[list[CopyResult], int, float]:
-    """Simulate every jittered copy; returns per-copy results, total steps and wall time."""
+    """Simulate the jittered copies; returns per-copy results, total steps and wall time.
+
+    With ``until_first_failure`` the first copy runs alone and the others only if it
+    succeeded: all a caller that only asks "does every copy pass?" needs to know.
+    """
     data = mujoco.MjData(model)
     judge = _Judge(spec, scene, model, limits)
-    starts = spec.payload_starts()
     copies = [
         _Copy(i, pose, _start_state(model, data, judge.payload_adr, pose))
-        for i, pose in enumerate(starts)
+        for i, pose in enumerate(spec.payload_starts())
     ]
+    began = time.perf_counter()
+    batches = [copies[:1], copies[1:]] if until_first_failure else [copies]
+    results: list[CopyResult] = []
+    for batch in batches:
+        if results and not all(r.success for r in results):
+            break
+        _roll(batch, spec, model, data, judge, limits, deadline)
+        results += [_result(c, spec, model, data, scene) for c in batch]
+    wall = time.perf_counter() - began
+    return results, sum(r.steps for r in results), wall
+
+
+def _roll(
+    copies: list[_Copy],
+    spec: BenchmarkSpec,
+    model: mujoco.MjModel,
+    data: mujoco.MjData,
+    judge: _Judge,
+    limits: Limits,
+    deadline: float,
+) -> None:
+    """Step ``copies`` together chunk by chunk until each is done or time is up."""
     nstep_total = max(1, round(spec.duration_s / model.opt.timestep))
     chunk = max(1, round(CHUNK_S / model.opt.timestep))
     times = np.arange(nstep_total) * model.opt.timestep
     controls = (
         np.stack([control_values(m, times) for m in spec.motors], axis=1) if model.nu else None
     )
-    began = time.perf_counter()
     done_steps = 0
     while done_steps < nstep_total:
         active = [c for c in copies if not c.done]
@@ -266,33 +296,32 @@ def run_copies(
             )
             judge.chunk(copy, states[k], sensors[k])
         done_steps += n
-    wall = time.perf_counter() - began
-    results = []
-    for c in copies:
-        failures = list(c.failures)
-        if c.time_to_goal is None and not failures:
-            failures.append(
-                SimFailure(
-                    kind=Fail.timeout,
-                    copy_index=c.index,
-                    subjects=(spec.goal.object,),
-                    message=f"goal not met within {spec.duration_s:g} s",
-                    time_s=spec.duration_s,
-                )
-            )
-        results.append(
-            CopyResult(
+
+
+def _result(
+    c: _Copy, spec: BenchmarkSpec, model: mujoco.MjModel, data: mujoco.MjData, scene: BuiltScene
+) -> CopyResult:
+    failures = list(c.failures)
+    if c.time_to_goal is None and not failures:
+        failures.append(
+            SimFailure(
+                kind=Fail.timeout,
                 copy_index=c.index,
-                success=not failures,
-                start=c.start.pos,
-                time_to_goal_s=c.time_to_goal,
-                failures=tuple(failures),
-                final_poses=_final_poses(model, data, scene, c.state),
-                max_penetration_m=round(c.max_penetration, 9),
-                steps=c.steps,
+                subjects=(spec.goal.object,),
+                message=f"goal not met within {spec.duration_s:g} s",
+                time_s=spec.duration_s,
             )
         )
-    return results, sum(c.steps for c in copies), wall
+    return CopyResult(
+        copy_index=c.index,
+        success=not failures,
+        start=c.start.pos,
+        time_to_goal_s=c.time_to_goal,
+        failures=tuple(failures),
+        final_poses=_final_poses(model, data, scene, c.state),
+        max_penetration_m=round(c.max_penetration, 9),
+        steps=c.steps,
+    )
 
 
 def simulate(
@@ -302,9 +331,11 @@ def simulate(
     limits: Limits | None = None,
     *,
     with_mjcf: bool = False,
+    until_first_failure: bool = False,
 ) -> SimJobCompleted:
     """Validate the scene, simulate every jittered copy, score the solution (and with
-    ``with_mjcf``, carry the scene's MJCF in the verdict).
+    ``with_mjcf``, carry the scene's MJCF in the verdict). With ``until_first_failure``
+    the copies after a failed first one are skipped (see ``run_copies``).
 
     Raises ``SpecContradictionError`` for a contradictory spec and ``SimTimeLimitError``
     when the wall-clock budget runs out.
@@ -347,10 +378,13 @@ def simulate(
                 mjcf=_mjcf(scene, with_mjcf),
             )
         model = engine.without_autoreset(engine.compile_model(path))
-    copies, steps, wall = run_copies(spec, scene, model, limits, deadline)
+    copies, steps, wall = run_copies(
+        spec, scene, model, limits, deadline, until_first_failure=until_first_failure
+    )
     failures.extend(f for c in copies for f in c.failures)
     metrics = SimMetrics(
         copies=tuple(copies),
+        copies_skipped=len(spec.payload_starts()) - len(copies),
         success_rate=sum(c.success for c in copies) / len(copies),
         steps=steps,
         max_penetration_m=max(c.max_penetration_m for c in copies),

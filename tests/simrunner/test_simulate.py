@@ -61,6 +61,25 @@ def test_two_runs_of_the_same_job_are_identical() -> None:
     assert first.model_dump(exclude={"metrics"}) == second.model_dump(exclude={"metrics"})
 
 
+def test_until_first_failure_a_failing_design_costs_one_copy() -> None:
+    full = simulate(ball_to_goal(copies=4))
+    first = simulate(ball_to_goal(copies=4), until_first_failure=True)
+    assert not first.passed and first.failures == full.failures[:1]
+    assert first.metrics.copies == full.metrics.copies[:1]
+    assert (first.metrics.copies_skipped, full.metrics.copies_skipped) == (3, 0)
+    assert first.metrics.steps == full.metrics.steps // 4
+
+
+def test_until_first_failure_a_passing_design_runs_every_copy() -> None:
+    full = simulate(ball_to_goal(copies=4), ramp_solution())
+    first = simulate(ball_to_goal(copies=4), ramp_solution(), until_first_failure=True)
+    assert first.passed and full.passed
+    assert len(first.metrics.copies) == 4 and first.metrics.copies_skipped == 0
+    assert [c.time_to_goal_s for c in first.metrics.copies] == pytest.approx(
+        [c.time_to_goal_s for c in full.metrics.copies], abs=0.01
+    )
+
+
 def test_a_ramp_sloping_backwards_drops_the_ball_into_the_forbid_zone() -> None:
     result = simulate(ball_to_goal(), ramp_solution(pitch=-0.5))
     assert kinds(result) == {SimFailureKind.forbid_zone}

@@ -181,6 +181,10 @@ class SimJobRequested(JobRequested):
     """Every mesh the spec and solution refer to."""
     preview: bool = False
     """A free design check by an agent: judged the same way, but never counted as a submission."""
+    until_first_failure: bool = False
+    """Only "does every copy pass?" is asked: the first copy runs alone and the others only
+    if it succeeded, so a failing design costs one copy. Metrics and reward then cover the
+    copies simulated."""
 
     @model_validator(mode="after")
     def _small(self) -> SimJobRequested:

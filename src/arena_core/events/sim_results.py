@@ -153,8 +153,10 @@ class SimMetrics(Record):
     """Aggregate numbers of a job."""
 
     copies: tuple[CopyResult, ...] = ()
+    copies_skipped: int = Field(default=0, ge=0)
+    """Copies not simulated because the first one failed (``until_first_failure``)."""
     success_rate: float = 0.0
-    """Fraction of copies that succeeded."""
+    """Fraction of the simulated copies that succeeded."""
     steps: int = 0
     """Steps simulated over all copies."""
     max_penetration_m: float = 0.0

@@ -111,7 +111,8 @@ class Settings(BaseSettings):
     """How untrusted code runs: ``isolated`` (namespaces + rlimits), ``podman``, or
     ``unsafe-local`` (no isolation; development only)."""
     sandbox_pool_size: int = Field(default=2, ge=1)
-    """Warm fork servers, i.e. sandbox jobs that run at once per process."""
+    """Warm fork servers at most, i.e. sandbox jobs that run at once per process (one starts
+    with the process, more while jobs wait)."""
     sandbox_preload: tuple[str, ...] = ("build123d",)
     """Modules the warm servers import once, so jobs start without paying for them."""
     sandbox_root: Path | None = None

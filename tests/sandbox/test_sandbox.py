@@ -100,6 +100,20 @@ async def test_pool_replaces_a_server_that_was_killed(sandbox: Sandbox) -> None:
     assert result.stdout == "back\n"
 
 
+async def test_the_pool_grows_only_when_every_server_is_busy(tmp_path: Path) -> None:
+    async with Sandbox(root=tmp_path, pool_size=2, preload=()) as box:
+        await box.start()
+        assert len(box.server_pids) == 1
+        for i in range(3):
+            assert (await box.run(SandboxJob(code=f"print({i})"))).stdout == f"{i}\n"
+        assert len(box.server_pids) == 1  # one job at a time needs one server
+
+        sleeper = SandboxJob(code="import time\ntime.sleep(0.3)\nprint('done')")
+        results = await asyncio.gather(*(box.run(sleeper) for _ in range(3)))
+        assert [r.stdout for r in results] == ["done\n"] * 3
+        assert len(box.server_pids) == 2  # never more than pool_size
+
+
 async def test_a_job_whose_server_dies_ends_as_killed(tmp_path: Path) -> None:
     async with Sandbox(root=tmp_path, pool_size=1, preload=()) as box:
         await box.start()

@@ -10,7 +10,9 @@ Modes (``ARENA_SANDBOX``):
 * ``podman``: one ``podman run`` of the image built from ``deploy/Containerfile.sandbox``
   per job (no warm pool; the container is the isolation).
 
-Servers start lazily on the first job, so building a ``Sandbox`` costs nothing.
+Servers start lazily: building a ``Sandbox`` costs nothing, ``start`` (or the first job)
+starts one server, and the pool grows towards ``pool_size`` only when a job finds every
+server busy. A process that runs one job at a time imports the preloaded modules once.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ class Sandbox:
         return [pid for s in self._servers if s.alive and (pid := s.pid) is not None]
 
     async def start(self) -> None:
-        """Start the warm pool now instead of on the first job."""
+        """Start the pool's first warm server now instead of on the first job."""
         if self._closed:
             raise SandboxUnavailable(UnavailableReason.closed, "this sandbox was closed")
         if self._start_lock is None:
@@ -119,22 +121,21 @@ class Sandbox:
                 self._slots = asyncio.Semaphore(self.pool_size)
                 self._idle = asyncio.Queue()
                 return
-            servers = [self._new_server(f"server-{i}", once=False) for i in range(self.pool_size)]
+            first = self._new_server("server-0", once=False)
             try:
-                await asyncio.gather(*(s.start() for s in servers))
+                await first.start()  # isolation problems surface here, before any job
             except BaseException:
-                await asyncio.gather(*(s.stop() for s in servers))
+                await first.stop()
                 raise
-            self._servers = servers
+            self._servers = [first]
             self._idle = asyncio.Queue()
-            for server in servers:
-                self._idle.put_nowait(server)
+            self._idle.put_nowait(first)
             log.info(
-                "sandbox pool ready: %d %s servers, preloaded %s in %.1fs",
-                len(servers),
+                "sandbox pool ready: 1 of %d %s servers, preloaded %s in %.1fs",
+                self.pool_size,
                 self.mode,
                 ",".join(self.preload) or "nothing",
-                max(s.preload_s or 0.0 for s in servers),
+                first.preload_s or 0.0,
             )
 
     async def run(self, job: SandboxJob) -> SandboxResult:
@@ -172,7 +173,7 @@ class Sandbox:
         self, job: SandboxJob, frame: dict[str, Any], backstop: float
     ) -> dict[str, Any]:
         assert self._idle is not None
-        server = await self._idle.get()
+        server = await self._take()
         try:
             if not server.alive:
                 log.warning("sandbox server %s is gone; starting a new one", server.home.name)
@@ -180,6 +181,25 @@ class Sandbox:
             return await server.execute(frame, backstop_s=backstop)
         finally:
             self._idle.put_nowait(server)
+
+    async def _take(self) -> ForkServer:
+        """An idle server; a new one when every server is busy and the pool is not full."""
+        assert self._idle is not None
+        if not self._idle.empty() or len(self._servers) >= self.pool_size:
+            return await self._idle.get()
+        server = self._new_server(f"server-{len(self._servers)}", once=False)
+        self._servers.append(server)  # before awaiting, so concurrent jobs count it
+        try:
+            await server.start()
+        except SandboxUnavailable as error:
+            self._servers.remove(server)
+            log.warning("sandbox pool stays at %d servers: %s", len(self._servers), error)
+            return await self._idle.get()
+        except BaseException:
+            self._servers.remove(server)
+            await server.stop()
+            raise
+        return server
 
     async def _run_cold(
         self, job: SandboxJob, frame: dict[str, Any], backstop: float

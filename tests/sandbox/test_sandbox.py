@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pydantic import ValidationError
@@ -23,6 +24,7 @@ from arena_core.sandbox import (
     UnavailableReason,
 )
 from arena_core.sandbox.podman import podman_argv
+from arena_core.sandbox.server import ForkServer
 
 from .conftest import processes_in
 
@@ -112,6 +114,26 @@ async def test_the_pool_grows_only_when_every_server_is_busy(tmp_path: Path) -> 
         results = await asyncio.gather(*(box.run(sleeper) for _ in range(3)))
         assert [r.stdout for r in results] == ["done\n"] * 3
         assert len(box.server_pids) == 2  # never more than pool_size
+
+
+async def test_a_server_that_cannot_start_leaves_the_pool_smaller_and_the_job_waits(
+    tmp_path: Path,
+) -> None:
+    async with Sandbox(root=tmp_path, pool_size=2, preload=()) as box:
+        await box.start()
+        healthy = box._new_server
+
+        def broken(name: str, **kwargs: Any) -> ForkServer:
+            server = healthy(name, **kwargs)
+            server.argv = ["/bin/false"]  # exits before it says hello
+            return server
+
+        box._new_server = broken  # type: ignore[method-assign]
+        sleeper = SandboxJob(code="import time\ntime.sleep(0.2)\nprint('done')")
+        results = await asyncio.gather(box.run(sleeper), box.run(sleeper))
+
+        assert [r.stdout for r in results] == ["done\n", "done\n"]
+        assert len(box.server_pids) == 1
 
 
 async def test_a_job_whose_server_dies_ends_as_killed(tmp_path: Path) -> None:

@@ -191,14 +191,14 @@ class Sandbox:
         self._servers.append(server)  # before awaiting, so concurrent jobs count it
         try:
             await server.start()
-        except SandboxUnavailable as error:
-            self._servers.remove(server)
+        except BaseException as error:
+            with contextlib.suppress(ValueError):  # close() may have emptied the list
+                self._servers.remove(server)
+            await server.stop()
+            if not isinstance(error, SandboxUnavailable) or self._closed:
+                raise
             log.warning("sandbox pool stays at %d servers: %s", len(self._servers), error)
             return await self._idle.get()
-        except BaseException:
-            self._servers.remove(server)
-            await server.stop()
-            raise
         return server
 
     async def _run_cold(

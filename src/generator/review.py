@@ -320,10 +320,7 @@ class Reviewer:
         request = SimJobRequested(
             spec=spec, solution=solution, meshes=unique, until_first_failure=until_first_failure
         )
-        reply = await self._ask(
-            request,
-            [SimJobCompleted, SimJobFailed],
-        )
+        reply = await self._ask(request, [SimJobCompleted, SimJobFailed])
         if isinstance(reply, SimJobFailed):
             raise StageFailed(
                 [

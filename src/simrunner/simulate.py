@@ -114,16 +114,24 @@ def run_copies(
         Copy(i, pose, _start_state(model, data, judge.payload_adr, pose))
         for i, pose in enumerate(spec.payload_starts())
     ]
+    times = np.arange(_total_steps(spec, model)) * model.opt.timestep
+    controls = (
+        np.stack([control_values(m, times) for m in spec.motors], axis=1) if model.nu else None
+    )
     began = time.perf_counter()
     batches = [copies[:1], copies[1:]] if until_first_failure else [copies]
     results: list[CopyResult] = []
     for batch in batches:
         if results and not all(r.success for r in results):
             break
-        _roll(batch, spec, model, data, judge, limits, deadline)
+        _roll(batch, spec, model, data, judge, controls, limits, deadline)
         results += [_result(c, spec, model, data, scene) for c in batch]
     wall = time.perf_counter() - began
     return results, sum(r.steps for r in results), wall
+
+
+def _total_steps(spec: BenchmarkSpec, model: mujoco.MjModel) -> int:
+    return max(1, round(spec.duration_s / float(model.opt.timestep)))
 
 
 def _roll(
@@ -132,16 +140,13 @@ def _roll(
     model: mujoco.MjModel,
     data: mujoco.MjData,
     judge: Judge,
+    controls: NDArray[np.float64] | None,
     limits: Limits,
     deadline: float,
 ) -> None:
     """Step ``copies`` together chunk by chunk until each is done or time is up."""
-    nstep_total = max(1, round(spec.duration_s / model.opt.timestep))
+    nstep_total = _total_steps(spec, model)
     chunk = max(1, round(CHUNK_S / model.opt.timestep))
-    times = np.arange(nstep_total) * model.opt.timestep
-    controls = (
-        np.stack([control_values(m, times) for m in spec.motors], axis=1) if model.nu else None
-    )
     done_steps = 0
     while done_steps < nstep_total:
         active = [c for c in copies if not c.done]
